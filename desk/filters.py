@@ -1,0 +1,63 @@
+"""One filter set for the request list page, the API and exports."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Department, Project, User
+from desk.choices import OPEN_STATES, Kind, Severity, State
+from desk.models import Category, ServiceRequest
+from desk.search import request_search_q
+from estate.models import Building
+
+
+class RequestFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=Kind.choices)
+    state = django_filters.TypedMultipleChoiceFilter(
+        label=_("状态"), choices=State.choices, coerce=int, widget=forms.SelectMultiple
+    )
+    open = django_filters.BooleanFilter(label=_("仅未结案"), method="filter_open")
+    severity = django_filters.ChoiceFilter(label=_("级别"), choices=Severity.choices)
+    category = django_filters.ModelChoiceFilter(label=_("分类"), queryset=Category.objects.none())
+    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=Project.objects.none())
+    building = django_filters.ModelChoiceFilter(
+        label=_("楼栋"), queryset=Building.objects.none(), field_name="room__building"
+    )
+    department = django_filters.ModelChoiceFilter(label=_("处理部门"), queryset=Department.objects.none())
+    assignee = django_filters.ModelChoiceFilter(label=_("处理人"), queryset=User.objects.none())
+    room = django_filters.NumberFilter(label=_("房屋"), field_name="room_id")
+    created_from = django_filters.DateFilter(
+        label=_("登记日期从"), field_name="created_at", lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    created_to = django_filters.DateFilter(
+        label=_("至"), field_name="created_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["q", "kind", "state", "open", "severity", "category", "project", "building", "department", "assignee"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            projects = user.project_ids()
+            self.filters["project"].queryset = Project.objects.filter(pk__in=projects)
+            self.filters["building"].queryset = Building.objects.filter(project_id__in=projects)
+            self.filters["department"].queryset = Department.objects.filter(project_id__in=projects).select_related("project")
+            self.filters["assignee"].queryset = User.objects.filter(projects__in=projects, is_active=True).exclude(
+                role="resident"
+            ).distinct()
+            self.filters["category"].queryset = Category.objects.filter(company__projects__in=projects).distinct()
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(request_search_q(value)) if value.strip() else queryset
+
+    def filter_open(self, queryset, name, value):
+        if value is True:
+            return queryset.filter(state__in=OPEN_STATES)
+        if value is False:
+            return queryset.exclude(state__in=OPEN_STATES)
+        return queryset

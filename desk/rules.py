@@ -1,0 +1,188 @@
+"""Who may do what to a service request, and in which states.
+
+`refusal(actor, request, action)` returns None when the action is allowed, else the reason in
+the user's language. Services call it before every write; pages and the API call
+`allowed_actions` to offer exactly the actions that would succeed.
+"""
+
+from django.utils.translation import gettext as _
+
+from core.choices import DESK_ROLES, SUPERVISING_ROLES, Role
+from desk.choices import DESK_HANDLED_KINDS, Action, Kind, Severity, State, Validity
+
+# action -> states it may start from
+FROM_STATES: dict[str, frozenset[int]] = {
+    Action.DISPATCH: frozenset({State.REGISTERED}),
+    Action.ACCEPT: frozenset({State.DISPATCHED}),
+    Action.RETURN: frozenset({State.DISPATCHED, State.ACCEPTED}),
+    Action.TRANSFER: frozenset({State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS}),
+    Action.ARRIVE: frozenset({State.ACCEPTED}),
+    Action.PAUSE: frozenset({State.ACCEPTED, State.IN_PROGRESS}),
+    Action.RESUME: frozenset({State.PAUSED}),
+    Action.RESOLVE: frozenset({State.REGISTERED, State.ACCEPTED, State.IN_PROGRESS}),
+    Action.REPLY: frozenset({State.RESOLVED}),
+    Action.VISIT: frozenset({State.RESOLVED, State.REPLIED}),
+    Action.CLOSE: frozenset({State.REGISTERED, State.RESOLVED, State.REPLIED, State.VISITED}),
+    Action.CANCEL: frozenset({State.REGISTERED, State.DISPATCHED}),
+    Action.REOPEN: frozenset({State.RESOLVED, State.REPLIED, State.VISITED, State.CLOSED}),
+    Action.ATTACH: frozenset(
+        {
+            State.REGISTERED,
+            State.DISPATCHED,
+            State.ACCEPTED,
+            State.IN_PROGRESS,
+            State.PAUSED,
+            State.RESOLVED,
+            State.REPLIED,
+            State.VISITED,
+        }
+    ),
+}
+# The order in which a request page offers its actions.
+ACTION_ORDER = (
+    Action.DISPATCH,
+    Action.ACCEPT,
+    Action.ARRIVE,
+    Action.RESOLVE,
+    Action.PAUSE,
+    Action.RESUME,
+    Action.RETURN,
+    Action.TRANSFER,
+    Action.REPLY,
+    Action.VISIT,
+    Action.CLOSE,
+    Action.REOPEN,
+    Action.CANCEL,
+    Action.ATTACH,
+)
+
+DESKLIKE = DESK_ROLES | SUPERVISING_ROLES
+
+
+def is_desklike(user) -> bool:
+    return user.is_superuser or user.role in DESKLIKE
+
+
+def in_scope(user, request) -> bool:
+    return user.is_authenticated and not user.is_resident and request.project_id in user.project_ids()
+
+
+def is_worker_on(user, request) -> bool:
+    """The assignee, or (while nobody is named) a member of the department it was sent to; a
+    department lead always counts for their department's requests."""
+    if request.assignee_id:
+        if request.assignee_id == user.pk:
+            return True
+        return user.role == Role.DEPT_LEAD and user.department_id == request.department_id
+    return (
+        request.department_id is not None
+        and user.department_id == request.department_id
+        and user.role in (Role.WORKER, Role.DEPT_LEAD)
+    )
+
+
+def is_owner_or_supervisor(user, request) -> bool:
+    return user.pk == request.receiver_id or user.is_superuser or user.role in SUPERVISING_ROLES
+
+
+def refusal(user, request, action: str) -> str | None:
+    if not in_scope(user, request):
+        return _("您无权处理这张工单。")
+    if request.state not in FROM_STATES[action]:
+        return _("工单当前状态为“%(state)s”，不能执行“%(action)s”。") % {
+            "state": State(request.state).label,
+            "action": Action(action).label,
+        }
+    check = _CHECKS.get(action)
+    return check(user, request) if check else None
+
+
+def _desk_only(user, request):
+    return None if is_desklike(user) else _("只有客服人员可以执行此操作。")
+
+
+def _dispatch(user, request):
+    if not is_desklike(user):
+        return _("只有客服人员可以派单。")
+    if request.kind == Kind.COMPLAINT and request.validity == Validity.INVALID:
+        return _("无效投诉不派单：向业户解释后直接结案。")
+    return None
+
+
+def _worker(user, request):
+    return None if is_worker_on(user, request) else _("只有被派单的处理人或其部门可以执行此操作。")
+
+
+def _worker_or_desk(user, request):
+    return None if is_worker_on(user, request) or is_desklike(user) else _("只有处理人或客服人员可以执行此操作。")
+
+
+def _transfer(user, request):
+    if is_desklike(user) or (user.role == Role.DEPT_LEAD and user.department_id == request.department_id):
+        return None
+    return _("只有客服人员或该部门主管可以转单。")
+
+
+def _resolve(user, request):
+    if request.state == State.REGISTERED:
+        if request.kind not in DESK_HANDLED_KINDS:
+            return _("投诉和报修需先派单处理，不能直接完成。")
+        return None if is_desklike(user) else _("只有客服人员可以直接答复咨询、建议和表扬。")
+    return _worker(user, request)
+
+
+def _visit(user, request):
+    if not is_desklike(user):
+        return _("只有客服人员可以回访。")
+    if user.pk in (request.implementer_id, request.assignee_id):
+        return _("回访须由处理人以外的人员进行。")
+    if request.kind == Kind.COMPLAINT and request.severity == Severity.MAJOR:
+        if not (user.is_superuser or user.role in (Role.PROJECT_MANAGER, Role.COMPANY_ADMIN)):
+            return _("重大投诉须由项目经理回访。")
+    return None
+
+
+def _close(user, request):
+    if request.state == State.REGISTERED:
+        if not (request.kind == Kind.COMPLAINT and request.validity == Validity.INVALID):
+            return _("未处理的工单不能结案；无效投诉除外。")
+        return _desk_only(user, request)
+    if request.state in (State.RESOLVED, State.REPLIED) and request.needs_return_visit:
+        return _("这张工单需要先回访才能结案。")
+    if not is_owner_or_supervisor(user, request):
+        return _("只有首问责任人或主管可以结案。")
+    return None
+
+
+def _owner_or_supervisor(user, request):
+    return None if is_owner_or_supervisor(user, request) else _("只有首问责任人或主管可以执行此操作。")
+
+
+def _attach(user, request):
+    return None if is_desklike(user) or is_worker_on(user, request) else _("您不能为这张工单上传附件。")
+
+
+_CHECKS = {
+    Action.DISPATCH: _dispatch,
+    Action.ACCEPT: _worker,
+    Action.RETURN: _worker,
+    Action.TRANSFER: _transfer,
+    Action.ARRIVE: _worker,
+    Action.PAUSE: _worker_or_desk,
+    Action.RESUME: _worker_or_desk,
+    Action.RESOLVE: _resolve,
+    Action.REPLY: _desk_only,
+    Action.VISIT: _visit,
+    Action.CLOSE: _close,
+    Action.CANCEL: _owner_or_supervisor,
+    Action.REOPEN: _owner_or_supervisor,
+    Action.ATTACH: _attach,
+}
+
+
+def allowed_actions(user, request) -> list[str]:
+    return [action for action in ACTION_ORDER if refusal(user, request, action) is None]
+
+
+def can_register(user, project_id: int) -> bool:
+    return is_desklike(user) and project_id in user.project_ids()

@@ -1,0 +1,80 @@
+"""Reads shared by pages, the API and exports. Scoping lives here: a query that does not go
+through `visible_requests` can leak another project's work."""
+
+from django.db.models import Q, QuerySet
+
+from core.choices import Role
+from desk.choices import OPEN_STATES, State
+from desk.models import RequestEvent, ServiceRequest
+
+
+def visible_requests(user) -> QuerySet[ServiceRequest]:
+    qs = ServiceRequest.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.RESIDENT:
+        from estate.models import Occupancy
+
+        rooms = Occupancy.objects.current().filter(resident__user=user).values("room_id")
+        return qs.filter(room_id__in=rooms)
+    projects = user.project_ids()
+    qs = qs.filter(project_id__in=projects)
+    if user.role == Role.WORKER:
+        return qs.filter(Q(assignee=user) | Q(implementer=user) | Q(assignee__isnull=True, department_id=user.department_id or -1))
+    if user.role == Role.DEPT_LEAD:
+        return qs.filter(Q(department_id=user.department_id or -1) | Q(assignee=user) | Q(implementer=user))
+    return qs
+
+
+def list_queryset(qs: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    """What a list row shows, fetched in one query."""
+    return qs.select_related("project", "room", "category", "department", "assignee", "receiver").defer(
+        "search_grams", "description", "result", "reply", "visit_comment"
+    )
+
+
+def request_detail(user, pk: int) -> ServiceRequest:
+    """The request with everything its page needs; DoesNotExist when the user may not see it."""
+    return (
+        visible_requests(user)
+        .select_related("project", "room__building", "room__unit", "resident", "category", "department", "assignee",
+                        "receiver", "implementer")
+        .defer("search_grams")
+        .get(pk=pk)
+    )
+
+
+def request_timeline(request: ServiceRequest) -> list[RequestEvent]:
+    return list(
+        RequestEvent.objects.filter(request=request).select_related("actor").prefetch_related("attachments")
+    )
+
+
+def household_recent(user, *, room_id: int, exclude_pk: int | None = None, limit: int = 5):
+    qs = visible_requests(user).filter(room_id=room_id)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(
+        qs.only("id", "number", "title", "state", "kind", "created_at", "project_id").order_by("-created_at", "-id")[:limit]
+    )
+
+
+def desk_queues(user, limit: int = 10) -> dict[str, list[ServiceRequest]]:
+    """'My desk': what is waiting for me, what I registered and follow, what awaits dispatch."""
+    base = list_queryset(visible_requests(user)).order_by("-created_at", "-id")
+    waiting = base.filter(assignee=user, state__in=[State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.PAUSED])
+    if user.role in (Role.WORKER, Role.DEPT_LEAD) and user.department_id:
+        waiting = base.filter(
+            Q(assignee=user) | Q(assignee__isnull=True, department_id=user.department_id),
+            state__in=[State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.PAUSED],
+        )
+    queues = {"waiting": list(waiting[:limit])}
+    if user.is_desk or user.is_supervising or user.is_superuser:
+        queues["following"] = list(base.filter(receiver=user, state__in=OPEN_STATES)[:limit])
+        queues["to_dispatch"] = list(base.filter(state=State.REGISTERED)[:limit])
+        queues["to_visit"] = list(
+            base.filter(state__in=[State.RESOLVED, State.REPLIED], needs_return_visit=True)[:limit]
+        )
+    return queues

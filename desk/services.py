@@ -1,0 +1,429 @@
+"""Every write to a service request. Each function is keyword-only, runs in one transaction,
+checks the rules (desk/rules.py), changes the request with a compare-and-swap on its version
+(so two people acting at once cannot both succeed), and writes one timeline entry per action.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ActionRefused, Conflict
+from core.phone import normalize_phone
+from core.uploads import check_upload
+from desk import rules
+from desk.choices import KIND_PREFIX, Action, Kind, Rating, Severity, State, Validity
+from desk.models import Attachment, Category, NumberSequence, RequestEvent, ServiceRequest
+from desk.search import grams
+
+# ---------------------------------------------------------------- numbers
+
+
+def next_number(kind: str, when=None) -> str:
+    """'TS202611260001': kind prefix, local date, a per-prefix-and-day sequence.
+
+    The counter row is bumped with an UPDATE, which holds its row lock until the surrounding
+    transaction ends, so concurrent registrations get distinct numbers on PostgreSQL; SQLite
+    serialises writers anyway. The unique index on `number` is the last line of defence.
+    """
+    day = timezone.localtime(when or timezone.now())
+    key = f"{KIND_PREFIX[Kind(kind)]}{day:%Y%m%d}"
+    with transaction.atomic():
+        if not NumberSequence.objects.filter(key=key).update(value=F("value") + 1):
+            try:
+                with transaction.atomic():
+                    NumberSequence.objects.create(key=key, value=1)
+            except IntegrityError:
+                NumberSequence.objects.filter(key=key).update(value=F("value") + 1)
+        value = NumberSequence.objects.values_list("value", flat=True).get(key=key)
+    return f"{key}{value:04d}"
+
+
+# ---------------------------------------------------------------- register
+
+
+@dataclass
+class Intake:
+    """What the desk takes down on a call; validated by `request_register`."""
+
+    project_id: int
+    kind: str
+    title: str
+    description: str = ""
+    channel: str = "phone"
+    category_id: int | None = None
+    severity: str = Severity.GENERAL
+    validity: str = ""
+    paid: bool | None = None
+    room_id: int | None = None
+    resident_id: int | None = None
+    caller_name: str = ""
+    caller_phone: str = ""
+    location: str = ""
+
+
+def _validate_intake(actor, data: Intake):
+    from estate.models import Resident, Room
+
+    errors: dict[str, list[str]] = {}
+
+    def err(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if not rules.can_register(actor, data.project_id):
+        raise ActionRefused(_("您不能在这个项目登记工单。"))
+    if data.kind not in Kind.values:
+        err("kind", _("请选择工单类型。"))
+    if not data.title.strip():
+        err("title", _("请填写标题。"))
+    room = resident = category = None
+    if data.room_id:
+        room = Room.objects.filter(pk=data.room_id, project_id=data.project_id).first()
+        if room is None:
+            err("room", _("房屋不存在或不属于这个项目。"))
+    if data.resident_id:
+        resident = Resident.objects.filter(pk=data.resident_id, project_id=data.project_id).first()
+        if resident is None:
+            err("resident", _("业户不存在或不属于这个项目。"))
+    if data.category_id:
+        category = Category.objects.filter(pk=data.category_id, active=True, company__projects=data.project_id).first()
+        if category is None:
+            err("category", _("分类不存在或已停用。"))
+    if data.kind == Kind.COMPLAINT:
+        if data.validity and data.validity not in Validity.values:
+            err("validity", _("投诉性质无效。"))
+    elif data.validity:
+        err("validity", _("只有投诉区分有效与无效。"))
+    if data.paid is not None and data.kind != Kind.REPAIR:
+        err("paid", _("只有报修区分有偿与无偿。"))
+    if data.severity not in Severity.values:
+        err("severity", _("级别无效。"))
+    if data.channel not in {c for c, _label in ServiceRequest._meta.get_field("channel").choices}:
+        err("channel", _("来源无效。"))
+    phone = ""
+    if data.caller_phone.strip():
+        try:
+            phone = normalize_phone(data.caller_phone)
+        except ValidationError as exc:
+            err("caller_phone", exc.messages[0])
+    if not (room or data.location.strip() or errors.get("room")):
+        err("location", _("请选择房屋或填写位置（公共区域）。"))
+    if errors:
+        raise ValidationError(errors)
+    return room, resident, category, phone
+
+
+@transaction.atomic
+def request_register(*, actor, data: Intake) -> ServiceRequest:
+    room, resident, category, phone = _validate_intake(actor, data)
+    if resident and not data.caller_name:
+        data.caller_name = resident.name
+    if resident and not phone:
+        phone = resident.phone
+    now = timezone.now()
+    sr = ServiceRequest(
+        project_id=data.project_id,
+        number=next_number(data.kind, now),
+        kind=data.kind,
+        channel=data.channel,
+        category=category,
+        severity=data.severity,
+        validity=(data.validity or Validity.VALID) if data.kind == Kind.COMPLAINT else "",
+        paid=data.paid if data.kind == Kind.REPAIR else None,
+        room=room,
+        resident=resident,
+        caller_name=data.caller_name.strip(),
+        caller_phone=phone,
+        location=data.location.strip(),
+        title=data.title.strip(),
+        description=data.description.strip(),
+        receiver=actor,
+        needs_return_visit=data.kind in (Kind.COMPLAINT, Kind.REPAIR),
+        created_at=now,
+        updated_at=now,
+    )
+    sr.search_grams = grams(sr.title, sr.description, sr.location)
+    sr.save()
+    RequestEvent.objects.create(
+        request=sr, actor=actor, at=now, action=Action.REGISTER, from_state=None, to_state=State.REGISTERED,
+        note=sr.description[:500], data={"channel": sr.channel},
+    )
+    return sr
+
+
+# ---------------------------------------------------------------- the transition engine
+
+
+def _require(value: str, message: str, field: str = "note") -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: [message]})
+    return value
+
+
+def _transition(
+    *, actor, request: ServiceRequest, action: str, to_state: int, note: str = "", changes: dict | None = None,
+    expected_version: int | None = None, data: dict | None = None,
+) -> RequestEvent:
+    reason = rules.refusal(actor, request, action)
+    if reason:
+        raise ActionRefused(reason)
+    version = request.version if expected_version is None else expected_version
+    if version != request.version:
+        raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))
+    now = timezone.now()
+    changes = dict(changes or {})
+    updated = ServiceRequest.objects.filter(pk=request.pk, version=version, state=request.state).update(
+        state=to_state, version=version + 1, updated_at=now, **changes
+    )
+    if updated != 1:
+        raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))
+    event = RequestEvent.objects.create(
+        request=request, actor=actor, at=now, action=action, from_state=request.state, to_state=to_state,
+        note=note, data=data or {},
+    )
+    for field, value in changes.items():
+        setattr(request, field, value)
+    request.state, request.version, request.updated_at = to_state, version + 1, now
+    return event
+
+
+def _target(request: ServiceRequest, department, assignee):
+    """Validate where a request is sent: a department of its project and/or a person working there."""
+    if department is None and assignee is None:
+        raise ValidationError({"department": [_("请选择处理部门或处理人。")]})
+    if department is not None and department.project_id != request.project_id:
+        raise ValidationError({"department": [_("部门不属于这个项目。")]})
+    if assignee is not None:
+        if assignee.is_resident or not assignee.is_active or request.project_id not in assignee.project_ids():
+            raise ValidationError({"assignee": [_("处理人不在这个项目工作。")]})
+        if department is None:
+            department = assignee.department
+        elif assignee.department_id and assignee.department_id != department.pk:
+            raise ValidationError({"assignee": [_("处理人不属于所选部门。")]})
+    return department, assignee
+
+
+@transaction.atomic
+def request_dispatch(*, actor, request, department=None, assignee=None, note="", expected_version=None):
+    department, assignee = _target(request, department, assignee)
+    return _transition(
+        actor=actor, request=request, action=Action.DISPATCH, to_state=State.DISPATCHED, note=note,
+        changes={"department": department, "assignee": assignee, "dispatched_at": timezone.now()},
+        expected_version=expected_version,
+        data={"department": department.name if department else "", "assignee": assignee.name if assignee else ""},
+    )
+
+
+@transaction.atomic
+def request_accept(*, actor, request, note="", expected_version=None):
+    changes = {"accepted_at": timezone.now()}
+    if request.assignee_id is None:
+        changes["assignee"] = actor  # a department member takes the job
+    return _transition(
+        actor=actor, request=request, action=Action.ACCEPT, to_state=State.ACCEPTED, note=note, changes=changes,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def request_return(*, actor, request, note="", expected_version=None):
+    note = _require(note, _("退单须说明原因。"))
+    return _transition(
+        actor=actor, request=request, action=Action.RETURN, to_state=State.REGISTERED, note=note,
+        changes={"department": None, "assignee": None, "accepted_at": None}, expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def request_transfer(*, actor, request, department=None, assignee=None, note="", expected_version=None):
+    note = _require(note, _("转单须说明原因。"))
+    department, assignee = _target(request, department, assignee)
+    if department == request.department and assignee == request.assignee:
+        raise ValidationError({"assignee": [_("转单须换一个部门或处理人。")]})
+    return _transition(
+        actor=actor, request=request, action=Action.TRANSFER, to_state=State.DISPATCHED, note=note,
+        changes={"department": department, "assignee": assignee, "accepted_at": None, "dispatched_at": timezone.now()},
+        expected_version=expected_version,
+        data={"department": department.name if department else "", "assignee": assignee.name if assignee else ""},
+    )
+
+
+@transaction.atomic
+def request_arrive(*, actor, request, note="", expected_version=None):
+    return _transition(
+        actor=actor, request=request, action=Action.ARRIVE, to_state=State.IN_PROGRESS, note=note,
+        changes={"arrived_at": request.arrived_at or timezone.now()}, expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def request_pause(*, actor, request, note="", expected_version=None):
+    note = _require(note, _("暂停须说明原因（如等待配件、等待业户）。"))
+    return _transition(
+        actor=actor, request=request, action=Action.PAUSE, to_state=State.PAUSED, note=note,
+        changes={"pause_reason": note[:200]}, expected_version=expected_version, data={"from": request.state},
+    )
+
+
+@transaction.atomic
+def request_resume(*, actor, request, note="", expected_version=None):
+    return _transition(
+        actor=actor, request=request, action=Action.RESUME, to_state=State.IN_PROGRESS, note=note,
+        changes={"pause_reason": "", "arrived_at": request.arrived_at or timezone.now()},
+        expected_version=expected_version,
+    )
+
+
+def _attach_files(*, actor, request, event, files) -> list[Attachment]:
+    saved = []
+    for upload in files or ():
+        content_type, ext = check_upload(upload)
+        attachment = Attachment(
+            request=request, event=event, name=upload.name[:200], content_type=content_type, size=upload.size,
+            uploaded_by=actor,
+        )
+        attachment.file.save(f"{timezone.now():%d%H%M%S}-{len(saved)}.{ext}", upload, save=False)
+        attachment.save()
+        saved.append(attachment)
+    return saved
+
+
+def _check_files(files) -> None:
+    """Check every file before anything is written, so a bad file changes nothing."""
+    errors = []
+    for upload in files or ():
+        try:
+            check_upload(upload)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"photos": errors})
+
+
+@transaction.atomic
+def request_resolve(*, actor, request, result="", files=(), paid=None, expected_version=None):
+    result = _require(result, _("请填写处理结果。"), field="result")
+    _check_files(files)
+    changes = {"result": result, "resolved_at": timezone.now(), "implementer": actor, "pause_reason": ""}
+    if paid is not None:
+        if request.kind != Kind.REPAIR:
+            raise ValidationError({"paid": [_("只有报修区分有偿与无偿。")]})
+        changes["paid"] = paid  # confirmed on site
+    event = _transition(
+        actor=actor, request=request, action=Action.RESOLVE, to_state=State.RESOLVED, note=result,
+        changes=changes, expected_version=expected_version,
+    )
+    _attach_files(actor=actor, request=request, event=event, files=files)
+    return event
+
+
+@transaction.atomic
+def request_reply(*, actor, request, reply="", expected_version=None):
+    reply = _require(reply, _("请填写回复业户的内容。"), field="reply")
+    return _transition(
+        actor=actor, request=request, action=Action.REPLY, to_state=State.REPLIED, note=reply,
+        changes={"reply": reply, "replied_at": timezone.now()}, expected_version=expected_version,
+    )
+
+
+def _reopen_target(request) -> int:
+    return State.DISPATCHED if (request.assignee_id or request.department_id) else State.REGISTERED
+
+
+@transaction.atomic
+def request_visit(*, actor, request, rating="", comment="", expected_version=None):
+    if rating not in Rating.values:
+        raise ValidationError({"rating": [_("请选择回访结果：满意、基本满意或不满意。")]})
+    comment = comment.strip()
+    if rating == Rating.UNSATISFIED and not comment:
+        raise ValidationError({"comment": [_("不满意时请记录业户的意见。")]})
+    now = timezone.now()
+    event = _transition(
+        actor=actor, request=request, action=Action.VISIT, to_state=State.VISITED, note=comment,
+        changes={"rating": rating, "visit_comment": comment, "visited_at": now}, expected_version=expected_version,
+        data={"rating": rating},
+    )
+    if rating == Rating.UNSATISFIED:
+        # Unsatisfied reopens the request: back to whoever did the work, to be done again.
+        to_state = _reopen_target(request)
+        updated = ServiceRequest.objects.filter(pk=request.pk, version=request.version).update(
+            state=to_state, version=request.version + 1, updated_at=now, reopen_count=F("reopen_count") + 1,
+            accepted_at=None, dispatched_at=now if to_state == State.DISPATCHED else None,
+        )
+        if updated != 1:
+            raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))
+        RequestEvent.objects.create(
+            request=request, actor=actor, at=now, action=Action.REOPEN, from_state=State.VISITED, to_state=to_state,
+            note=_("回访不满意，工单重新打开：%(comment)s") % {"comment": comment}, data={"by": "visit"},
+        )
+        request.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def request_close(*, actor, request, note="", expected_version=None):
+    if request.state == State.REGISTERED:
+        note = _require(note, _("无效投诉结案须记录向业户所作的解释。"))
+    return _transition(
+        actor=actor, request=request, action=Action.CLOSE, to_state=State.CLOSED, note=note,
+        changes={"closed_at": timezone.now()}, expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def request_cancel(*, actor, request, note="", expected_version=None):
+    note = _require(note, _("取消须说明原因。"))
+    return _transition(
+        actor=actor, request=request, action=Action.CANCEL, to_state=State.CANCELLED, note=note,
+        changes={"closed_at": timezone.now()}, expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def request_reopen(*, actor, request, note="", expected_version=None):
+    note = _require(note, _("重新打开须说明原因。"))
+    to_state = _reopen_target(request)
+    now = timezone.now()
+    return _transition(
+        actor=actor, request=request, action=Action.REOPEN, to_state=to_state, note=note,
+        changes={
+            "reopen_count": request.reopen_count + 1, "closed_at": None, "accepted_at": None,
+            "dispatched_at": now if to_state == State.DISPATCHED else None,
+        },
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def request_attach(*, actor, request, files, note="", expected_version=None):
+    if not files:
+        raise ValidationError({"photos": [_("请选择要上传的文件。")]})
+    _check_files(files)
+    event = _transition(
+        actor=actor, request=request, action=Action.ATTACH, to_state=request.state, note=note,
+        expected_version=expected_version, data={"count": len(files)},
+    )
+    return _attach_files(actor=actor, request=request, event=event, files=files)
+
+
+# One table that pages and the API share: action -> (service, the fields it takes).
+ACTION_SERVICES = {
+    Action.DISPATCH: (request_dispatch, ("department", "assignee", "note")),
+    Action.ACCEPT: (request_accept, ("note",)),
+    Action.RETURN: (request_return, ("note",)),
+    Action.TRANSFER: (request_transfer, ("department", "assignee", "note")),
+    Action.ARRIVE: (request_arrive, ("note",)),
+    Action.PAUSE: (request_pause, ("note",)),
+    Action.RESUME: (request_resume, ("note",)),
+    Action.RESOLVE: (request_resolve, ("result", "files", "paid")),
+    Action.REPLY: (request_reply, ("reply",)),
+    Action.VISIT: (request_visit, ("rating", "comment")),
+    Action.CLOSE: (request_close, ("note",)),
+    Action.CANCEL: (request_cancel, ("note",)),
+    Action.REOPEN: (request_reopen, ("note",)),
+    Action.ATTACH: (request_attach, ("files", "note")),
+}
