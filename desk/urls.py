@@ -1,1 +1,17 @@
-urlpatterns = []
+from django.urls import path
+
+from desk import views
+
+app_name = "desk"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("requests/", views.request_list, name="list"),
+    path("requests/new/", views.intake, name="intake"),
+    path("requests/<int:pk>/", views.request_page, name="detail"),
+    path("requests/<int:pk>/act/<str:action>/", views.request_act, name="act"),
+    path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
+    path("intake/lookup/", views.intake_lookup, name="lookup"),
+    path("intake/household/", views.intake_household, name="household"),
+    path("jobs/", views.my_jobs, name="jobs"),
+    path("healthz", views.healthz, name="healthz"),
+]
