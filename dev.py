@@ -41,14 +41,14 @@ def manage(*args: str, **kw) -> int:
 def cmd_run(argv: list[str]) -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
-    (ROOT / "var").mkdir(exist_ok=True)
+    (ROOT / "var" / "static").mkdir(parents=True, exist_ok=True)  # whitenoise serves from the finders here
     for step in (["migrate", "--no-input", "-v", "0"], ["seed_demo", "--if-empty"]):
         if manage(*step) != 0:
             return 1
     worker = subprocess.Popen([str(PY), str(ROOT / "manage.py"), "run_huey", "--quiet"], cwd=ROOT)
     try:
         manage("print_logins", f"http://{host}:{port}/")
-        return manage("runserver", "--noreload" if "--noreload" in argv else "--verbosity=1", f"{host}:{port}")
+        return manage("runserver", "--noreload", f"{host}:{port}")
     except KeyboardInterrupt:
         return 0
     finally:

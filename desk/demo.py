@@ -159,8 +159,9 @@ def _shift(sr: ServiceRequest, delta: timedelta) -> None:
     """Move a request and its timeline back in time by `delta`, keeping every interval."""
     fields = ["created_at", "updated_at", "dispatched_at", "accepted_at", "arrived_at", "resolved_at", "replied_at",
               "visited_at", "closed_at"]
+    created = ServiceRequest.objects.values_list("created_at", flat=True).get(pk=sr.pk) - delta
     ServiceRequest.objects.filter(pk=sr.pk).update(
-        **{f: F(f) - delta for f in fields}
+        number=services.next_number(sr.kind, created), **{f: F(f) - delta for f in fields}
     )
     RequestEvent.objects.filter(request=sr).update(at=F("at") - delta)
 

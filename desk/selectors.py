@@ -4,7 +4,7 @@ through `visible_requests` can leak another project's work."""
 from django.db.models import Q, QuerySet
 
 from core.choices import Role
-from desk.choices import OPEN_STATES, State
+from desk.choices import OPEN_STATES, WORK_STATES, State
 from desk.models import RequestEvent, ServiceRequest
 
 
@@ -61,16 +61,18 @@ def household_recent(user, *, room_id: int, exclude_pk: int | None = None, limit
     )
 
 
+def my_jobs(user) -> QuerySet[ServiceRequest]:
+    """Work waiting for this person: sent to them, or to their department with nobody named yet."""
+    mine = Q(assignee=user)
+    if user.role in (Role.WORKER, Role.DEPT_LEAD) and user.department_id:
+        mine |= Q(assignee__isnull=True, department_id=user.department_id)
+    return list_queryset(visible_requests(user)).filter(mine, state__in=WORK_STATES)
+
+
 def desk_queues(user, limit: int = 10) -> dict[str, list[ServiceRequest]]:
     """'My desk': what is waiting for me, what I registered and follow, what awaits dispatch."""
     base = list_queryset(visible_requests(user)).order_by("-created_at", "-id")
-    waiting = base.filter(assignee=user, state__in=[State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.PAUSED])
-    if user.role in (Role.WORKER, Role.DEPT_LEAD) and user.department_id:
-        waiting = base.filter(
-            Q(assignee=user) | Q(assignee__isnull=True, department_id=user.department_id),
-            state__in=[State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.PAUSED],
-        )
-    queues = {"waiting": list(waiting[:limit])}
+    queues = {"waiting": list(my_jobs(user).order_by("-created_at", "-id")[:limit])}
     if user.is_desk or user.is_supervising or user.is_superuser:
         queues["following"] = list(base.filter(receiver=user, state__in=OPEN_STATES)[:limit])
         queues["to_dispatch"] = list(base.filter(state=State.REGISTERED)[:limit])

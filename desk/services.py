@@ -341,13 +341,13 @@ def request_visit(*, actor, request, rating="", comment="", expected_version=Non
     comment = comment.strip()
     if rating == Rating.UNSATISFIED and not comment:
         raise ValidationError({"comment": [_("不满意时请记录业户的意见。")]})
-    now = timezone.now()
     event = _transition(
         actor=actor, request=request, action=Action.VISIT, to_state=State.VISITED, note=comment,
-        changes={"rating": rating, "visit_comment": comment, "visited_at": now}, expected_version=expected_version,
-        data={"rating": rating},
+        changes={"rating": rating, "visit_comment": comment, "visited_at": timezone.now()},
+        expected_version=expected_version, data={"rating": rating},
     )
     if rating == Rating.UNSATISFIED:
+        now = event.at
         # Unsatisfied reopens the request: back to whoever did the work, to be done again.
         to_state = _reopen_target(request)
         updated = ServiceRequest.objects.filter(pk=request.pk, version=request.version).update(

@@ -1,0 +1,127 @@
+"""core/phone.py: one normal form for storage and lookup, a masked form for display."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.phone import looks_like_phone_fragment, mask_phone, normalize_phone, phone_digits
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("13812345678", "13812345678"),
+        ("+86 138-1234-5678", "13812345678"),
+        ("+86 138-1234 5678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("138.1234.5678", "13812345678"),
+        ("(138)1234-5678", "13812345678"),
+        ("１３８ １２３４ ５６７８", "13812345678"),  # full-width digits from a Chinese IME
+        ("＋８６１３８１２３４５６７８", "13812345678"),
+        ("008613812345678", "13812345678"),
+        ("0086 138 1234 5678", "13812345678"),
+        ("8613812345678", "13812345678"),
+        ("  13812345678  ", "13812345678"),
+        ("021-5555 1234", "02155551234"),  # landlines keep their area code
+        ("（021）5555-1234", "02155551234"),
+        ("0755-8888 8888", "075588888888"),
+        ("010-6666 8888", "01066668888"),
+        ("5555 1234", "55551234"),  # a local number without area code
+    ],
+)
+def test_it_normalizes_common_ways_of_writing_a_number(raw, expected):
+    assert normalize_phone(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "   ", "abc", "12345", "1381234567", "138123456789", "12812345678", "1381234567x", "+1 415 555 0100", "电话"],
+)
+def test_it_rejects_what_is_not_a_phone_number(raw):
+    with pytest.raises(ValidationError) as exc:
+        normalize_phone(raw)
+    assert exc.value.code == "invalid_phone"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: normalize_phone('０１３８１２３４５６７８') returns '013812345678' (kept as a 'landline' with the "
+    "non-existent area code 013) instead of the mobile '13812345678' dialled with the long-distance 0 prefix",
+)
+def test_it_normalizes_a_mobile_dialled_with_a_leading_zero():
+    assert normalize_phone("０１３８１２３４５６７８") == "13812345678"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: normalize_phone('+86 21 5555 1234') raises ValidationError; an international landline drops the "
+    "area code's 0 and should normalize to '02155551234'",
+)
+def test_it_normalizes_a_landline_in_international_form():
+    assert normalize_phone("+86 21 5555 1234") == "02155551234"
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("13812345678", "138****5678"),
+        ("02155551234", "021****1234"),
+        ("55551234", "****1234"),
+        ("1234", "1234"),
+        ("", ""),
+    ],
+)
+def test_it_masks_all_but_the_ends(value, masked):
+    assert mask_phone(value) == masked
+
+
+def test_a_masked_mobile_hides_the_middle_four_digits():
+    masked = mask_phone("13812345678")
+    assert "1234" not in masked
+    assert masked.startswith("138") and masked.endswith("5678")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("5678", True), ("138 1234", True), ("+86 138", True), ("123", False), ("3-2-1502", False), ("张三", False)],
+)
+def test_it_tells_phone_fragments_from_room_codes(text, expected):
+    assert looks_like_phone_fragment(text) is expected
+
+
+def test_phone_digits_strip_separators_and_the_country_code():
+    assert phone_digits("+86 138-1234 5678") == "13812345678"
+    assert phone_digits("５６７８") == "5678"
+
+
+# ---------------------------------------------------------------- property
+
+mobiles = st.builds(
+    lambda second, rest: f"1{second}{rest}",
+    st.sampled_from("3456789"),
+    st.text(alphabet="0123456789", min_size=9, max_size=9),
+)
+separators = st.sampled_from(["", " ", "-", ".", "  ", " - "])
+prefixes = st.sampled_from(["", "+86", "+86 ", "0086", "0086 ", "86", "(+86) ", "＋８６"])
+FULL = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@given(
+    number=mobiles,
+    prefix=prefixes,
+    seps=st.lists(separators, min_size=2, max_size=2),
+    fullwidth=st.booleans(),
+    padding=st.sampled_from(["", " ", "\t"]),
+)
+def test_normalize_undoes_any_formatting_of_a_mobile(number, prefix, seps, fullwidth, padding):
+    written = f"{padding}{prefix}{number[:3]}{seps[0]}{number[3:7]}{seps[1]}{number[7:]}{padding}"
+    if fullwidth:
+        written = written.translate(FULL)
+    assert normalize_phone(written) == number
+
+
+@given(number=mobiles)
+def test_normalize_is_idempotent_and_masking_keeps_the_ends(number):
+    assert normalize_phone(normalize_phone(number)) == number
+    assert mask_phone(number) == f"{number[:3]}****{number[-4:]}"

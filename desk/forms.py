@@ -1,0 +1,125 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Department, Project, User
+from desk.choices import Action, Channel, Kind, Rating, Severity, Validity
+from desk.models import Category
+from desk.services import ACTION_SERVICES, Intake
+
+
+class IntakeForm(forms.Form):
+    """The phone-call intake: the fields in the order a call goes."""
+
+    project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none(), empty_label=None)
+    room = forms.IntegerField(label=_("房屋"), required=False, widget=forms.HiddenInput)
+    resident = forms.IntegerField(label=_("业户"), required=False, widget=forms.HiddenInput)
+    caller_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    caller_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(label=_("来源"), choices=Channel.choices, initial=Channel.PHONE)
+    category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
+    severity = forms.ChoiceField(label=_("级别"), choices=Severity.choices, initial=Severity.GENERAL, widget=forms.RadioSelect)
+    validity = forms.ChoiceField(
+        label=_("投诉性质"), choices=Validity.choices, initial=Validity.VALID, required=False
+    )
+    paid = forms.NullBooleanField(
+        label=_("有偿维修"), required=False,
+        widget=forms.Select(choices=[("unknown", _("待定")), ("true", _("有偿（户内）")), ("false", _("无偿（公共区域/保修）"))]),
+    )
+    location = forms.CharField(label=_("位置"), max_length=200, required=False, help_text=_("公共区域请填写具体位置"))
+    title = forms.CharField(label=_("标题"), max_length=200)
+    description = forms.CharField(label=_("描述"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        projects = Project.objects.filter(pk__in=user.project_ids())
+        self.fields["project"].queryset = projects
+        self.fields["category"].queryset = Category.objects.filter(active=True, company__projects__in=projects).distinct()
+
+    def intake(self) -> Intake:
+        d = self.cleaned_data
+        return Intake(
+            project_id=d["project"].pk, kind=d["kind"], title=d["title"], description=d["description"],
+            channel=d["channel"], category_id=d["category"].pk if d["category"] else None, severity=d["severity"],
+            validity=d["validity"], paid=d["paid"] if d["kind"] == Kind.REPAIR else None, room_id=d["room"],
+            resident_id=d["resident"], caller_name=d["caller_name"], caller_phone=d["caller_phone"],
+            location=d["location"],
+        )
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        for field, messages in exc.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+NOTE_REQUIRED = {Action.RETURN, Action.PAUSE, Action.CANCEL, Action.REOPEN, Action.TRANSFER}
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    department = forms.ModelChoiceField(label=_("处理部门"), queryset=Department.objects.none(), required=False)
+    assignee = forms.ModelChoiceField(label=_("处理人"), queryset=User.objects.none(), required=False)
+    result = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    paid = forms.NullBooleanField(
+        label=_("有偿维修（现场确认）"), required=False,
+        widget=forms.Select(choices=[("unknown", _("不变")), ("true", _("有偿")), ("false", _("无偿"))]),
+    )
+    reply = forms.CharField(label=_("回复业户"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    rating = forms.ChoiceField(label=_("回访结果"), choices=Rating.choices, widget=forms.RadioSelect, required=False)
+    comment = forms.CharField(label=_("业户意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    files = MultipleFileField(label=_("照片/附件"), required=False)
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, action: str, request_obj, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        keep = set(ACTION_SERVICES[action][1]) | {"version"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "note" in self.fields:
+            self.fields["note"].label = _("原因") if action in NOTE_REQUIRED else _("说明（可选）")
+        if action == Action.CLOSE and request_obj.state == 10:
+            self.fields["note"].label = _("向业户所作的解释")
+        if "department" in self.fields:
+            self.fields["department"].queryset = Department.objects.filter(project_id=request_obj.project_id)
+            self.fields["assignee"].queryset = (
+                User.objects.filter(projects=request_obj.project_id, is_active=True, role__in=["worker", "dept_lead"])
+                .select_related("department")
+                .order_by("department__kind", "display_name")
+            )
+            self.fields["assignee"].label_from_instance = lambda u: f"{u.name}（{u.department.name if u.department else ''}）"
+        if "files" in self.fields and action == Action.RESOLVE:
+            self.fields["files"].widget.attrs["capture"] = "environment"
+        self.initial.setdefault("version", request_obj.version)
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        kwargs = {name: d.get(name) for name in self.fields if name != "version"}
+        if "paid" in kwargs and kwargs["paid"] is None:
+            kwargs.pop("paid")
+        for text in ("note", "result", "reply", "comment", "rating"):
+            if text in kwargs and kwargs[text] is None:
+                kwargs[text] = ""
+        kwargs["expected_version"] = d["version"]
+        return kwargs
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        for field, messages in exc.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)

@@ -1,0 +1,206 @@
+"""The desk's pages. Thin: reads come from selectors, writes go through services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import ServiceError
+from core.paging import keyset_page
+from desk import rules, selectors
+from desk.choices import Action, State
+from desk.filters import RequestFilter
+from desk.forms import ActionForm, IntakeForm
+from desk.models import Attachment, ServiceRequest
+from desk.services import ACTION_SERVICES, request_register
+from estate.selectors import lookup_rooms, visible_rooms, with_occupants
+
+
+def healthz(request):
+    """A trivial page: the database answers. Benchmarks compare every figure with this one."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _staff_only(user):
+    if user.is_resident:
+        raise PermissionDenied(_("业户请使用业主端。"))
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.is_resident:
+        return redirect("desk:list")
+    if user.role in ("worker",):
+        return redirect("desk:jobs")
+    return render(request, "desk/home.html", {"queues": selectors.desk_queues(user)})
+
+
+@login_required
+def request_list(request):
+    base = selectors.list_queryset(selectors.visible_requests(request.user))
+    filterset = RequestFilter(request.GET or None, queryset=base, request=request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    page = keyset_page(qs, request.GET.get("after"), size=25)
+    template = "desk/_list_rows.html" if request.htmx and not request.htmx.boosted else "desk/list.html"
+    return render(request, template, {"filter": filterset, "page": page})
+
+
+@login_required
+def intake(request):
+    user = request.user
+    _staff_only(user)
+    if not rules.is_desklike(user):
+        raise PermissionDenied(_("只有客服人员可以登记工单。"))
+    form = IntakeForm(request.POST or None, user=user, initial={"project": next(iter(sorted(user.project_ids())), None)})
+    room = None
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                sr = request_register(actor=user, data=form.intake())
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已登记工单 %(number)s。") % {"number": sr.number})
+                if "dispatch_next" in request.POST:
+                    return redirect("desk:detail", pk=sr.pk)
+                return redirect(reverse("desk:intake") + f"?registered={sr.pk}")
+        room_id = form.data.get("room")
+        if room_id and str(room_id).isdigit():
+            room = with_occupants(visible_rooms(user).filter(pk=room_id)).first()
+    registered = None
+    if request.GET.get("registered", "").isdigit():
+        registered = selectors.visible_requests(user).filter(pk=request.GET["registered"]).first()
+    status = 400 if request.method == "POST" else 200
+    return render(request, "desk/intake.html", {"form": form, "room": room, "registered": registered}, status=status)
+
+
+@login_required
+def intake_lookup(request):
+    """htmx: rooms matching what the desk types (room number, phone, name)."""
+    _staff_only(request.user)
+    q = request.GET.get("q", "")
+    project = request.GET.get("project")
+    rooms = lookup_rooms(request.user, q, project_id=int(project) if project and project.isdigit() else None)
+    return render(request, "desk/_lookup_results.html", {"rooms": rooms, "q": q})
+
+
+@login_required
+def intake_household(request):
+    """htmx: the chosen household's people and recent requests, shown while the call goes on."""
+    _staff_only(request.user)
+    room_id = request.GET.get("room", "")
+    room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first() if room_id.isdigit() else None
+    if room is None:
+        return HttpResponse("")
+    recent = selectors.household_recent(request.user, room_id=room.pk, limit=8)
+    return render(request, "desk/_household.html", {"room": room, "recent": recent})
+
+
+def _detail_context(request, sr, forms=None):
+    user = request.user
+    allowed = rules.allowed_actions(user, sr)
+    action_forms = {a: ActionForm(action=a, request_obj=sr) for a in allowed}
+    action_forms.update(forms or {})
+    return {
+        "sr": sr,
+        "timeline": selectors.request_timeline(sr),
+        "actions": [(a, Action(a).label, action_forms[a]) for a in allowed],
+        "recent": selectors.household_recent(user, room_id=sr.room_id, exclude_pk=sr.pk) if sr.room_id else [],
+        "open_form": next(iter(forms or {}), None),
+    }
+
+
+def _get_request(user, pk):
+    try:
+        return selectors.request_detail(user, pk)
+    except ServiceRequest.DoesNotExist:
+        raise Http404(_("没有找到这张工单。")) from None
+
+
+@login_required
+def request_page(request, pk):
+    sr = _get_request(request.user, pk)
+    return render(request, "desk/detail.html", _detail_context(request, sr))
+
+
+@login_required
+@require_POST
+def request_act(request, pk, action):
+    sr = _get_request(request.user, pk)
+    if action not in ACTION_SERVICES:
+        raise Http404
+    service, _fields = ACTION_SERVICES[action]
+    form = ActionForm(request.POST, request.FILES, action=action, request_obj=sr)
+    if form.is_valid():
+        try:
+            service(actor=request.user, request=sr, **form.service_kwargs())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(_next_url(request, sr))
+        else:
+            sr.refresh_from_db(fields=["state"])
+            messages.success(
+                request, _("%(action)s成功，工单现在是“%(state)s”。") % {"action": Action(action).label, "state": State(sr.state).label}
+            )
+            return redirect(_next_url(request, sr))
+    sr = _get_request(request.user, pk)
+    return render(request, "desk/detail.html", _detail_context(request, sr, {action: form}), status=400)
+
+
+def _next_url(request, sr):
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return nxt
+    return reverse("desk:detail", args=[sr.pk])
+
+
+@login_required
+def my_jobs(request):
+    """The technician's phone page: my jobs, with the next step a tap away."""
+    user = request.user
+    _staff_only(user)
+    jobs = list(selectors.my_jobs(user).order_by("-severity", "created_at")[:50])
+    cards = []
+    for sr in jobs:
+        allowed = [a for a in rules.allowed_actions(user, sr) if a in (Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.PAUSE, Action.RESUME, Action.RETURN)]
+        cards.append((sr, [(a, Action(a).label, ActionForm(action=a, request_obj=sr)) for a in allowed]))
+    done = list(
+        selectors.list_queryset(selectors.visible_requests(user)).filter(implementer=user, state__gte=State.RESOLVED)
+        .order_by("-resolved_at")[:10]
+    )
+    return render(request, "desk/jobs.html", {"cards": cards, "done": done})
+
+
+@login_required
+def attachment_file(request, pk):
+    """Files are served only to those who may see their request."""
+    try:
+        attachment = Attachment.objects.select_related("request").get(
+            pk=pk, request__in=selectors.visible_requests(request.user)
+        )
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    disposition = "inline" if attachment.is_image or attachment.content_type == "application/pdf" else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(attachment.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)

@@ -1,0 +1,210 @@
+"""The estate over the API: rooms and residents, read-only, scoped like the pages.
+
+Staff see the rooms and residents of the projects they work in; a resident sees only their own
+rooms and household. Phone numbers are shown in full only to roles that may see them
+(`user.sees_full_phone`), masked (138****5678) to everyone else.
+"""
+
+import django_filters
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import CursorPagination
+
+from core.phone import mask_phone, phone_digits
+from estate.choices import Relation, RoomState, RoomUse
+from estate.models import Occupancy, Resident, Room
+from estate.selectors import lookup_rooms, visible_residents, visible_rooms, with_occupants
+
+# Token first: an anonymous client gets 401 with `WWW-Authenticate: Token`, not a bare 403.
+AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
+
+
+class PhoneField(serializers.CharField):
+    """A phone number as the current user may see it: full or masked."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        value = str(value or "")
+        if user is not None and user.is_authenticated and user.sees_full_phone:
+            return value
+        return mask_phone(value)
+
+
+# ---------------------------------------------------------------- serializers
+
+
+class OccupantSerializer(serializers.Serializer):
+    resident = serializers.IntegerField(source="resident_id", label=_("业户"))
+    name = serializers.CharField(source="resident.name", label=_("姓名"))
+    phone = PhoneField(source="resident.phone", label=_("手机"))
+    relation = serializers.ChoiceField(choices=Relation.choices, label=_("关系"))
+    relation_display = serializers.CharField(source="get_relation_display", label=_("关系名称"))
+    start = serializers.DateField(label=_("起始日期"), allow_null=True)
+    end = serializers.DateField(label=_("结束日期"), allow_null=True)
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    project_name = serializers.CharField(source="project.name", read_only=True, label=_("项目名称"))
+    building = serializers.CharField(source="building.number", read_only=True, label=_("楼栋号"))
+    unit = serializers.CharField(source="unit.number", read_only=True, allow_null=True, label=_("单元号"))
+    use_display = serializers.CharField(source="get_use_display", read_only=True, label=_("用途名称"))
+    state_display = serializers.CharField(source="get_state_display", read_only=True, label=_("状态名称"))
+    occupants = OccupantSerializer(source="current", many=True, read_only=True, label=_("当前住户"))
+
+    class Meta:
+        model = Room
+        fields = [
+            "id",
+            "code",
+            "project",
+            "project_name",
+            "building",
+            "unit",
+            "number",
+            "floor",
+            "area",
+            "use",
+            "use_display",
+            "state",
+            "state_display",
+            "occupants",
+        ]
+        read_only_fields = fields
+
+
+class ResidentRoomSerializer(serializers.Serializer):
+    room = serializers.IntegerField(source="room_id", label=_("房屋"))
+    code = serializers.CharField(source="room.code", label=_("房屋编号"))
+    relation = serializers.ChoiceField(choices=Relation.choices, label=_("关系"))
+    relation_display = serializers.CharField(source="get_relation_display", label=_("关系名称"))
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    project_name = serializers.CharField(source="project.name", read_only=True, label=_("项目名称"))
+    phone = PhoneField(label=_("手机"))
+    rooms = ResidentRoomSerializer(source="current_rooms", many=True, read_only=True, label=_("当前房屋"))
+
+    class Meta:
+        model = Resident
+        fields = ["id", "project", "project_name", "name", "phone", "rooms"]
+        read_only_fields = fields
+
+
+# ---------------------------------------------------------------- filters
+
+
+class RoomFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("房号、手机号（或后四位）、业户姓名，如 3-2-1502"), method="filter_q", max_length=60
+    )
+    project = django_filters.NumberFilter(label=_("项目"), field_name="project_id")
+    building = django_filters.NumberFilter(label=_("楼栋"), field_name="building_id")
+    use = django_filters.ChoiceFilter(label=_("用途"), choices=RoomUse.choices)
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=RoomState.choices)
+
+    class Meta:
+        model = Room
+        fields = ["q", "project", "building", "use", "state"]
+
+    def filter_q(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        project_id = self.form.cleaned_data.get("project")
+        found = lookup_rooms(self.request.user, value, project_id=int(project_id) if project_id else None, limit=100)
+        return queryset.filter(pk__in=[room.pk for room in found])
+
+
+class ResidentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("姓名、手机号或手机后四位"), method="filter_q", max_length=50)
+    project = django_filters.NumberFilter(label=_("项目"), field_name="project_id")
+    room = django_filters.NumberFilter(label=_("房屋"), method="filter_room")
+
+    class Meta:
+        model = Resident
+        fields = ["q", "project", "room"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        digits = phone_digits(value)
+        if digits.isdigit() and len(digits) == 4:
+            return queryset.filter(phone_last4=digits)
+        if digits.isdigit() and len(digits) >= 5:
+            return queryset.filter(phone__startswith=digits)
+        return queryset.filter(name__startswith=value)
+
+    def filter_room(self, queryset, name, value):
+        rooms = Occupancy.objects.current().filter(room_id=value).values("resident_id")
+        return queryset.filter(pk__in=rooms)
+
+
+# ---------------------------------------------------------------- views
+
+
+class RoomPagination(CursorPagination):
+    page_size = 25
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    ordering = ("code", "id")
+
+
+class ResidentPagination(CursorPagination):
+    page_size = 25
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    ordering = ("id",)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("房屋列表"), description=_("员工看到所负责项目的房屋，业户只看到自己的房屋。")),
+    retrieve=extend_schema(summary=_("房屋详情"), description=_("房屋及其当前住户。")),
+)
+class RoomViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = RoomSerializer
+    authentication_classes = AUTHENTICATION_CLASSES
+    filterset_class = RoomFilter
+    pagination_class = RoomPagination
+    lookup_value_regex = r"[0-9]+"
+    queryset = Room.objects.none()  # for the schema; the real one depends on the user
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Room.objects.none()
+        rooms = visible_rooms(self.request.user)
+        if self.request.user.is_resident:
+            # visible_rooms is DISTINCT over a join; keep the prefetch and pagination on plain rows.
+            rooms = Room.objects.filter(pk__in=rooms.values("pk"))
+        return with_occupants(rooms).select_related("project", "unit")
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("业户列表"), description=_("员工看到所负责项目的业户，业户只看到自己一户的成员。")),
+    retrieve=extend_schema(summary=_("业户详情"), description=_("业户及其当前房屋。")),
+)
+class ResidentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ResidentSerializer
+    authentication_classes = AUTHENTICATION_CLASSES
+    filterset_class = ResidentFilter
+    pagination_class = ResidentPagination
+    lookup_value_regex = r"[0-9]+"
+    queryset = Resident.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Resident.objects.none()
+        residents = visible_residents(self.request.user)
+        if self.request.user.is_resident:
+            residents = Resident.objects.filter(pk__in=residents.values("pk"))
+        current = Occupancy.objects.current().select_related("room").order_by("room__code", "id")
+        return residents.select_related("project").prefetch_related(
+            Prefetch("occupancies", queryset=current, to_attr="current_rooms")
+        )

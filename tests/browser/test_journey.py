@@ -1,0 +1,145 @@
+"""The desk's core journey in a real browser: a phone complaint registered, dispatched,
+accepted, resolved with a photo, return-visited as unsatisfied (reopened), resolved again,
+return-visited as satisfied, closed."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from desk.choices import Action, State
+from desk.models import Attachment, RequestEvent, ServiceRequest
+from tests.factories import PASSWORD, World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def png_bytes() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 60, 60)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def signed_in(browser, live_server, username, *, mobile=False):
+    viewport = {"width": 390, "height": 844} if mobile else {"width": 1366, "height": 900}
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def act(page, action, fill=None):
+    """Open an action's pane on the request page, fill it, submit it."""
+    page.click(f"#btn-{action}")
+    form = page.locator(f"#form-{action}")
+    form.wait_for(state="visible")
+    for selector, value in (fill or {}).items():
+        field = form.locator(selector)
+        if selector.startswith("select"):
+            field.select_option(label=value)
+        elif "rating" in selector:
+            form.locator(f"label[for^='{action}-rating-{value}']").click()
+        else:
+            field.fill(value)
+    form.locator(f"button[name=submit-{action}]").click()
+    page.wait_for_load_state()
+
+
+def state_of(pk) -> int:
+    return ServiceRequest.objects.values_list("state", flat=True).get(pk=pk)
+
+
+def test_phone_complaint_to_closed_with_unsatisfied_visit(browser, live_server, shots, tmp_path):
+    world = World()
+    photo = tmp_path / "leak.png"
+    photo.write_bytes(png_bytes())
+
+    desk = signed_in(browser, live_server, "cs")
+    desk.goto(f"{live_server.url}/requests/new/")
+    desk.fill("#lookup", "3-2-1502")
+    desk.locator("#lookup-results [data-room]").first.wait_for()
+    shots("lookup", desk)
+    desk.keyboard.press("Enter")
+    desk.locator("#household-card").wait_for()
+    assert "张三" in desk.locator("#household-card").inner_text()
+    assert desk.input_value("#id_caller_name") == "张三"
+    desk.check("#kind-complaint", force=True)
+    desk.fill("#id_title", "楼上漏水")
+    desk.fill("#id_description", "卫生间天花板滴水，已持续两天。")
+    desk.select_option("#id_category", label="设施设备")
+    shots("intake-filled", desk)
+    desk.click("button[name=dispatch_next]")
+    desk.wait_for_load_state()
+    sr = ServiceRequest.objects.get(title="楼上漏水")
+    assert desk.url.endswith(f"/requests/{sr.pk}/")
+    assert sr.state == State.REGISTERED and sr.receiver == world.cs and sr.room == world.room
+    assert sr.number.startswith("TS")
+
+    act(desk, "dispatch", {"select[name=department]": "工程部", "select[name=assignee]": "孙师傅（工程部）"})
+    shots("dispatched", desk)
+    assert state_of(sr.pk) == State.DISPATCHED
+
+    tech = signed_in(browser, live_server, "tech", mobile=True)
+    tech.goto(f"{live_server.url}/jobs/")
+    card = tech.locator(f"#job-{sr.pk}")
+    assert "楼上漏水" in card.inner_text()
+    shots("tech-jobs", tech)
+    card.locator("button[name=submit-accept]").click()
+    tech.wait_for_load_state()
+    tech.locator(f"#job-{sr.pk} button[name=submit-arrive]").click()
+    tech.wait_for_load_state()
+    assert state_of(sr.pk) == State.IN_PROGRESS
+
+    def resolve_on_phone(result_text):
+        card = tech.locator(f"#job-{sr.pk}")
+        card.locator(f"button[data-bs-target='#job-{sr.pk}-resolve']").click()
+        form = card.locator("#form-resolve")
+        form.wait_for(state="visible")
+        form.locator("textarea[name=result]").fill(result_text)
+        form.locator("input[type=file]").set_input_files(str(photo))
+        tech.wait_for_timeout(400)  # let the pane finish opening before the screenshot
+        shots("tech-resolve", tech)
+        form.locator("button[name=submit-resolve]").click()
+        tech.wait_for_load_state()
+
+    resolve_on_phone("更换了楼上卫生间的防水层。")
+    assert state_of(sr.pk) == State.RESOLVED
+    assert Attachment.objects.filter(request=sr, content_type="image/png").count() == 1
+
+    desk.goto(f"{live_server.url}/requests/{sr.pk}/")
+    assert desk.locator("#timeline img.thumb").count() == 1
+    act(desk, "visit", {"rating": "C", "textarea[name=comment]": "还在滴水。"})
+    shots("visited-unsatisfied", desk)
+    assert state_of(sr.pk) == State.DISPATCHED
+    assert "重开 1 次" in desk.locator("body").inner_text()
+
+    tech.goto(f"{live_server.url}/jobs/")
+    tech.locator(f"#job-{sr.pk} button[name=submit-accept]").click()
+    tech.wait_for_load_state()
+    tech.locator(f"#job-{sr.pk} button[name=submit-arrive]").click()
+    tech.wait_for_load_state()
+    resolve_on_phone("重新做了闭水试验，不再渗漏。")
+    assert state_of(sr.pk) == State.RESOLVED
+
+    desk.goto(f"{live_server.url}/requests/{sr.pk}/")
+    act(desk, "visit", {"rating": "A"})
+    assert state_of(sr.pk) == State.VISITED
+    act(desk, "close")
+    shots("closed", desk)
+    assert state_of(sr.pk) == State.CLOSED
+    assert "已结案" in desk.locator("#state-badge").inner_text()
+
+    actions = list(RequestEvent.objects.filter(request=sr).values_list("action", flat=True))
+    assert actions == [
+        Action.REGISTER, Action.DISPATCH, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.VISIT, Action.REOPEN,
+        Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.VISIT, Action.CLOSE,
+    ]
+    assert Attachment.objects.filter(request=sr).count() == 2
+    timeline_text = desk.locator("#timeline").inner_text()
+    for label in ("登记", "派单", "接单", "完成", "回访", "重新打开", "结案"):
+        assert label in timeline_text
