@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.choices import DepartmentKind, Role
 from core.models import Company, Department, Project, User
 from desk import services
-from desk.choices import Channel, Kind, Rating, Severity, State, Validity
+from desk.choices import Channel, Kind, Rating, Severity, Validity
 from desk.models import Category, RequestEvent, ServiceRequest
 from estate.choices import Relation, RoomState, RoomUse
 from estate.models import Building, Occupancy, Resident, Room, Unit
@@ -23,8 +23,40 @@ DEMO_PASSWORD = "demo-pass-2026"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = [
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰",
-    "霞", "平", "刚", "桂英", "建华", "志强", "晓燕", "海燕", "文博", "子涵", "雨桐", "浩然", "欣怡", "宇轩", "梓萱",
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "志强",
+    "晓燕",
+    "海燕",
+    "文博",
+    "子涵",
+    "雨桐",
+    "浩然",
+    "欣怡",
+    "宇轩",
+    "梓萱",
 ]
 
 CATEGORIES = [
@@ -55,7 +87,13 @@ SCENARIOS = [
     (Kind.COMPLAINT, "sanitation", Severity.GENERAL, "垃圾未及时清运", "垃圾桶满了两天没人清理，气味很大。"),
     (Kind.COMPLAINT, "parking", Severity.GENERAL, "车位被占用", "我的固定车位被外来车辆占用。"),
     (Kind.COMPLAINT, "attitude", Severity.GENERAL, "保安态度不好", "门岗保安说话不礼貌。"),
-    (Kind.COMPLAINT, "facilities", Severity.MAJOR, "多户投诉电梯频繁故障", "本楼多名业主联名投诉电梯一个月内故障五次。"),
+    (
+        Kind.COMPLAINT,
+        "facilities",
+        Severity.MAJOR,
+        "多户投诉电梯频繁故障",
+        "本楼多名业主联名投诉电梯一个月内故障五次。",
+    ),
     (Kind.COMPLAINT, "neighbour", Severity.GENERAL, "邻居宠物扰民", "邻居家的狗整夜叫。"),
     (Kind.COMPLAINT, "other", Severity.GENERAL, "小区外道路施工", "小区外市政道路施工噪音大。"),
     (Kind.ENQUIRY, "fees", Severity.GENERAL, "咨询物业费缴纳方式", "想了解物业费能否按季度缴纳。"),
@@ -103,10 +141,15 @@ def build_estate(project: Project, rng: random.Random, *, buildings: int, units:
                     number = f"{floor}{r:02d}"
                     rooms.append(
                         Room(
-                            project=project, building=building, unit=unit, number=number,
-                            code=Room.make_code(building.number, unit.number, number), floor=floor,
+                            project=project,
+                            building=building,
+                            unit=unit,
+                            number=number,
+                            code=Room.make_code(building.number, unit.number, number),
+                            floor=floor,
                             area=Decimal(rng.choice(["89.50", "96.32", "118.76", "128.00", "143.15"])),
-                            use=RoomUse.RESIDENTIAL, state=RoomState.VACANT,
+                            use=RoomUse.RESIDENTIAL,
+                            state=RoomState.VACANT,
                         )
                     )
     Room.objects.bulk_create(rooms)
@@ -122,7 +165,9 @@ def build_estate(project: Project, rng: random.Random, *, buildings: int, units:
             family = Resident(project=project, name=owner.name[0] + rng.choice(GIVEN), phone=random_phone(rng))
             residents.append((room, family, Relation.FAMILY))
         if rng.random() < 0.08:
-            residents.append((room, Resident(project=project, name=random_name(rng), phone=random_phone(rng)), Relation.TENANT))
+            residents.append(
+                (room, Resident(project=project, name=random_name(rng), phone=random_phone(rng)), Relation.TENANT)
+            )
     for _room, resident, _rel in residents:
         resident.phone_last4 = resident.phone[-4:]
     Resident.objects.bulk_create([r for _room, r, _rel in residents])
@@ -139,16 +184,27 @@ def make_staff(company, projects: dict[str, Project], password: str) -> dict[str
     """`password` is already hashed: hashing once instead of per user saves seconds at start-up."""
     users = {}
     admin = User.objects.create(
-        username="admin", email="admin@example.com", password=password, display_name="系统管理员",
-        role=Role.COMPANY_ADMIN, company=company, is_staff=True, is_superuser=True,
+        username="admin",
+        email="admin@example.com",
+        password=password,
+        display_name="系统管理员",
+        role=Role.COMPANY_ADMIN,
+        company=company,
+        is_staff=True,
+        is_superuser=True,
     )
     users["admin"] = admin
     for username, name, role, dept_kind, project_code in STAFF:
         home = projects["cuihu" if project_code == "*" else project_code]
         department = Department.objects.get(project=home, kind=dept_kind) if dept_kind else None
         user = User.objects.create(
-            username=username, email=f"{username}@example.com", password=password, display_name=name, role=role,
-            company=company, department=department,
+            username=username,
+            email=f"{username}@example.com",
+            password=password,
+            display_name=name,
+            role=role,
+            company=company,
+            department=department,
         )
         user.projects.set(projects.values() if project_code == "*" else [home])
         users[username] = user
@@ -157,8 +213,17 @@ def make_staff(company, projects: dict[str, Project], password: str) -> dict[str
 
 def _shift(sr: ServiceRequest, delta: timedelta) -> None:
     """Move a request and its timeline back in time by `delta`, keeping every interval."""
-    fields = ["created_at", "updated_at", "dispatched_at", "accepted_at", "arrived_at", "resolved_at", "replied_at",
-              "visited_at", "closed_at"]
+    fields = [
+        "created_at",
+        "updated_at",
+        "dispatched_at",
+        "accepted_at",
+        "arrived_at",
+        "resolved_at",
+        "replied_at",
+        "visited_at",
+        "closed_at",
+    ]
     created = ServiceRequest.objects.values_list("created_at", flat=True).get(pk=sr.pk) - delta
     ServiceRequest.objects.filter(pk=sr.pk).update(
         number=services.next_number(sr.kind, created), **{f: F(f) - delta for f in fields}
@@ -188,10 +253,18 @@ def make_requests(project: Project, users: dict[str, User], rooms: list[Room], r
         sr = services.request_register(
             actor=receiver,
             data=services.Intake(
-                project_id=project.pk, kind=kind, title=title, description=description, category_id=categories[cat_code].pk,
-                severity=severity, channel=rng.choice([Channel.PHONE] * 6 + [Channel.WALK_IN, Channel.PORTAL, Channel.HOTLINE]),
-                room_id=room.pk, resident_id=resident.pk if resident else None,
-                validity=(Validity.INVALID if cat_code == "other" else Validity.VALID) if kind == Kind.COMPLAINT else "",
+                project_id=project.pk,
+                kind=kind,
+                title=title,
+                description=description,
+                category_id=categories[cat_code].pk,
+                severity=severity,
+                channel=rng.choice([Channel.PHONE] * 6 + [Channel.WALK_IN, Channel.PORTAL, Channel.HOTLINE]),
+                room_id=room.pk,
+                resident_id=resident.pk if resident else None,
+                validity=(Validity.INVALID if cat_code == "other" else Validity.VALID)
+                if kind == Kind.COMPLAINT
+                else "",
                 paid=(rng.random() < 0.4) if kind == Kind.REPAIR else None,
             ),
         )
@@ -204,7 +277,9 @@ def _advance(sr, users, receiver, departments, workers, category, rng, age):
     stop = rng.random() * (0.35 + min(age.days, 30) / 30)
     if sr.kind == Kind.COMPLAINT and sr.validity == Validity.INVALID:
         if stop > 0.2:
-            services.request_close(actor=receiver, request=sr, note="已向业户解释：属市政施工，不在物业服务范围，已提供街道办电话。")
+            services.request_close(
+                actor=receiver, request=sr, note="已向业户解释：属市政施工，不在物业服务范围，已提供街道办电话。"
+            )
         return
     if sr.kind in (Kind.ENQUIRY, Kind.SUGGESTION, Kind.PRAISE):
         if stop > 0.15:
@@ -240,7 +315,9 @@ def _advance(sr, users, receiver, departments, workers, category, rng, age):
         return
     visitor = users["zhuguan"] if sr.severity != Severity.MAJOR else users["xmjingli"]
     rating = rng.choices([Rating.SATISFIED, Rating.FAIRLY, Rating.UNSATISFIED], weights=[80, 15, 5])[0]
-    services.request_visit(actor=visitor, request=sr, rating=rating, comment="" if rating != Rating.UNSATISFIED else "问题仍未彻底解决。")
+    services.request_visit(
+        actor=visitor, request=sr, rating=rating, comment="" if rating != Rating.UNSATISFIED else "问题仍未彻底解决。"
+    )
     if rating == Rating.UNSATISFIED or stop < 0.75:
         return
     services.request_close(actor=receiver, request=sr)
@@ -251,8 +328,12 @@ def seed_demo(*, seed: int = 2026, requests_per_project: int = 300) -> dict[str,
     rng = random.Random(seed)
     company = Company.objects.create(name="安居示范物业服务有限公司", code="demo")
     projects = {
-        "cuihu": Project.objects.create(company=company, name="翠湖花园", code="cuihu", address="杭州市西湖区翠湖路88号", phone="0571-88886666"),
-        "jinjiang": Project.objects.create(company=company, name="锦江公寓", code="jinjiang", address="杭州市上城区锦江路16号", phone="0571-86661234"),
+        "cuihu": Project.objects.create(
+            company=company, name="翠湖花园", code="cuihu", address="杭州市西湖区翠湖路88号", phone="0571-88886666"
+        ),
+        "jinjiang": Project.objects.create(
+            company=company, name="锦江公寓", code="jinjiang", address="杭州市上城区锦江路16号", phone="0571-86661234"
+        ),
     }
     for project in projects.values():
         Department.objects.bulk_create(
@@ -265,16 +346,36 @@ def seed_demo(*, seed: int = 2026, requests_per_project: int = 300) -> dict[str,
     rooms = build_estate(projects["cuihu"], rng, buildings=6, units=2, floors=18, per_floor=2)
     jj_rooms = build_estate(projects["jinjiang"], rng, buildings=2, units=1, floors=10, per_floor=4)
     # A resident who can sign in: the owner of 1-1-1502.
-    owner_occ = Occupancy.objects.filter(room__project=projects["cuihu"], relation=Relation.OWNER).select_related("resident", "room").order_by("room__code").first()
+    owner_occ = (
+        Occupancy.objects.filter(room__project=projects["cuihu"], relation=Relation.OWNER)
+        .select_related("resident", "room")
+        .order_by("room__code")
+        .first()
+    )
     resident_user = User.objects.create(
-        username="yezhu", email="yezhu@example.com", password=password, display_name=owner_occ.resident.name, role=Role.RESIDENT, company=company
+        username="yezhu",
+        email="yezhu@example.com",
+        password=password,
+        display_name=owner_occ.resident.name,
+        role=Role.RESIDENT,
+        company=company,
     )
     Resident.objects.filter(pk=owner_occ.resident_id).update(user=resident_user)
     users["yezhu"] = resident_user
     make_requests(projects["cuihu"], users, rooms, rng, requests_per_project)
-    jj_users = dict(users, kefu=users["jj_kefu"], kefu2=users["jj_kefu"], datang=users["jj_kefu"], weixiu=users["jj_weixiu"],
-                    weixiu2=users["jj_weixiu"], baoan=users["jj_weixiu"], baojie=users["jj_weixiu"], lvhua=users["jj_weixiu"],
-                    zhuguan=users["kfjingli"], xmjingli=users["admin"])
+    jj_users = dict(
+        users,
+        kefu=users["jj_kefu"],
+        kefu2=users["jj_kefu"],
+        datang=users["jj_kefu"],
+        weixiu=users["jj_weixiu"],
+        weixiu2=users["jj_weixiu"],
+        baoan=users["jj_weixiu"],
+        baojie=users["jj_weixiu"],
+        lvhua=users["jj_weixiu"],
+        zhuguan=users["kfjingli"],
+        xmjingli=users["admin"],
+    )
     make_requests(projects["jinjiang"], jj_users, jj_rooms, rng, requests_per_project // 5)
     return users
 

@@ -28,7 +28,9 @@ class RequestFilter(django_filters.FilterSet):
     assignee = django_filters.ModelChoiceFilter(label=_("处理人"), queryset=User.objects.none())
     room = django_filters.NumberFilter(label=_("房屋"), field_name="room_id")
     created_from = django_filters.DateFilter(
-        label=_("登记日期从"), field_name="created_at", lookup_expr="date__gte",
+        label=_("登记日期从"),
+        field_name="created_at",
+        lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     created_to = django_filters.DateFilter(
@@ -46,10 +48,12 @@ class RequestFilter(django_filters.FilterSet):
             projects = user.project_ids()
             self.filters["project"].queryset = Project.objects.filter(pk__in=projects)
             self.filters["building"].queryset = Building.objects.filter(project_id__in=projects)
-            self.filters["department"].queryset = Department.objects.filter(project_id__in=projects).select_related("project")
-            self.filters["assignee"].queryset = User.objects.filter(projects__in=projects, is_active=True).exclude(
-                role="resident"
-            ).distinct()
+            self.filters["department"].queryset = Department.objects.filter(project_id__in=projects).select_related(
+                "project"
+            )
+            self.filters["assignee"].queryset = (
+                User.objects.filter(projects__in=projects, is_active=True).exclude(role="resident").distinct()
+            )
             self.filters["category"].queryset = Category.objects.filter(company__projects__in=projects).distinct()
 
     def filter_q(self, queryset, name, value):

@@ -19,13 +19,16 @@ class IntakeForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect)
     channel = forms.ChoiceField(label=_("来源"), choices=Channel.choices, initial=Channel.PHONE)
     category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
-    severity = forms.ChoiceField(label=_("级别"), choices=Severity.choices, initial=Severity.GENERAL, widget=forms.RadioSelect)
-    validity = forms.ChoiceField(
-        label=_("投诉性质"), choices=Validity.choices, initial=Validity.VALID, required=False
+    severity = forms.ChoiceField(
+        label=_("级别"), choices=Severity.choices, initial=Severity.GENERAL, widget=forms.RadioSelect
     )
+    validity = forms.ChoiceField(label=_("投诉性质"), choices=Validity.choices, initial=Validity.VALID, required=False)
     paid = forms.NullBooleanField(
-        label=_("有偿维修"), required=False,
-        widget=forms.Select(choices=[("unknown", _("待定")), ("true", _("有偿（户内）")), ("false", _("无偿（公共区域/保修）"))]),
+        label=_("有偿维修"),
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", _("待定")), ("true", _("有偿（户内）")), ("false", _("无偿（公共区域/保修）"))]
+        ),
     )
     location = forms.CharField(label=_("位置"), max_length=200, required=False, help_text=_("公共区域请填写具体位置"))
     title = forms.CharField(label=_("标题"), max_length=200)
@@ -35,15 +38,26 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         projects = Project.objects.filter(pk__in=user.project_ids())
         self.fields["project"].queryset = projects
-        self.fields["category"].queryset = Category.objects.filter(active=True, company__projects__in=projects).distinct()
+        self.fields["category"].queryset = Category.objects.filter(
+            active=True, company__projects__in=projects
+        ).distinct()
 
     def intake(self) -> Intake:
         d = self.cleaned_data
         return Intake(
-            project_id=d["project"].pk, kind=d["kind"], title=d["title"], description=d["description"],
-            channel=d["channel"], category_id=d["category"].pk if d["category"] else None, severity=d["severity"],
-            validity=d["validity"], paid=d["paid"] if d["kind"] == Kind.REPAIR else None, room_id=d["room"],
-            resident_id=d["resident"], caller_name=d["caller_name"], caller_phone=d["caller_phone"],
+            project_id=d["project"].pk,
+            kind=d["kind"],
+            title=d["title"],
+            description=d["description"],
+            channel=d["channel"],
+            category_id=d["category"].pk if d["category"] else None,
+            severity=d["severity"],
+            validity=d["validity"],
+            paid=d["paid"] if d["kind"] == Kind.REPAIR else None,
+            room_id=d["room"],
+            resident_id=d["resident"],
+            caller_name=d["caller_name"],
+            caller_phone=d["caller_phone"],
             location=d["location"],
         )
 
@@ -77,7 +91,8 @@ class ActionForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("处理人"), queryset=User.objects.none(), required=False)
     result = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     paid = forms.NullBooleanField(
-        label=_("有偿维修（现场确认）"), required=False,
+        label=_("有偿维修（现场确认）"),
+        required=False,
         widget=forms.Select(choices=[("unknown", _("不变")), ("true", _("有偿")), ("false", _("无偿"))]),
     )
     reply = forms.CharField(label=_("回复业户"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -104,7 +119,9 @@ class ActionForm(forms.Form):
                 .select_related("department")
                 .order_by("department__kind", "display_name")
             )
-            self.fields["assignee"].label_from_instance = lambda u: f"{u.name}（{u.department.name if u.department else ''}）"
+            self.fields["assignee"].label_from_instance = lambda u: (
+                f"{u.name}（{u.department.name if u.department else ''}）"
+            )
         if "files" in self.fields and action == Action.RESOLVE:
             self.fields["files"].widget.attrs["capture"] = "environment"
         self.initial.setdefault("version", request_obj.version)

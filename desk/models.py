@@ -47,6 +47,9 @@ class NumberSequence(models.Model):
     key = models.CharField(max_length=30, unique=True)
     value = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
 
 class ServiceRequest(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="requests", verbose_name=_("项目"))
@@ -75,7 +78,10 @@ class ServiceRequest(models.Model):
     state = models.PositiveSmallIntegerField(_("状态"), choices=State.choices, default=State.REGISTERED)
     version = models.PositiveIntegerField(default=1, editable=False)
     receiver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="received_requests", verbose_name=_("首问责任人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="received_requests",
+        verbose_name=_("首问责任人"),
     )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="requests", verbose_name=_("处理部门")
@@ -164,7 +170,9 @@ class RequestEvent(models.Model):
     """One line of a request's timeline: who did what, when, from which state to which, and why."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     action = models.CharField(_("动作"), max_length=20, choices=Action.choices)
     from_state = models.PositiveSmallIntegerField(_("原状态"), choices=State.choices, null=True, blank=True)
@@ -178,6 +186,9 @@ class RequestEvent(models.Model):
         indexes = [models.Index(fields=["request", "at", "id"], name="event_request_at")]
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
 
 def attachment_path(instance, filename: str) -> str:
     now = timezone.now()
@@ -186,7 +197,9 @@ def attachment_path(instance, filename: str) -> str:
 
 class Attachment(models.Model):
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="attachments")
-    event = models.ForeignKey(RequestEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments")
+    event = models.ForeignKey(
+        RequestEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
     file = models.FileField(upload_to=attachment_path, max_length=300)
     name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(max_length=50)
@@ -198,6 +211,9 @@ class Attachment(models.Model):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
     @property
     def is_image(self) -> bool:

@@ -22,7 +22,9 @@ def visible_requests(user) -> QuerySet[ServiceRequest]:
     projects = user.project_ids()
     qs = qs.filter(project_id__in=projects)
     if user.role == Role.WORKER:
-        return qs.filter(Q(assignee=user) | Q(implementer=user) | Q(assignee__isnull=True, department_id=user.department_id or -1))
+        return qs.filter(
+            Q(assignee=user) | Q(implementer=user) | Q(assignee__isnull=True, department_id=user.department_id or -1)
+        )
     if user.role == Role.DEPT_LEAD:
         return qs.filter(Q(department_id=user.department_id or -1) | Q(assignee=user) | Q(implementer=user))
     return qs
@@ -39,17 +41,24 @@ def request_detail(user, pk: int) -> ServiceRequest:
     """The request with everything its page needs; DoesNotExist when the user may not see it."""
     return (
         visible_requests(user)
-        .select_related("project", "room__building", "room__unit", "resident", "category", "department", "assignee",
-                        "receiver", "implementer")
+        .select_related(
+            "project",
+            "room__building",
+            "room__unit",
+            "resident",
+            "category",
+            "department",
+            "assignee",
+            "receiver",
+            "implementer",
+        )
         .defer("search_grams")
         .get(pk=pk)
     )
 
 
 def request_timeline(request: ServiceRequest) -> list[RequestEvent]:
-    return list(
-        RequestEvent.objects.filter(request=request).select_related("actor").prefetch_related("attachments")
-    )
+    return list(RequestEvent.objects.filter(request=request).select_related("actor").prefetch_related("attachments"))
 
 
 def household_recent(user, *, room_id: int, exclude_pk: int | None = None, limit: int = 5):
@@ -57,7 +66,9 @@ def household_recent(user, *, room_id: int, exclude_pk: int | None = None, limit
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(
-        qs.only("id", "number", "title", "state", "kind", "created_at", "project_id").order_by("-created_at", "-id")[:limit]
+        qs.only("id", "number", "title", "state", "kind", "created_at", "project_id").order_by("-created_at", "-id")[
+            :limit
+        ]
     )
 
 

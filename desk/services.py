@@ -148,8 +148,14 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
     sr.search_grams = grams(sr.title, sr.description, sr.location)
     sr.save()
     RequestEvent.objects.create(
-        request=sr, actor=actor, at=now, action=Action.REGISTER, from_state=None, to_state=State.REGISTERED,
-        note=sr.description[:500], data={"channel": sr.channel},
+        request=sr,
+        actor=actor,
+        at=now,
+        action=Action.REGISTER,
+        from_state=None,
+        to_state=State.REGISTERED,
+        note=sr.description[:500],
+        data={"channel": sr.channel},
     )
     return sr
 
@@ -165,8 +171,15 @@ def _require(value: str, message: str, field: str = "note") -> str:
 
 
 def _transition(
-    *, actor, request: ServiceRequest, action: str, to_state: int, note: str = "", changes: dict | None = None,
-    expected_version: int | None = None, data: dict | None = None,
+    *,
+    actor,
+    request: ServiceRequest,
+    action: str,
+    to_state: int,
+    note: str = "",
+    changes: dict | None = None,
+    expected_version: int | None = None,
+    data: dict | None = None,
 ) -> RequestEvent:
     reason = rules.refusal(actor, request, action)
     if reason:
@@ -182,8 +195,14 @@ def _transition(
     if updated != 1:
         raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))
     event = RequestEvent.objects.create(
-        request=request, actor=actor, at=now, action=action, from_state=request.state, to_state=to_state,
-        note=note, data=data or {},
+        request=request,
+        actor=actor,
+        at=now,
+        action=action,
+        from_state=request.state,
+        to_state=to_state,
+        note=note,
+        data=data or {},
     )
     for field, value in changes.items():
         setattr(request, field, value)
@@ -211,7 +230,11 @@ def _target(request: ServiceRequest, department, assignee):
 def request_dispatch(*, actor, request, department=None, assignee=None, note="", expected_version=None):
     department, assignee = _target(request, department, assignee)
     return _transition(
-        actor=actor, request=request, action=Action.DISPATCH, to_state=State.DISPATCHED, note=note,
+        actor=actor,
+        request=request,
+        action=Action.DISPATCH,
+        to_state=State.DISPATCHED,
+        note=note,
         changes={"department": department, "assignee": assignee, "dispatched_at": timezone.now()},
         expected_version=expected_version,
         data={"department": department.name if department else "", "assignee": assignee.name if assignee else ""},
@@ -224,7 +247,12 @@ def request_accept(*, actor, request, note="", expected_version=None):
     if request.assignee_id is None:
         changes["assignee"] = actor  # a department member takes the job
     return _transition(
-        actor=actor, request=request, action=Action.ACCEPT, to_state=State.ACCEPTED, note=note, changes=changes,
+        actor=actor,
+        request=request,
+        action=Action.ACCEPT,
+        to_state=State.ACCEPTED,
+        note=note,
+        changes=changes,
         expected_version=expected_version,
     )
 
@@ -233,8 +261,13 @@ def request_accept(*, actor, request, note="", expected_version=None):
 def request_return(*, actor, request, note="", expected_version=None):
     note = _require(note, _("退单须说明原因。"))
     return _transition(
-        actor=actor, request=request, action=Action.RETURN, to_state=State.REGISTERED, note=note,
-        changes={"department": None, "assignee": None, "accepted_at": None}, expected_version=expected_version,
+        actor=actor,
+        request=request,
+        action=Action.RETURN,
+        to_state=State.REGISTERED,
+        note=note,
+        changes={"department": None, "assignee": None, "accepted_at": None},
+        expected_version=expected_version,
     )
 
 
@@ -245,7 +278,11 @@ def request_transfer(*, actor, request, department=None, assignee=None, note="",
     if department == request.department and assignee == request.assignee:
         raise ValidationError({"assignee": [_("转单须换一个部门或处理人。")]})
     return _transition(
-        actor=actor, request=request, action=Action.TRANSFER, to_state=State.DISPATCHED, note=note,
+        actor=actor,
+        request=request,
+        action=Action.TRANSFER,
+        to_state=State.DISPATCHED,
+        note=note,
         changes={"department": department, "assignee": assignee, "accepted_at": None, "dispatched_at": timezone.now()},
         expected_version=expected_version,
         data={"department": department.name if department else "", "assignee": assignee.name if assignee else ""},
@@ -255,8 +292,13 @@ def request_transfer(*, actor, request, department=None, assignee=None, note="",
 @transaction.atomic
 def request_arrive(*, actor, request, note="", expected_version=None):
     return _transition(
-        actor=actor, request=request, action=Action.ARRIVE, to_state=State.IN_PROGRESS, note=note,
-        changes={"arrived_at": request.arrived_at or timezone.now()}, expected_version=expected_version,
+        actor=actor,
+        request=request,
+        action=Action.ARRIVE,
+        to_state=State.IN_PROGRESS,
+        note=note,
+        changes={"arrived_at": request.arrived_at or timezone.now()},
+        expected_version=expected_version,
     )
 
 
@@ -264,15 +306,25 @@ def request_arrive(*, actor, request, note="", expected_version=None):
 def request_pause(*, actor, request, note="", expected_version=None):
     note = _require(note, _("暂停须说明原因（如等待配件、等待业户）。"))
     return _transition(
-        actor=actor, request=request, action=Action.PAUSE, to_state=State.PAUSED, note=note,
-        changes={"pause_reason": note[:200]}, expected_version=expected_version, data={"from": request.state},
+        actor=actor,
+        request=request,
+        action=Action.PAUSE,
+        to_state=State.PAUSED,
+        note=note,
+        changes={"pause_reason": note[:200]},
+        expected_version=expected_version,
+        data={"from": request.state},
     )
 
 
 @transaction.atomic
 def request_resume(*, actor, request, note="", expected_version=None):
     return _transition(
-        actor=actor, request=request, action=Action.RESUME, to_state=State.IN_PROGRESS, note=note,
+        actor=actor,
+        request=request,
+        action=Action.RESUME,
+        to_state=State.IN_PROGRESS,
+        note=note,
         changes={"pause_reason": "", "arrived_at": request.arrived_at or timezone.now()},
         expected_version=expected_version,
     )
@@ -283,7 +335,11 @@ def _attach_files(*, actor, request, event, files) -> list[Attachment]:
     for upload in files or ():
         content_type, ext = check_upload(upload)
         attachment = Attachment(
-            request=request, event=event, name=upload.name[:200], content_type=content_type, size=upload.size,
+            request=request,
+            event=event,
+            name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
             uploaded_by=actor,
         )
         attachment.file.save(f"{timezone.now():%d%H%M%S}-{len(saved)}.{ext}", upload, save=False)
@@ -314,8 +370,13 @@ def request_resolve(*, actor, request, result="", files=(), paid=None, expected_
             raise ValidationError({"paid": [_("只有报修区分有偿与无偿。")]})
         changes["paid"] = paid  # confirmed on site
     event = _transition(
-        actor=actor, request=request, action=Action.RESOLVE, to_state=State.RESOLVED, note=result,
-        changes=changes, expected_version=expected_version,
+        actor=actor,
+        request=request,
+        action=Action.RESOLVE,
+        to_state=State.RESOLVED,
+        note=result,
+        changes=changes,
+        expected_version=expected_version,
     )
     _attach_files(actor=actor, request=request, event=event, files=files)
     return event
@@ -325,8 +386,13 @@ def request_resolve(*, actor, request, result="", files=(), paid=None, expected_
 def request_reply(*, actor, request, reply="", expected_version=None):
     reply = _require(reply, _("请填写回复业户的内容。"), field="reply")
     return _transition(
-        actor=actor, request=request, action=Action.REPLY, to_state=State.REPLIED, note=reply,
-        changes={"reply": reply, "replied_at": timezone.now()}, expected_version=expected_version,
+        actor=actor,
+        request=request,
+        action=Action.REPLY,
+        to_state=State.REPLIED,
+        note=reply,
+        changes={"reply": reply, "replied_at": timezone.now()},
+        expected_version=expected_version,
     )
 
 
@@ -342,23 +408,38 @@ def request_visit(*, actor, request, rating="", comment="", expected_version=Non
     if rating == Rating.UNSATISFIED and not comment:
         raise ValidationError({"comment": [_("不满意时请记录业户的意见。")]})
     event = _transition(
-        actor=actor, request=request, action=Action.VISIT, to_state=State.VISITED, note=comment,
+        actor=actor,
+        request=request,
+        action=Action.VISIT,
+        to_state=State.VISITED,
+        note=comment,
         changes={"rating": rating, "visit_comment": comment, "visited_at": timezone.now()},
-        expected_version=expected_version, data={"rating": rating},
+        expected_version=expected_version,
+        data={"rating": rating},
     )
     if rating == Rating.UNSATISFIED:
         now = event.at
         # Unsatisfied reopens the request: back to whoever did the work, to be done again.
         to_state = _reopen_target(request)
         updated = ServiceRequest.objects.filter(pk=request.pk, version=request.version).update(
-            state=to_state, version=request.version + 1, updated_at=now, reopen_count=F("reopen_count") + 1,
-            accepted_at=None, dispatched_at=now if to_state == State.DISPATCHED else None,
+            state=to_state,
+            version=request.version + 1,
+            updated_at=now,
+            reopen_count=F("reopen_count") + 1,
+            accepted_at=None,
+            dispatched_at=now if to_state == State.DISPATCHED else None,
         )
         if updated != 1:
             raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))
         RequestEvent.objects.create(
-            request=request, actor=actor, at=now, action=Action.REOPEN, from_state=State.VISITED, to_state=to_state,
-            note=_("回访不满意，工单重新打开：%(comment)s") % {"comment": comment}, data={"by": "visit"},
+            request=request,
+            actor=actor,
+            at=now,
+            action=Action.REOPEN,
+            from_state=State.VISITED,
+            to_state=to_state,
+            note=_("回访不满意，工单重新打开：%(comment)s") % {"comment": comment},
+            data={"by": "visit"},
         )
         request.refresh_from_db()
     return event
@@ -369,8 +450,13 @@ def request_close(*, actor, request, note="", expected_version=None):
     if request.state == State.REGISTERED:
         note = _require(note, _("无效投诉结案须记录向业户所作的解释。"))
     return _transition(
-        actor=actor, request=request, action=Action.CLOSE, to_state=State.CLOSED, note=note,
-        changes={"closed_at": timezone.now()}, expected_version=expected_version,
+        actor=actor,
+        request=request,
+        action=Action.CLOSE,
+        to_state=State.CLOSED,
+        note=note,
+        changes={"closed_at": timezone.now()},
+        expected_version=expected_version,
     )
 
 
@@ -378,8 +464,13 @@ def request_close(*, actor, request, note="", expected_version=None):
 def request_cancel(*, actor, request, note="", expected_version=None):
     note = _require(note, _("取消须说明原因。"))
     return _transition(
-        actor=actor, request=request, action=Action.CANCEL, to_state=State.CANCELLED, note=note,
-        changes={"closed_at": timezone.now()}, expected_version=expected_version,
+        actor=actor,
+        request=request,
+        action=Action.CANCEL,
+        to_state=State.CANCELLED,
+        note=note,
+        changes={"closed_at": timezone.now()},
+        expected_version=expected_version,
     )
 
 
@@ -389,9 +480,15 @@ def request_reopen(*, actor, request, note="", expected_version=None):
     to_state = _reopen_target(request)
     now = timezone.now()
     return _transition(
-        actor=actor, request=request, action=Action.REOPEN, to_state=to_state, note=note,
+        actor=actor,
+        request=request,
+        action=Action.REOPEN,
+        to_state=to_state,
+        note=note,
         changes={
-            "reopen_count": request.reopen_count + 1, "closed_at": None, "accepted_at": None,
+            "reopen_count": request.reopen_count + 1,
+            "closed_at": None,
+            "accepted_at": None,
             "dispatched_at": now if to_state == State.DISPATCHED else None,
         },
         expected_version=expected_version,
@@ -404,8 +501,13 @@ def request_attach(*, actor, request, files, note="", expected_version=None):
         raise ValidationError({"photos": [_("请选择要上传的文件。")]})
     _check_files(files)
     event = _transition(
-        actor=actor, request=request, action=Action.ATTACH, to_state=request.state, note=note,
-        expected_version=expected_version, data={"count": len(files)},
+        actor=actor,
+        request=request,
+        action=Action.ATTACH,
+        to_state=request.state,
+        note=note,
+        expected_version=expected_version,
+        data={"count": len(files)},
     )
     return _attach_files(actor=actor, request=request, event=event, files=files)
 

@@ -59,7 +59,9 @@ def intake(request):
     _staff_only(user)
     if not rules.is_desklike(user):
         raise PermissionDenied(_("只有客服人员可以登记工单。"))
-    form = IntakeForm(request.POST or None, user=user, initial={"project": next(iter(sorted(user.project_ids())), None)})
+    form = IntakeForm(
+        request.POST or None, user=user, initial={"project": next(iter(sorted(user.project_ids())), None)}
+    )
     room = None
     if request.method == "POST":
         if form.is_valid():
@@ -152,7 +154,9 @@ def request_act(request, pk, action):
         else:
             sr.refresh_from_db(fields=["state"])
             messages.success(
-                request, _("%(action)s成功，工单现在是“%(state)s”。") % {"action": Action(action).label, "state": State(sr.state).label}
+                request,
+                _("%(action)s成功，工单现在是“%(state)s”。")
+                % {"action": Action(action).label, "state": State(sr.state).label},
             )
             return redirect(_next_url(request, sr))
     sr = _get_request(request.user, pk)
@@ -174,10 +178,15 @@ def my_jobs(request):
     jobs = list(selectors.my_jobs(user).order_by("-severity", "created_at")[:50])
     cards = []
     for sr in jobs:
-        allowed = [a for a in rules.allowed_actions(user, sr) if a in (Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.PAUSE, Action.RESUME, Action.RETURN)]
+        allowed = [
+            a
+            for a in rules.allowed_actions(user, sr)
+            if a in (Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.PAUSE, Action.RESUME, Action.RETURN)
+        ]
         cards.append((sr, [(a, Action(a).label, ActionForm(action=a, request_obj=sr)) for a in allowed]))
     done = list(
-        selectors.list_queryset(selectors.visible_requests(user)).filter(implementer=user, state__gte=State.RESOLVED)
+        selectors.list_queryset(selectors.visible_requests(user))
+        .filter(implementer=user, state__gte=State.RESOLVED)
         .order_by("-resolved_at")[:10]
     )
     return render(request, "desk/jobs.html", {"cards": cards, "done": done})

@@ -115,9 +115,7 @@ class Occupancy(models.Model):
     """A resident's relation to a room, with the dates it holds."""
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("房屋"))
-    resident = models.ForeignKey(
-        Resident, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("业户")
-    )
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("业户"))
     relation = models.CharField(_("关系"), max_length=20, choices=Relation.choices)
     start = models.DateField(_("起始日期"), null=True, blank=True)
     end = models.DateField(_("结束日期"), null=True, blank=True)

@@ -32,8 +32,13 @@ def make_project(company: Company, code: str, name: str) -> Project:
 
 def make_user(username: str, role: str, projects=(), department=None, company=None, **extra) -> User:
     user = User.objects.create(
-        username=username, password=password_hash(), role=role, display_name=extra.pop("display_name", username),
-        department=department, company=company, **extra,
+        username=username,
+        password=password_hash(),
+        role=role,
+        display_name=extra.pop("display_name", username),
+        department=department,
+        company=company,
+        **extra,
     )
     if projects:
         user.projects.set(projects)
@@ -79,14 +84,18 @@ class World:
         self.guard = make_user("guard", Role.WORKER, p, self.dept[DepartmentKind.SECURITY], self.company)
         self.finance = make_user("fin", Role.FINANCE, p, self.dept[DepartmentKind.FINANCE], self.company)
         self.outsider = make_user(
-            "other_cs", Role.CS_STAFF, [self.other_project], self.other_dept[DepartmentKind.CUSTOMER_SERVICE],
+            "other_cs",
+            Role.CS_STAFF,
+            [self.other_project],
+            self.other_dept[DepartmentKind.CUSTOMER_SERVICE],
             self.company,
         )
         self.other_tech = make_user(
             "other_tech", Role.WORKER, [self.other_project], self.other_dept[DepartmentKind.ENGINEERING], self.company
         )
-        self.category = Category.objects.create(company=self.company, name="设施设备", code="facilities",
-                                                department_kind=DepartmentKind.ENGINEERING)
+        self.category = Category.objects.create(
+            company=self.company, name="设施设备", code="facilities", department_kind=DepartmentKind.ENGINEERING
+        )
         self.room = make_room(self.project, "3", "2", "1502")
         self.room2 = make_room(self.project, "3", "2", "1501")
         self.other_room = make_room(self.other_project, "1", "1", "101")
@@ -96,8 +105,15 @@ class World:
         self.other_resident = make_resident(self.other_room, "赵六", "13700002222")
 
     def register(self, actor=None, **kw) -> "object":
-        data = dict(project_id=self.project.pk, kind=Kind.COMPLAINT, title="楼上漏水", description="卫生间天花板漏水",
-                    room_id=self.room.pk, resident_id=self.resident.pk, category_id=self.category.pk)
+        data = dict(
+            project_id=self.project.pk,
+            kind=Kind.COMPLAINT,
+            title="楼上漏水",
+            description="卫生间天花板漏水",
+            room_id=self.room.pk,
+            resident_id=self.resident.pk,
+            category_id=self.category.pk,
+        )
         data.update(kw)
         return request_register(actor=actor or self.cs, data=Intake(**data))
 

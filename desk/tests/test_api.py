@@ -330,7 +330,9 @@ def test_the_technician_confirms_on_site_that_the_repair_is_free(world):
     sr = dispatched_to_tech(world, paid=True)
     request_accept(actor=world.tech, request=sr)
 
-    response = client_for(world.tech).post(action_url(sr, "resolve"), {"result": "保修期内", "paid": False}, format="json")
+    response = client_for(world.tech).post(
+        action_url(sr, "resolve"), {"result": "保修期内", "paid": False}, format="json"
+    )
 
     assert response.json()["paid"] is False
 
@@ -399,7 +401,9 @@ def test_a_file_that_only_pretends_to_be_a_png_is_refused(world):
     tech = client_for(world.tech)
     before = snapshot(sr)
 
-    resolve = tech.post(action_url(sr, "resolve"), {"result": "修好了", "files": [png(), fake_png()]}, format="multipart")
+    resolve = tech.post(
+        action_url(sr, "resolve"), {"result": "修好了", "files": [png(), fake_png()]}, format="multipart"
+    )
     attach = tech.post(action_url(sr, "attach"), {"files": [fake_png()]}, format="multipart")
 
     for response in (resolve, attach):
@@ -457,7 +461,9 @@ def test_dispatch_to_someone_outside_the_project_is_a_field_error(world, body, f
     assert snapshot(sr) == before
 
 
-@pytest.mark.parametrize("action, field", [("pause", "note"), ("return", "note"), ("reply", "reply"), ("visit", "rating")])
+@pytest.mark.parametrize(
+    "action, field", [("pause", "note"), ("return", "note"), ("reply", "reply"), ("visit", "rating")]
+)
 def test_required_reasons_are_field_errors(world, action, field):
     sr = dispatched_to_tech(world)
     request_accept(actor=world.tech, request=sr)

@@ -151,7 +151,9 @@ def test_the_resident_detail_lists_their_rooms(world):
 
     assert body["name"] == "张三"
     assert body["phone"] == "13812345678"
-    assert body["rooms"] == [{"room": world.room.pk, "code": "3-2-1502", "relation": "owner", "relation_display": "业主"}]
+    assert body["rooms"] == [
+        {"room": world.room.pk, "code": "3-2-1502", "relation": "owner", "relation_display": "业主"}
+    ]
 
 
 @pytest.mark.parametrize(

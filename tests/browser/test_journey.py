@@ -136,8 +136,18 @@ def test_phone_complaint_to_closed_with_unsatisfied_visit(browser, live_server, 
 
     actions = list(RequestEvent.objects.filter(request=sr).values_list("action", flat=True))
     assert actions == [
-        Action.REGISTER, Action.DISPATCH, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.VISIT, Action.REOPEN,
-        Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.VISIT, Action.CLOSE,
+        Action.REGISTER,
+        Action.DISPATCH,
+        Action.ACCEPT,
+        Action.ARRIVE,
+        Action.RESOLVE,
+        Action.VISIT,
+        Action.REOPEN,
+        Action.ACCEPT,
+        Action.ARRIVE,
+        Action.RESOLVE,
+        Action.VISIT,
+        Action.CLOSE,
     ]
     assert Attachment.objects.filter(request=sr).count() == 2
     timeline_text = desk.locator("#timeline").inner_text()

@@ -16,9 +16,12 @@ sizes): `bulk_create`.
 """
 
 import json
+import queue
 import random
+import threading
 import time
 from bisect import bisect
+from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -168,41 +171,103 @@ class ProjectCast:
     public: list[str] = field(default_factory=list)
 
 
-class Writer:
-    """Appends rows to a table: COPY on PostgreSQL, bulk_create elsewhere."""
+_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-    def __init__(self, model, fields: list[str], stdout=None):
+
+def _copy_value(value) -> str:
+    """One value in COPY's text format (dates, datetimes and decimals print as PostgreSQL reads them)."""
+    if value is None:
+        return "\\N"
+    if type(value) is str:
+        return value.translate(_COPY_ESCAPE)
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value)
+
+
+class CopyLoader:
+    """Streams COPY data to PostgreSQL from a background thread, so that generating the next batch
+    (Python, one core) overlaps with PostgreSQL inserting and indexing this one (another core).
+    Each job is one transaction. The thread uses the same psycopg connection as Django; the main
+    thread does not touch the database while jobs are queued (`drain` waits for them)."""
+
+    def __init__(self):
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.jobs: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="copy-loader", daemon=True)
+        self.thread.start()
+
+    def submit(self, parts: list[tuple[str, str]]) -> None:
+        if self.error:
+            raise self.error
+        self.jobs.put(parts)
+
+    def drain(self) -> None:
+        self.jobs.put(None)
+        self.thread.join()
+        if self.error:
+            raise self.error
+
+    def _run(self) -> None:
+        while (parts := self.jobs.get()) is not None:
+            if self.error:
+                continue
+            try:
+                with self.raw.transaction(), self.raw.cursor() as cursor:
+                    for sql, data in parts:
+                        with cursor.copy(sql) as copy:
+                            copy.write(data.encode())
+            except BaseException as exc:  # reported to the main thread by submit/drain
+                self.error = exc
+
+
+class Writer:
+    """Appends rows (tuples in `fields` order) to a table: COPY text on PostgreSQL, bulk_create elsewhere.
+    JSON columns take either a Python value or a ready JSON string."""
+
+    def __init__(self, model, fields: list[str]):
         self.model = model
         self.fields = fields
         self.json_cols = {i for i, f in enumerate(fields) if model._meta.get_field(f).get_internal_type() == "JSONField"}
-        self.columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+        columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+        self.copy_sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
         self.count = 0
 
-    def write(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        if connection.vendor == "postgresql":
-            sql = f"COPY {connection.ops.quote_name(self.model._meta.db_table)} ({self.columns}) FROM STDIN"
-            with connection.cursor() as cursor, cursor.copy(sql) as copy:
-                if self.json_cols:
-                    jc = self.json_cols
-                    for row in rows:
-                        copy.write_row(
-                            [json.dumps(v, ensure_ascii=False) if i in jc and not isinstance(v, str) else v
-                             for i, v in enumerate(row)]
-                        )
-                else:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            fields = self.fields
-            jc = self.json_cols
-            objs = []
-            for row in rows:
-                values = {f: (json.loads(v) if i in jc and isinstance(v, str) else v) for i, (f, v) in enumerate(zip(fields, row))}
-                objs.append(self.model(**values))
-            self.model.objects.bulk_create(objs, batch_size=500)
+    def copy_data(self, rows: list) -> tuple[str, str]:
+        """(COPY statement, its data) for `CopyLoader.submit`."""
+        jc = self.json_cols
+        if jc:
+            rows = [
+                [json.dumps(v, ensure_ascii=False) if i in jc and not isinstance(v, str) else v for i, v in enumerate(row)]
+                for row in rows
+            ]
         self.count += len(rows)
+        value = _copy_value
+        return self.copy_sql, "".join("\t".join(map(value, row)) + "\n" for row in rows)
+
+    def bulk_create(self, rows: list) -> None:
+        fields, jc = self.fields, self.json_cols
+        objs = []
+        for row in rows:
+            values = {f: (json.loads(v) if i in jc and isinstance(v, str) else v) for i, (f, v) in enumerate(zip(fields, row))}
+            objs.append(self.model(**values))
+        self.model.objects.bulk_create(objs, batch_size=500)
+        self.count += len(rows)
+
+
+def write_batch(loader: "CopyLoader | None", *parts: tuple[Writer, list]) -> None:
+    """Write rows to one or more tables in one transaction (queued for the loader on PostgreSQL)."""
+    if loader is not None:
+        loader.submit([writer.copy_data(rows) for writer, rows in parts if rows])
+    else:
+        with transaction.atomic():
+            for writer, rows in parts:
+                if rows:
+                    writer.bulk_create(rows)
 
 
 def _next_id(model) -> int:
@@ -370,6 +435,7 @@ class Command(BaseCommand):
         )
         res_w = Writer(Resident, ["id", "project_id", "name", "phone", "phone_last4", "note", "created_at"])
         occ_w = Writer(Occupancy, ["room_id", "resident_id", "relation", "start", "end"])
+        loader = CopyLoader() if connection.vendor == "postgresql" else None
         room_id, res_id = _next_id(Room), _next_id(Resident)
         areas = [Decimal(a) for a in ("89.50", "96.32", "118.76", "128.00", "143.15")]
         for cast, size in zip(casts, sizes):
@@ -414,10 +480,9 @@ class Command(BaseCommand):
                                  owner[2] if owner else "")
                             )
                             room_id += 1
-            with transaction.atomic():
-                room_w.write(rooms)
-                res_w.write(residents)
-                occ_w.write(occs)
+            write_batch(loader, (room_w, rooms), (res_w, residents), (occ_w, occs))
+        if loader:
+            loader.drain()
         _reset_sequences(Room, Resident)
         elapsed = time.monotonic() - t0
         rows = room_w.count + res_w.count + occ_w.count + len(building_rows) * (1 + UNITS)
@@ -455,6 +520,7 @@ class Command(BaseCommand):
             by_kind.setdefault(scenario[0], []).append(scenario)
         targets = [(limit, _weighted(rng, w)) for limit, w in TARGETS_BY_AGE]
         gram_cache: dict[tuple, str] = {}
+        self.json_cache: dict[tuple, str] = {}
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT key, value FROM {NumberSequence._meta.db_table}")
             self.sequences = dict(cursor.fetchall())
@@ -462,6 +528,8 @@ class Command(BaseCommand):
         sr_w = Writer(ServiceRequest, SR_FIELDS)
         ev_w = Writer(RequestEvent, EVENT_FIELDS)
         next_id = _next_id(ServiceRequest)
+        row_of = itemgetter(*SR_FIELDS)
+        loader = CopyLoader() if connection.vendor == "postgresql" else None
         pos = 0
         while pos < count:
             chunk = stamps[pos : pos + batch]
@@ -494,21 +562,28 @@ class Command(BaseCommand):
                     "location": location, "title": title, "description": description, "search_grams": search,
                 }
                 self._timeline(request, cast, cat_code, target, ts, now_ts, ev_rows)
-                sr_rows.append(tuple(request.get(f) for f in SR_FIELDS))
+                sr_rows.append(row_of(request))
                 next_id += 1
-            with transaction.atomic():
-                sr_w.write(sr_rows)
-                ev_w.write(ev_rows)
+            write_batch(loader, (sr_w, sr_rows), (ev_w, ev_rows))
             pos += len(chunk)
             elapsed = time.monotonic() - t0
             self.say(f"  requests {pos:,}/{count:,}, events {ev_w.count:,}: {elapsed:.1f} s, "
                      f"{(sr_w.count + ev_w.count) / max(elapsed, 1e-9):,.0f} rows/s")
+        if loader:
+            loader.drain()
         _reset_sequences(ServiceRequest)
         self.save_sequences()
         elapsed = time.monotonic() - t0
         self.total_rows += sr_w.count + ev_w.count
         self.say(f"  requests: {sr_w.count:,} requests, {ev_w.count:,} events in {elapsed:.1f} s "
                  f"({(sr_w.count + ev_w.count) / max(elapsed, 1e-9):,.0f} rows/s)")
+
+    def _json(self, **data) -> str:
+        key = tuple(data.items())
+        text = self.json_cache.get(key)
+        if text is None:
+            text = self.json_cache[key] = json.dumps(data, ensure_ascii=False)
+        return text
 
     def _number(self, kind: str, created: datetime) -> str:
         key = f"{KIND_PREFIX[kind]}{created:%Y%m%d}"
@@ -553,7 +628,7 @@ class Command(BaseCommand):
         )
         rid = sr["id"]
         out.append((rid, receiver, created, R, None, State.REGISTERED, sr["description"][:500],
-                    {"channel": sr["channel"]}))
+                    self._json(channel=sr["channel"])))
         t = ts
         at = created
         for action in path[1:]:
@@ -564,11 +639,11 @@ class Command(BaseCommand):
             at = datetime.fromtimestamp(t, tz)
             state = sr["state"]
             to_state = STATE_OF[action]
-            note, data, actor = "", {}, receiver
+            note, data, actor = "", "{}", receiver
             if action == D:
                 did, dname = cast.departments[dept_kind]
                 sr.update(department_id=did, assignee_id=worker, dispatched_at=at)
-                data = {"department": dname, "assignee": worker_name}
+                data = self._json(department=dname, assignee=worker_name)
             elif action == AC:
                 actor = worker
                 sr["accepted_at"] = at
@@ -578,7 +653,7 @@ class Command(BaseCommand):
             elif action == PA:
                 actor, note = worker, TEXT[PA]
                 sr["pause_reason"] = note
-                data = {"from": state}
+                data = self._json(**{"from": state})
             elif action == RT:
                 actor, note = worker, TEXT[RT]
                 sr.update(department_id=None, assignee_id=None, accepted_at=None)
@@ -595,11 +670,11 @@ class Command(BaseCommand):
                 rating = Rating.UNSATISFIED if unsatisfied else rng.choice("AAAAAAAAB")
                 note = TEXT["unsatisfied"] if unsatisfied else ""
                 sr.update(rating=rating, visit_comment=note, visited_at=at)
-                data = {"rating": rating}
+                data = self._json(rating=rating)
             elif action == RO:
                 actor = visitor
                 note = f"回访不满意，工单重新打开：{TEXT['unsatisfied']}"
-                data = {"by": "visit"}
+                data = self._json(by="visit")
                 sr.update(reopen_count=sr["reopen_count"] + 1, accepted_at=None, dispatched_at=at)
             elif action == CL:
                 if state == State.REGISTERED:

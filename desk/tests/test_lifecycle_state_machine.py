@@ -1,0 +1,400 @@
+"""The request lifecycle as a state machine: random people try random actions, with random notes and
+files, on a few requests. After every step the requests must still tell one consistent story.
+
+Each step checks the service against the rules (desk/rules.py) as an oracle:
+- refused by the rules, with good input          -> ActionRefused, nothing changed;
+- allowed, good input, a stale expected_version  -> Conflict, nothing changed;
+- allowed, good input, no or the current version -> success: one timeline entry and one version
+  (a visit rated C: two, visit + reopen);
+- bad input (empty reason, bad file, bad target) -> ValidationError (or ActionRefused), nothing changed.
+"""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from PIL import Image
+
+from core.choices import DepartmentKind, Role
+from core.errors import ActionRefused, Conflict
+from desk import rules
+from desk.choices import FINAL_STATES, WORK_STATES, Action, Kind, Rating, Severity, State, Validity
+from desk.models import Attachment, RequestEvent, ServiceRequest
+from desk.services import ACTION_SERVICES
+from tests.factories import World
+
+CAST = (
+    "cs", "cs2", "supervisor", "manager", "pm", "lead", "tech", "tech2", "guard", "finance", "outsider", "other_tech",
+    "resident_user",
+)  # fmt: skip
+ACTIONS = [a for a in Action if a not in (Action.REGISTER, Action.EDIT)]
+
+INTAKES = [
+    {"kind": Kind.COMPLAINT},
+    {"kind": Kind.COMPLAINT, "validity": Validity.INVALID},
+    {"kind": Kind.COMPLAINT, "severity": Severity.MAJOR},
+    {"kind": Kind.COMPLAINT, "severity": Severity.URGENT},
+    {"kind": Kind.REPAIR, "paid": True},
+    {"kind": Kind.REPAIR, "paid": False, "room_id": None, "resident_id": None, "location": "3栋大堂"},
+    {"kind": Kind.ENQUIRY, "category_id": None},
+    {"kind": Kind.SUGGESTION, "category_id": None},
+    {"kind": Kind.PRAISE, "category_id": None},
+]
+
+# Where a request is sent: (department kind, assignee) and whether that is a valid target in the project.
+VALID_TARGETS = [
+    (DepartmentKind.ENGINEERING, None),
+    (None, "tech"),
+    (DepartmentKind.ENGINEERING, "tech2"),
+    (DepartmentKind.ENGINEERING, "lead"),
+    (DepartmentKind.SECURITY, "guard"),
+    (DepartmentKind.CUSTOMER_SERVICE, "cs2"),
+    (DepartmentKind.CLEANING, None),
+    (None, "pm"),
+]
+INVALID_TARGETS = [
+    (None, None),
+    ("other:engineering", None),  # a department of the other project
+    (None, "other_tech"),  # a technician of the other project
+    (DepartmentKind.ENGINEERING, "guard"),  # not a member of that department
+    (None, "resident_user"),
+]
+TARGETS = VALID_TARGETS + INVALID_TARGETS
+
+# What may be uploaded: a real PNG, a PDF, or a text file calling itself a PNG.
+_buffer = io.BytesIO()
+Image.new("RGB", (16, 12), "green").save(_buffer, "PNG")
+PNG = _buffer.getvalue()
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+FILE_SETS = {
+    "none": [],
+    "png": [("photo.png", PNG)],
+    "pdf": [("quote.pdf", PDF)],
+    "png+pdf": [("photo.png", PNG), ("quote.pdf", PDF)],
+    "fake": [("photo.png", b"not really a picture")],
+    "png+fake": [("photo.png", PNG), ("evil.png", b"GIF89a but not really")],
+}
+GOOD_FILE_SETS = ["png", "pdf", "png+pdf"]
+
+notes = st.one_of(
+    st.sampled_from(["", " ", "\n\t", "\u3000", "等待配件", "业户不在家", "重复登记", "不属于本部门", "还在漏"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12),
+)
+good_notes = st.sampled_from(["等待配件", "业户要求改期", "已向业户解释", "换人处理", "不满意：还在漏", "x"])
+version_modes = st.sampled_from(["none", "current", "stale", "ahead"])
+
+
+def snapshot(pk):
+    row = ServiceRequest.objects.filter(pk=pk).values().get()
+    events = list(RequestEvent.objects.filter(request_id=pk).order_by("id").values_list("id", flat=True))
+    attachments = list(Attachment.objects.filter(request_id=pk).order_by("id").values_list("id", flat=True))
+    return row, events, attachments
+
+
+class LifecycleMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        # Each example runs in a savepoint of the test's transaction, rolled back in teardown().
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        self.world = World()
+        self.pks: list[int] = []
+        self.model: dict[int, dict] = {}  # what we expect, kept independently of the database
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    # ------------------------------------------------------------ helpers
+
+    def user(self, name):
+        return getattr(self.world, name)
+
+    def target(self, spec):
+        dept_kind, assignee_name = spec
+        if dept_kind is None:
+            department = None
+        elif dept_kind.startswith("other:"):
+            department = self.world.other_dept[dept_kind.split(":", 1)[1]]
+        else:
+            department = self.world.dept[dept_kind]
+        assignee = self.user(assignee_name) if assignee_name else None
+        return department, assignee
+
+    def inputs_valid(self, sr, action, note, target, rating, files_key) -> bool:
+        has_note = bool(note.strip())
+        good_files = files_key in GOOD_FILE_SETS or files_key == "none"
+        if action == Action.DISPATCH:
+            return target in VALID_TARGETS
+        if action == Action.TRANSFER:
+            if not (has_note and target in VALID_TARGETS):
+                return False
+            department, assignee = self.target(target)
+            department = department or assignee.department
+            return (department, assignee) != (sr.department, sr.assignee)
+        if action in (Action.RETURN, Action.PAUSE, Action.CANCEL, Action.REOPEN, Action.REPLY):
+            return has_note
+        if action == Action.CLOSE:
+            return has_note or sr.state != State.REGISTERED
+        if action == Action.RESOLVE:
+            return has_note and good_files
+        if action == Action.VISIT:
+            return rating in Rating.values and (rating != Rating.UNSATISFIED or has_note)
+        if action == Action.ATTACH:
+            return files_key in GOOD_FILE_SETS
+        return True
+
+    def register_one(self, intake):
+        sr = self.world.register(**intake)
+        self.pks.append(sr.pk)
+        self.model[sr.pk] = {"version": 1, "events": [Action.REGISTER], "attachments": 0, "reopens": 0}
+
+    # ------------------------------------------------------------ rules
+
+    @initialize(intake=st.sampled_from(INTAKES))
+    def first_request(self, intake):
+        self.register_one(intake)
+
+    @rule(intake=st.sampled_from(INTAKES))
+    def another_request(self, intake):
+        if len(self.pks) < 3:
+            self.register_one(intake)
+
+    @rule(
+        index=st.integers(0, 2),
+        actor=st.sampled_from(CAST),
+        action=st.sampled_from(ACTIONS),
+        note=notes,
+        sent_to=st.sampled_from(TARGETS),
+        rating=st.sampled_from(["A", "B", "C", "", "D"]),
+        files=st.sampled_from(list(FILE_SETS)),
+        version_mode=version_modes,
+    )
+    def anyone_tries_anything(self, index, actor, action, note, sent_to, rating, files, version_mode):
+        pk = self.pks[index % len(self.pks)]
+        self.perform(pk, actor, action, note, sent_to, rating, files, version_mode)
+
+    @rule(index=st.integers(0, 2), data=st.data())
+    def someone_does_what_the_rules_offer(self, index, data):
+        """Picks among what `rules.allowed_actions` offers, with good input, so requests get far."""
+        pk = self.pks[index % len(self.pks)]
+        sr = ServiceRequest.objects.get(pk=pk)
+        offered = [(name, action) for name in CAST for action in rules.allowed_actions(self.user(name), sr)]
+        if not offered:
+            assert sr.state == State.CANCELLED, f"nobody can do anything with a request in state {sr.state}"
+            return
+        actor, action = data.draw(st.sampled_from(offered), label="actor, action")
+        targets = [t for t in VALID_TARGETS if self.inputs_valid(sr, action, "note", t, "A", "png")]
+        target = data.draw(st.sampled_from(targets or VALID_TARGETS), label="target")
+        rating = data.draw(st.sampled_from(["A", "B", "C"]), label="rating")
+        files = data.draw(st.sampled_from(GOOD_FILE_SETS), label="files")
+        note = data.draw(good_notes, label="note")
+        mode = data.draw(st.sampled_from(["none", "current"]), label="version")
+        self.perform(pk, actor, action, note, target, rating, files, mode)
+
+    # ------------------------------------------------------------ one step, checked
+
+    def perform(self, pk, actor_name, action, note, target, rating, files_key, version_mode):
+        sr = ServiceRequest.objects.get(pk=pk)
+        actor = self.user(actor_name)
+        before = snapshot(pk)
+        before_state, before_version = sr.state, sr.version
+        before_assignee_id = sr.assignee_id
+        reason = rules.refusal(actor, sr, action)
+        valid = self.inputs_valid(sr, action, note, target, rating, files_key)
+        expected_version = {
+            "none": None,
+            "current": sr.version,
+            "stale": sr.version - 1,
+            "ahead": sr.version + 1,
+        }[version_mode]
+
+        service, fields = ACTION_SERVICES[action]
+        department, assignee = self.target(target)
+        uploads = [SimpleUploadedFile(name, content) for name, content in FILE_SETS[files_key]]
+        offered = {
+            "department": department,
+            "assignee": assignee,
+            "note": note,
+            "result": note,
+            "reply": note,
+            "comment": note,
+            "rating": rating,
+            "files": uploads,
+        }
+        kwargs = {field: offered[field] for field in fields if field in offered}
+
+        try:
+            service(actor=actor, request=sr, expected_version=expected_version, **kwargs)
+        except (ActionRefused, ValidationError, Conflict) as exc:
+            # A refused write changes nothing: not the row, the timeline, the files, nor the caller's copy.
+            assert snapshot(pk) == before, f"{action} by {actor_name} raised {exc!r} but changed the request"
+            assert (sr.state, sr.version) == (before_state, before_version)
+            if isinstance(exc, ActionRefused):
+                assert reason is not None, f"{action} by {actor_name}: the rules allow it, the service refused"
+            if valid:
+                if reason is not None:
+                    assert isinstance(exc, ActionRefused), f"{action}: refused by the rules but raised {exc!r}"
+                elif version_mode in ("stale", "ahead"):
+                    assert isinstance(exc, Conflict), f"{action}: a stale version should conflict, got {exc!r}"
+                else:
+                    raise AssertionError(f"{action} by {actor_name}: allowed, good input, yet {exc!r}")
+            else:
+                assert isinstance(exc, ValidationError | ActionRefused), f"{action}: bad input but {exc!r}"
+            return
+
+        # ---- it succeeded: it must have been allowed, with good input and a current version
+        assert reason is None, f"{action} by {actor_name} succeeded though the rules say: {reason}"
+        assert valid, f"{action} by {actor_name} succeeded with bad input {note!r} {target} {rating} {files_key}"
+        assert version_mode in ("none", "current"), f"{action} succeeded with a {version_mode} version"
+        if before_state in FINAL_STATES:
+            assert (before_state, action) == (State.CLOSED, Action.REOPEN), "a finished request took an action"
+
+        model = self.model[pk]
+        after = ServiceRequest.objects.get(pk=pk)
+        new_events = list(RequestEvent.objects.filter(request_id=pk, id__gt=max(before[1])).order_by("id"))
+        reopened_by_visit = action == Action.VISIT and rating == Rating.UNSATISFIED
+        expected_actions = [action, Action.REOPEN] if reopened_by_visit else [action]
+        assert [e.action for e in new_events] == expected_actions
+        assert all(e.actor_id == actor.pk for e in new_events)
+        assert new_events[0].from_state == before_state
+        assert after.version == before_version + len(expected_actions)
+        assert (sr.state, sr.version) == (after.state, after.version), "the caller's copy is out of date"
+
+        expected_to = {
+            Action.DISPATCH: State.DISPATCHED,
+            Action.ACCEPT: State.ACCEPTED,
+            Action.RETURN: State.REGISTERED,
+            Action.TRANSFER: State.DISPATCHED,
+            Action.ARRIVE: State.IN_PROGRESS,
+            Action.PAUSE: State.PAUSED,
+            Action.RESUME: State.IN_PROGRESS,
+            Action.RESOLVE: State.RESOLVED,
+            Action.REPLY: State.REPLIED,
+            Action.VISIT: State.VISITED,
+            Action.CLOSE: State.CLOSED,
+            Action.CANCEL: State.CANCELLED,
+            Action.ATTACH: before_state,
+        }
+        back_to = State.DISPATCHED if (after.assignee_id or after.department_id) else State.REGISTERED
+        if action == Action.REOPEN:
+            assert new_events[0].to_state == back_to
+        else:
+            assert new_events[0].to_state == expected_to[action]
+        if reopened_by_visit:
+            assert new_events[1].from_state == State.VISITED and new_events[1].to_state == back_to
+        if action in (Action.RETURN, Action.PAUSE, Action.CANCEL, Action.REOPEN, Action.TRANSFER):
+            assert new_events[0].note == note.strip()
+        if action == Action.ACCEPT:
+            assert after.assignee_id == (before_assignee_id or actor.pk)
+        if action == Action.RESOLVE:
+            assert after.implementer_id == actor.pk and after.result == note.strip()
+        if action in (Action.DISPATCH, Action.TRANSFER):
+            department, assignee = self.target(target)
+            assert after.assignee == assignee
+            assert after.department == (department or assignee.department)
+
+        event(f"done: {action}{' C' if reopened_by_visit else ''}")
+        model["version"] += len(expected_actions)
+        model["events"].extend(expected_actions)
+        model["reopens"] += expected_actions.count(Action.REOPEN)
+        if action in (Action.RESOLVE, Action.ATTACH):
+            model["attachments"] += len(FILE_SETS[files_key])
+
+    # ------------------------------------------------------------ invariants
+
+    @invariant()
+    def every_request_tells_one_consistent_story(self):
+        for pk in self.pks:
+            self.check(pk)
+
+    def check(self, pk):
+        sr = ServiceRequest.objects.get(pk=pk)
+        model = self.model[pk]
+        events = list(RequestEvent.objects.filter(request_id=pk).select_related("actor").order_by("id"))
+
+        assert sr.state in State.values
+        # one timeline entry per version, and both as the model expects
+        assert sr.version == len(events) == model["version"]
+        assert [e.action for e in events] == model["events"]
+        assert sr.reopen_count == model["reopens"] == sum(e.action == Action.REOPEN for e in events)
+        # the timeline is a chain from registration to the current state
+        assert (events[0].action, events[0].from_state, events[0].to_state) == (Action.REGISTER, None, State.REGISTERED)
+        for previous, event in zip(events, events[1:], strict=False):
+            assert event.from_state == previous.to_state, f"broken chain at {event.action}"
+            assert event.action != Action.REGISTER
+            assert previous.to_state != State.CANCELLED, "a cancelled request took another action"
+            if previous.to_state == State.CLOSED:
+                assert event.action == Action.REOPEN, "a closed request took an action other than reopen"
+        assert events[-1].to_state == sr.state
+        for event in events:
+            actor = event.actor
+            assert not actor.is_resident and sr.project_id in actor.project_ids(), f"{actor} acted out of scope"
+
+        # attachments: as many as were uploaded, each tied to an upload step of this request
+        attachments = list(Attachment.objects.filter(request_id=pk).select_related("event"))
+        assert len(attachments) == model["attachments"]
+        for attachment in attachments:
+            assert attachment.event.request_id == pk and attachment.event.action in (Action.RESOLVE, Action.ATTACH)
+            assert attachment.content_type in ("image/png", "application/pdf")
+
+        # invalid complaints are explained and closed, never worked on
+        if sr.kind == Kind.COMPLAINT and sr.validity == Validity.INVALID:
+            assert not any(e.action in (Action.DISPATCH, Action.TRANSFER, Action.ACCEPT) for e in events)
+            assert sr.state not in WORK_STATES and sr.department_id is None and sr.assignee_id is None
+
+        # return visits: by the desk, never by whoever did the work; major complaints by the project manager
+        implementer = None
+        for event in events:
+            if event.action == Action.RESOLVE:
+                implementer = event.actor_id
+            elif event.action == Action.VISIT:
+                assert event.actor_id != implementer, "the implementer did the return visit"
+                assert rules.is_desklike(event.actor)
+                if sr.kind == Kind.COMPLAINT and sr.severity == Severity.MAJOR:
+                    assert event.actor.role in (Role.PROJECT_MANAGER, Role.COMPANY_ADMIN)
+            elif event.action == Action.CLOSE:
+                if event.from_state == State.REGISTERED:
+                    assert sr.kind == Kind.COMPLAINT and sr.validity == Validity.INVALID
+                if event.from_state in (State.RESOLVED, State.REPLIED):
+                    assert not sr.needs_return_visit, "closed without its return visit"
+        if sr.implementer_id is not None:
+            assert sr.implementer_id == implementer
+
+        # each state's fields
+        if sr.state == State.REGISTERED:
+            assert sr.department_id is None and sr.assignee_id is None
+        if sr.state in WORK_STATES:
+            assert sr.department_id or sr.assignee_id
+        if sr.state == State.DISPATCHED:
+            assert sr.accepted_at is None and sr.dispatched_at is not None
+        if sr.state in (State.ACCEPTED, State.IN_PROGRESS, State.PAUSED):
+            assert sr.assignee_id is not None and sr.accepted_at is not None
+        if sr.state == State.IN_PROGRESS:
+            assert sr.arrived_at is not None
+        assert (sr.state == State.PAUSED) == bool(sr.pause_reason)
+        if sr.state in (State.RESOLVED, State.REPLIED, State.VISITED):
+            assert sr.implementer_id and sr.resolved_at and sr.result.strip()
+        if sr.state == State.REPLIED:
+            assert sr.reply.strip() and sr.replied_at
+        if sr.state == State.VISITED:
+            assert sr.rating in (Rating.SATISFIED, Rating.FAIRLY) and sr.visited_at
+        assert (sr.state in FINAL_STATES) == (sr.closed_at is not None)
+
+
+@pytest.mark.django_db
+def test_the_lifecycle_keeps_its_invariants_whatever_anyone_does():
+    run_state_machine_as_test(
+        LifecycleMachine,
+        settings=settings(
+            max_examples=60,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
