@@ -2,13 +2,30 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Company, Department, Project, User
+from core.models import (
+    AuditEntry,
+    CalendarDay,
+    CalendarYear,
+    Company,
+    Department,
+    Notification,
+    Project,
+    User,
+    WorkSchedule,
+)
 
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # a new company starts with DOMAIN.md's default time limits
+            from desk.sla import install_default_policies
+
+            install_default_policies(obj)
 
 
 class DepartmentInline(admin.TabularInline):
@@ -42,3 +59,98 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("物业岗位"), {"fields": ("display_name", "role", "company", "department", "projects")}),
     )
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every change made through the admin is written to the change log (AuditEntry)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
+        AuditEntry.objects.create(
+            actor=request.user,
+            object_type=obj._meta.label,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            action="change" if change else "add",
+            changes=changes,
+        )
+        if obj._meta.app_label == "core":
+            from core import calendar
+
+            calendar.clear_cache()
+
+    def delete_model(self, request, obj):
+        AuditEntry.objects.create(
+            actor=request.user,
+            object_type=obj._meta.label,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            action="delete",
+            changes={},
+        )
+        super().delete_model(request, obj)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    list_display = ("date", "kind", "name", "source")
+    list_filter = ("kind", "source")
+    date_hierarchy = "date"
+    search_fields = ("name",)
+
+    def changelist_view(self, request, extra_context=None):
+        from django.contrib import messages
+
+        from core.calendar import missing_years
+
+        missing = missing_years()
+        if missing:
+            messages.warning(
+                request,
+                _(
+                    "节假日表缺少 %(years)s 年的数据：在录入之前，这些年份按周一至周五计算工作日。录入后请在“已录入年份”中登记该年。"
+                )
+                % {"years": "、".join(map(str, missing))},
+            )
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(AuditedAdmin):
+    list_display = ("year", "source", "loaded_at")
+    actions = ["load_from_package"]
+
+    @admin.action(description=_("从 chinesecalendar 软件包重新载入所选年份"))
+    def load_from_package(self, request, queryset):
+        from core.calendar import seed_from_package
+
+        loaded = seed_from_package([row.year for row in queryset])
+        self.message_user(request, _("已载入：%(years)s") % {"years": loaded or "—"})
+
+
+@admin.register(WorkSchedule)
+class WorkScheduleAdmin(AuditedAdmin):
+    list_display = ("project", "start", "lunch_start", "lunch_end", "end")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "object_type", "object_repr", "action")
+    list_filter = ("object_type", "action")
+    readonly_fields = ("at", "actor", "object_type", "object_id", "object_repr", "action", "changes")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "title", "read_at")
+    raw_id_fields = ("user",)

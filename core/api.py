@@ -16,6 +16,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
     response = drf_exception_handler(exc, context)
+    if response is not None and not isinstance(exc, DRFValidationError) and isinstance(response.data, dict):
+        response.data.setdefault("code", getattr(exc, "default_code", "error"))
     if response is not None and isinstance(exc, DRFValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         first = next(iter(errors.values()), [""])

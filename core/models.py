@@ -110,3 +110,141 @@ class User(AbstractUser):
                 cached = frozenset(self.projects.values_list("id", flat=True))
             self._project_ids = cached
         return cached
+
+
+class CalendarDay(models.Model):
+    """A statutory holiday or a make-up working day (调休). Other days follow the week."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日（休息）")
+        WORKDAY = "workday", _("调休上班")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+    source = models.CharField(_("来源"), max_length=30, default="manual", editable=False)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year the calendar table covers; a year without a row is reported as missing."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=50, default="manual")
+    loaded_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("已录入年份")
+        verbose_name_plural = _("已录入年份")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class WorkSchedule(models.Model):
+    """Working hours of a project (office hours of the desk and the departments)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="schedule", verbose_name=_("项目"))
+    start = models.TimeField(_("上班"), default="08:30")
+    lunch_start = models.TimeField(_("午休开始"), null=True, blank=True, default="12:00")
+    lunch_end = models.TimeField(_("午休结束"), null=True, blank=True, default="13:00")
+    end = models.TimeField(_("下班"), default="17:30")
+
+    class Meta:
+        verbose_name = _("工作时间")
+        verbose_name_plural = _("工作时间")
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("下班时间必须晚于上班时间。")})
+        if bool(self.lunch_start) != bool(self.lunch_end):
+            raise ValidationError({"lunch_end": _("午休开始和结束要么都填，要么都不填。")})
+        if self.lunch_start and self.lunch_end:
+            if self.lunch_end <= self.lunch_start:
+                raise ValidationError({"lunch_end": _("午休结束必须晚于午休开始。")})
+            if not (self.start < self.lunch_start and self.lunch_end < self.end):
+                raise ValidationError({"lunch_start": _("午休必须在上班时间之内。")})
+
+
+class AuditEntry(models.Model):
+    """Who changed which setting, when, and what changed (policies, calendar, schedules)."""
+
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    object_type = models.CharField(_("对象"), max_length=50)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(_("名称"), max_length=200)
+    action = models.CharField(_("动作"), max_length=20)
+    changes = models.JSONField(_("变更"), default=dict)
+
+    class Meta:
+        verbose_name = _("变更记录")
+        verbose_name_plural = _("变更记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.object_repr} {self.action}"
+
+
+class Notification(models.Model):
+    """A message in a staff member's in-app inbox; other channels deliver it too (see core/notify.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
+            models.Index(fields=["user"], name="notification_unread", condition=models.Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Delivery(models.Model):
+    """A notification to be sent through an outside channel (email, SMS, WeChat): an outbox row,
+    written in the same transaction as the notification, claimed and sent by a worker."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("失败")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("渠道"), max_length=30)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("外部发送")
+        verbose_name_plural = _("外部发送")
+        indexes = [models.Index(fields=["status", "id"], name="delivery_status")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.status}"

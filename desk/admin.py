@@ -1,11 +1,13 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from desk.models import Attachment, Category, RequestEvent, ServiceRequest
+from core.admin import AuditedAdmin
+from desk.models import Attachment, Category, DeskSettings, Escalation, Phrase, RequestEvent, ServiceRequest, SlaPolicy
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "company", "department_kind", "active", "order")
+class CategoryAdmin(AuditedAdmin):
+    list_display = ("name", "code", "company", "department_kind", "always_visit", "visit_limit", "active", "order")
     list_filter = ("company", "active")
     list_editable = ("active", "order")
 
@@ -39,3 +41,54 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ("name", "request", "content_type", "size", "uploaded_by", "uploaded_at")
     raw_id_fields = ("request", "event")
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(AuditedAdmin):
+    """Time limits: edited here without a deploy; each change is logged and applies to requests
+    registered afterwards (a request keeps the limits it was registered with)."""
+
+    list_display = (
+        "__str__",
+        "dispatch_limit",
+        "response_limit",
+        "resolve_limit",
+        "reply_limit",
+        "visit_limit",
+        "at_risk_percent",
+        "active",
+    )
+    list_filter = ("company", "project", "kind", "severity", "active")
+    fieldsets = (
+        (None, {"fields": ("company", "project", "kind", "severity", "category", "active")}),
+        (
+            _("时限（20m、2h、3d 为自然时间；4wh、7wd 为工作时间）"),
+            {"fields": ("dispatch_limit", "response_limit", "resolve_limit", "reply_limit", "visit_limit")},
+        ),
+        (_("升级"), {"fields": ("at_risk_percent", "pm_after", "company_after")}),
+    )
+
+
+@admin.register(DeskSettings)
+class DeskSettingsAdmin(AuditedAdmin):
+    list_display = ("company", "repair_visit_percent")
+
+
+@admin.register(Phrase)
+class PhraseAdmin(AuditedAdmin):
+    list_display = ("title", "situation", "company", "order", "active")
+    list_filter = ("company", "situation", "active")
+    search_fields = ("title", "body")
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ("request", "step", "level", "round", "fired_at")
+    list_filter = ("level", "step")
+    raw_id_fields = ("request",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

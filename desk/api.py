@@ -25,7 +25,7 @@ from core.models import Department, User
 from desk import rules
 from desk.choices import Action, Channel, Kind, Rating, Severity, State, Validity
 from desk.filters import RequestFilter
-from desk.models import Attachment, RequestEvent, ServiceRequest
+from desk.models import Attachment, Category, RequestEvent, ServiceRequest
 from desk.selectors import list_queryset, request_detail, request_timeline, visible_requests
 from desk.services import ACTION_SERVICES, Intake, request_register
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
@@ -391,6 +391,12 @@ def _field(action: str, name: str) -> serializers.Field:
             allow_empty=not required,
             help_text=_("multipart 的 files 字段，可多个；JPEG/PNG/WebP/GIF 图片或 PDF。"),
         )
+    if name == "severity":
+        return serializers.ChoiceField(
+            label=_("级别"), choices=Severity.choices, required=False, allow_blank=True, default=""
+        )
+    if name == "category":
+        return serializers.IntegerField(label=_("分类"), required=False, allow_null=True, help_text=_("分类的 id。"))
     raise ImproperlyConfigured(
         f"ACTION_SERVICES[{action!r}] takes {name!r}, which desk/api.py does not know how to read"
     )
@@ -413,6 +419,15 @@ class ActionSerializer(serializers.Serializer):
         if department is None:
             raise ValidationError(_("部门不存在或不属于这个项目。"))
         return department
+
+    def validate_category(self, value):
+        if value is None:
+            return None
+        sr = self.context["service_request"]
+        category = Category.objects.filter(pk=value, active=True, company__projects=sr.project_id).first()
+        if category is None:
+            raise ValidationError(_("分类不存在或已停用。"))
+        return category
 
     def validate_assignee(self, value):
         if value is None:

@@ -114,4 +114,5 @@ class Action(models.TextChoices):
     CANCEL = "cancel", _("取消")
     REOPEN = "reopen", _("重新打开")
     ATTACH = "attach", _("上传附件")
-    EDIT = "edit", _("修改")
+    RECLASSIFY = "reclassify", _("调整分类/级别")
+    ESCALATE = "escalate", _("时限提醒/升级")

@@ -10,12 +10,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from core.choices import DepartmentKind, Role
 from core.models import Company, Department, Project, User
-from desk import services
+from desk import services, sla
 from desk.choices import Channel, Kind, Rating, Severity, Validity
-from desk.models import Category, RequestEvent, ServiceRequest
+from desk.models import Category, PauseSpan, Phrase, RequestEvent, ServiceRequest
 from estate.choices import Relation, RoomState, RoomUse
 from estate.models import Building, Occupancy, Resident, Room, Unit
 
@@ -70,18 +71,48 @@ CATEGORIES = [
     ("fees", "收费问题", DepartmentKind.FINANCE),
     ("attitude", "服务态度", DepartmentKind.CUSTOMER_SERVICE),
     ("neighbour", "邻里纠纷", DepartmentKind.CUSTOMER_SERVICE),
+    ("leak", "漏水渗水", DepartmentKind.ENGINEERING),
     ("other", "其他", ""),
+]
+
+PHRASES = [
+    (Phrase.Situation.INTAKE, "接听开场", "您好，翠湖花园客服中心，我是{姓名}，请问有什么可以帮您？"),
+    (Phrase.Situation.INTAKE, "核实身份", "请问您是几栋几单元哪一户？方便留一个联系电话吗？"),
+    (
+        Phrase.Situation.INTAKE,
+        "受理承诺",
+        "您反映的问题我已经记录，工单号是{单号}，我们会在{时限}内安排处理，处理后会回访您。",
+    ),
+    (Phrase.Situation.COMPLAINT, "安抚情绪", "非常理解您的心情，给您带来不便很抱歉，我们一定尽快解决。"),
+    (Phrase.Situation.COMPLAINT, "无效投诉解释", "您反映的问题属于{部门/单位}管理范围，物业可以协助您联系，电话是……"),
+    (
+        Phrase.Situation.RETURN_VISIT,
+        "回访开场",
+        "您好，我是翠湖花园客服中心的{姓名}，{日期}您反映的{问题}已经处理完毕，想跟您确认一下处理效果。",
+    ),
+    (
+        Phrase.Situation.RETURN_VISIT,
+        "满意度询问",
+        "请问您对这次处理的结果和师傅的服务是否满意？满意、基本满意还是不满意？",
+    ),
+    (
+        Phrase.Situation.RETURN_VISIT,
+        "不满意时",
+        "非常抱歉没有让您满意，请问还有哪些地方没有解决好？我马上重新安排处理。",
+    ),
+    (Phrase.Situation.RETURN_VISIT, "结束语", "感谢您对我们工作的支持，有需要请随时联系客服中心，祝您生活愉快！"),
+    (Phrase.Situation.ETIQUETTE, "接听电话", "铃响三声内接听，先问好、报项目名称和工号；通话结束待对方先挂机。"),
 ]
 
 # (kind, category code, severity, title, description)
 SCENARIOS = [
-    (Kind.REPAIR, "facilities", Severity.GENERAL, "卫生间漏水", "楼上卫生间漏水，天花板有水渍，请尽快派人查看。"),
+    (Kind.REPAIR, "leak", Severity.GENERAL, "卫生间漏水", "楼上卫生间漏水，天花板有水渍，请尽快派人查看。"),
     (Kind.REPAIR, "facilities", Severity.GENERAL, "厨房水龙头滴水", "厨房水龙头关不紧，一直滴水。"),
     (Kind.REPAIR, "facilities", Severity.URGENT, "水管爆裂", "楼道水管爆管，水流到电梯口，情况紧急。"),
     (Kind.REPAIR, "facilities", Severity.URGENT, "电梯困人", "2号电梯停在12楼与13楼之间，有人被困。"),
     (Kind.REPAIR, "facilities", Severity.GENERAL, "门禁卡失效", "单元门禁卡刷不开，需要重新授权。"),
     (Kind.REPAIR, "facilities", Severity.GENERAL, "楼道灯不亮", "楼道声控灯坏了，晚上很黑。"),
-    (Kind.REPAIR, "facilities", Severity.GENERAL, "外墙渗水", "下雨后卧室外墙渗水，墙皮脱落。"),
+    (Kind.REPAIR, "leak", Severity.GENERAL, "外墙渗水", "下雨后卧室外墙渗水，墙皮脱落。"),
     (Kind.REPAIR, "greening", Severity.GENERAL, "树枝遮挡窗户", "楼下大树枝叶遮挡窗户，影响采光。"),
     (Kind.COMPLAINT, "noise", Severity.GENERAL, "夜间装修噪音", "晚上十点后楼上还在装修，噪音很大。"),
     (Kind.COMPLAINT, "sanitation", Severity.GENERAL, "垃圾未及时清运", "垃圾桶满了两天没人清理，气味很大。"),
@@ -223,12 +254,21 @@ def _shift(sr: ServiceRequest, delta: timedelta) -> None:
         "replied_at",
         "visited_at",
         "closed_at",
+        "paused_at",
     ]
     created = ServiceRequest.objects.values_list("created_at", flat=True).get(pk=sr.pk) - delta
     ServiceRequest.objects.filter(pk=sr.pk).update(
         number=services.next_number(sr.kind, created), **{f: F(f) - delta for f in fields}
     )
     RequestEvent.objects.filter(request=sr).update(at=F("at") - delta)
+    PauseSpan.objects.filter(request=sr).update(started_at=F("started_at") - delta, ended_at=F("ended_at") - delta)
+    # Time limits: the same steps, started `delta` earlier, computed again on the calendar.
+    sr.refresh_from_db()
+    steps = (sr.sla or {}).get("steps", {})
+    for entry in steps.values():
+        entry["start"] = (parse_datetime(entry["start"]) - delta).isoformat()
+    if steps:
+        sla.recompute(sr)
 
 
 def make_requests(project: Project, users: dict[str, User], rooms: list[Room], rng: random.Random, count: int):
@@ -340,7 +380,19 @@ def seed_demo(*, seed: int = 2026, requests_per_project: int = 300) -> dict[str,
             [Department(project=project, kind=kind, name=kind.label) for kind in DepartmentKind]
         )
     for order, (code, name, dept_kind) in enumerate(CATEGORIES):
-        Category.objects.create(company=company, code=code, name=name, department_kind=dept_kind, order=order * 10)
+        Category.objects.create(
+            company=company,
+            code=code,
+            name=name,
+            department_kind=dept_kind,
+            order=order * 10,
+            always_visit=code == "leak",
+            visit_limit={"leak": "3d", "security": "2d"}.get(code, ""),
+        )
+    sla.install_default_policies(company)
+    Phrase.objects.bulk_create(
+        [Phrase(company=company, situation=sit, title=t, body=b, order=i) for i, (sit, t, b) in enumerate(PHRASES)]
+    )
     password = make_password(DEMO_PASSWORD)
     users = make_staff(company, projects, password)
     rooms = build_estate(projects["cuihu"], rng, buildings=6, units=2, floors=18, per_floor=2)

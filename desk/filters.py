@@ -1,7 +1,10 @@
 """One filter set for the request list page, the API and exports."""
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Department, Project, User
@@ -27,6 +30,11 @@ class RequestFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(label=_("处理部门"), queryset=Department.objects.none())
     assignee = django_filters.ModelChoiceFilter(label=_("处理人"), queryset=User.objects.none())
     room = django_filters.NumberFilter(label=_("房屋"), field_name="room_id")
+    due = django_filters.ChoiceFilter(
+        label=_("时限"),
+        choices=[("overdue", _("已超时")), ("soon", _("一小时内到期")), ("ok", _("正常"))],
+        method="filter_due",
+    )
     created_from = django_filters.DateFilter(
         label=_("登记日期从"),
         field_name="created_at",
@@ -39,7 +47,19 @@ class RequestFilter(django_filters.FilterSet):
 
     class Meta:
         model = ServiceRequest
-        fields = ["q", "kind", "state", "open", "severity", "category", "project", "building", "department", "assignee"]
+        fields = [
+            "q",
+            "kind",
+            "state",
+            "open",
+            "due",
+            "severity",
+            "category",
+            "project",
+            "building",
+            "department",
+            "assignee",
+        ]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -58,6 +78,16 @@ class RequestFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(request_search_q(value)) if value.strip() else queryset
+
+    def filter_due(self, queryset, name, value):
+        now = timezone.now()
+        if value == "overdue":
+            return queryset.filter(due_at__lte=now)
+        if value == "soon":
+            return queryset.filter(due_at__gt=now, due_at__lte=now + timedelta(hours=1))
+        if value == "ok":
+            return queryset.filter(due_at__gt=now + timedelta(hours=1))
+        return queryset
 
     def filter_open(self, queryset, name, value):
         if value is True:

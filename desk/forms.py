@@ -99,6 +99,8 @@ class ActionForm(forms.Form):
     rating = forms.ChoiceField(label=_("回访结果"), choices=Rating.choices, widget=forms.RadioSelect, required=False)
     comment = forms.CharField(label=_("业户意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     files = MultipleFileField(label=_("照片/附件"), required=False)
+    severity = forms.ChoiceField(label=_("级别"), choices=Severity.choices, required=False)
+    category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, action: str, request_obj, **kwargs):
@@ -120,8 +122,15 @@ class ActionForm(forms.Form):
                 .order_by("department__kind", "display_name")
             )
             self.fields["assignee"].label_from_instance = lambda u: (
-                f"{u.name}（{u.department.name if u.department else ''}）"
+                _("%(name)s（%(department)s）")
+                % {"name": u.name, "department": u.department.name if u.department else ""}
             )
+        if "category" in self.fields:
+            self.fields["category"].queryset = Category.objects.filter(
+                active=True, company__projects=request_obj.project_id
+            )
+            self.initial.setdefault("category", request_obj.category_id)
+            self.initial.setdefault("severity", request_obj.severity)
         if "files" in self.fields and action == Action.RESOLVE:
             self.fields["files"].widget.attrs["capture"] = "environment"
         self.initial.setdefault("version", request_obj.version)
@@ -131,7 +140,7 @@ class ActionForm(forms.Form):
         kwargs = {name: d.get(name) for name in self.fields if name != "version"}
         if "paid" in kwargs and kwargs["paid"] is None:
             kwargs.pop("paid")
-        for text in ("note", "result", "reply", "comment", "rating"):
+        for text in ("note", "result", "reply", "comment", "rating", "severity"):
             if text in kwargs and kwargs[text] is None:
                 kwargs[text] = ""
         kwargs["expected_version"] = d["version"]

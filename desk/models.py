@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +19,7 @@ from desk.choices import (
     State,
     Validity,
 )
+from desk.limits import validate_limit
 from estate.models import Resident, Room
 
 
@@ -28,6 +30,16 @@ class Category(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     code = models.SlugField(_("代码"), max_length=30)
     department_kind = models.CharField(_("默认处理部门"), max_length=20, blank=True)
+    always_visit = models.BooleanField(
+        _("报修必回访"), default=False, help_text=_("如漏水、户内维修：这一类报修全部回访，不抽样。")
+    )
+    visit_limit = models.CharField(
+        _("回访时限"),
+        max_length=10,
+        blank=True,
+        validators=[validate_limit],
+        help_text=_("覆盖时限规则中的回访时限，如安全类 2d、漏水 3d。"),
+    )
     active = models.BooleanField(_("启用"), default=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -109,6 +121,16 @@ class ServiceRequest(models.Model):
     visit_comment = models.TextField(_("回访意见"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
     pause_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+    paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
+
+    # Time limits (desk/sla.py): the policy's limits are copied onto the request when it is
+    # registered, so a later change of the policy applies to new requests only.
+    sla_policy = models.ForeignKey(
+        "SlaPolicy", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("时限规则")
+    )
+    sla = models.JSONField(default=dict, blank=True, editable=False)
+    due_at = models.DateTimeField(_("最近时限"), null=True, blank=True, editable=False)
+    escalate_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
@@ -139,6 +161,10 @@ class ServiceRequest(models.Model):
             models.Index(fields=["receiver", "state"], name="sr_receiver_state"),
             models.Index(fields=["room", "-created_at"], name="sr_room_recent"),
             models.Index(fields=["project", "state", "-created_at"], name="sr_project_state"),
+            models.Index(
+                fields=["escalate_at"], name="sr_escalate_open", condition=Q(state__in=[int(s) for s in OPEN_STATES])
+            ),
+            models.Index(fields=["project", "due_at"], name="sr_project_due", condition=Q(due_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -218,3 +244,173 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class SlaPolicy(models.Model):
+    """Time limits for a kind × severity (and optionally a category), per company, overridable per
+    project. Each limit is written like 20m, 2h, 3d (clock time) or 4wh, 7wd (working time)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("公司"))
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sla_policies",
+        verbose_name=_("项目"),
+        help_text=_("留空表示全公司通用；填写则只覆盖这个项目。"),
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    severity = models.CharField(_("级别"), max_length=10, choices=Severity.choices)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("分类"),
+        help_text=_("留空表示所有分类。"),
+    )
+    dispatch_limit = models.CharField(_("派单时限"), max_length=10, blank=True, validators=[validate_limit])
+    response_limit = models.CharField(_("响应/到场时限"), max_length=10, blank=True, validators=[validate_limit])
+    resolve_limit = models.CharField(_("完成时限"), max_length=10, blank=True, validators=[validate_limit])
+    reply_limit = models.CharField(_("回复业户时限"), max_length=10, blank=True, validators=[validate_limit])
+    visit_limit = models.CharField(
+        _("回访时限"), max_length=10, blank=True, validators=[validate_limit], help_text=_("从完成时起算。")
+    )
+    at_risk_percent = models.PositiveSmallIntegerField(
+        _("预警比例(%)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("用去时限的这个比例时提醒首问责任人和处理人。"),
+    )
+    pm_after = models.CharField(
+        _("超时后升级项目经理"),
+        max_length=10,
+        default="2h",
+        validators=[validate_limit],
+        help_text=_("超时并已通知客服主管后，再过这么久仍未处理则通知项目经理。"),
+    )
+    company_after = models.CharField(
+        _("超时后升级公司"),
+        max_length=10,
+        default="8h",
+        validators=[validate_limit],
+        help_text=_("超时后再过这么久仍未处理则通知公司。"),
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    LIMIT_FIELDS = ("dispatch_limit", "response_limit", "resolve_limit", "reply_limit", "visit_limit")
+
+    class Meta:
+        verbose_name = _("时限规则")
+        verbose_name_plural = _("时限规则")
+        ordering = ["company_id", "project_id", "kind", "severity", "category_id"]
+        indexes = [models.Index(fields=["company", "kind", "severity"], name="sla_policy_lookup")]
+
+    def __str__(self) -> str:
+        scope = self.project.name if self.project_id else _("全公司")
+        category = f" · {self.category.name}" if self.category_id else ""
+        return f"{scope} · {self.get_kind_display()} · {self.get_severity_display()}{category}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not any(getattr(self, f) for f in self.LIMIT_FIELDS):
+            raise ValidationError(_("至少要设置一个时限。"))
+        if self.project_id and self.company_id and self.project.company_id != self.company_id:
+            raise ValidationError({"project": _("项目不属于这个公司。")})
+        clash = SlaPolicy.objects.filter(
+            company_id=self.company_id,
+            project_id=self.project_id,
+            kind=self.kind,
+            severity=self.severity,
+            category_id=self.category_id,
+            active=True,
+        ).exclude(pk=self.pk)
+        if self.active and clash.exists():
+            raise ValidationError(_("同一范围已有一条启用的规则，请修改那一条。"))
+
+
+class DeskSettings(models.Model):
+    """Per-company settings of the desk."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="desk_settings")
+    repair_visit_percent = models.PositiveSmallIntegerField(
+        _("报修回访抽样比例(%)"), default=30, validators=[MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("客服设置")
+        verbose_name_plural = _("客服设置")
+
+    def __str__(self) -> str:
+        return str(self.company)
+
+
+class PauseSpan(models.Model):
+    """A span during which a request's clock stood still (waiting for parts or the resident)."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField(_("暂停"))
+    ended_at = models.DateTimeField(_("恢复"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=200)
+
+    class Meta:
+        verbose_name = _("暂停记录")
+        verbose_name_plural = _("暂停记录")
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.reason}"
+
+
+class Escalation(models.Model):
+    """One rung of the escalation ladder, fired for one step of one request. Inserting the row is
+    the atomic claim: the unique constraint lets exactly one worker fire it."""
+
+    class Level(models.IntegerChoices):
+        AT_RISK = 1, _("即将超时")
+        OVERDUE = 2, _("已超时 → 客服主管")
+        MANAGER = 3, _("仍超时 → 项目经理")
+        COMPANY = 4, _("仍超时 → 公司")
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="escalations")
+    step = models.CharField(max_length=20)
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    round = models.PositiveSmallIntegerField(default=0)
+    fired_at = models.DateTimeField()
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("升级记录")
+        verbose_name_plural = _("升级记录")
+        constraints = [models.UniqueConstraint(fields=["request", "step", "level", "round"], name="escalation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.step} {self.get_level_display()}"
+
+
+class Phrase(models.Model):
+    """Standard phrases and scripts (常用语/话术) offered beside the intake and return-visit forms."""
+
+    class Situation(models.TextChoices):
+        INTAKE = "intake", _("接听来电")
+        COMPLAINT = "complaint", _("投诉处理")
+        RETURN_VISIT = "return_visit", _("回访")
+        ETIQUETTE = "etiquette", _("礼仪规范")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="phrases", verbose_name=_("公司"))
+    situation = models.CharField(_("场景"), max_length=20, choices=Situation.choices)
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("内容"))
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("常用语/话术")
+        verbose_name_plural = _("常用语/话术")
+        ordering = ["company_id", "situation", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.title

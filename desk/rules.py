@@ -25,6 +25,15 @@ FROM_STATES: dict[str, frozenset[int]] = {
     Action.CLOSE: frozenset({State.REGISTERED, State.RESOLVED, State.REPLIED, State.VISITED}),
     Action.CANCEL: frozenset({State.REGISTERED, State.DISPATCHED}),
     Action.REOPEN: frozenset({State.RESOLVED, State.REPLIED, State.VISITED, State.CLOSED}),
+    Action.RECLASSIFY: frozenset(
+        {
+            State.REGISTERED,
+            State.DISPATCHED,
+            State.ACCEPTED,
+            State.IN_PROGRESS,
+            State.PAUSED,
+        }
+    ),
     Action.ATTACH: frozenset(
         {
             State.REGISTERED,
@@ -53,6 +62,7 @@ ACTION_ORDER = (
     Action.CLOSE,
     Action.REOPEN,
     Action.CANCEL,
+    Action.RECLASSIFY,
     Action.ATTACH,
 )
 
@@ -177,6 +187,7 @@ _CHECKS = {
     Action.CANCEL: _owner_or_supervisor,
     Action.REOPEN: _owner_or_supervisor,
     Action.ATTACH: _attach,
+    Action.RECLASSIFY: _desk_only,
 }
 
 

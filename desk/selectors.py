@@ -91,3 +91,16 @@ def desk_queues(user, limit: int = 10) -> dict[str, list[ServiceRequest]]:
             base.filter(state__in=[State.RESOLVED, State.REPLIED], needs_return_visit=True)[:limit]
         )
     return queues
+
+
+def phrases(company_id: int, situation: str) -> list:
+    from desk.models import Phrase
+
+    return list(Phrase.objects.filter(company_id=company_id, situation=situation, active=True).order_by("order", "id"))
+
+
+def return_visits_due(user) -> QuerySet[ServiceRequest]:
+    """Requests waiting for their return visit, the most urgent first."""
+    return list_queryset(visible_requests(user)).filter(
+        state__in=[State.RESOLVED, State.REPLIED], needs_return_visit=True
+    )

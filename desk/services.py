@@ -11,10 +11,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.choices import Role
 from core.errors import ActionRefused, Conflict
+from core.models import User
+from core.notify import notify
 from core.phone import normalize_phone
 from core.uploads import check_upload
-from desk import rules
+from desk import rules, sla
 from desk.choices import KIND_PREFIX, Action, Kind, Rating, Severity, State, Validity
 from desk.models import Attachment, Category, NumberSequence, RequestEvent, ServiceRequest
 from desk.search import grams
@@ -141,7 +144,7 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         title=data.title.strip(),
         description=data.description.strip(),
         receiver=actor,
-        needs_return_visit=data.kind in (Kind.COMPLAINT, Kind.REPAIR),
+        needs_return_visit=data.kind == Kind.COMPLAINT,  # repairs: decided when resolved (sla.choose_return_visit)
         created_at=now,
         updated_at=now,
     )
@@ -157,6 +160,7 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         note=sr.description[:500],
         data={"channel": sr.channel},
     )
+    sla.plan(sr)
     return sr
 
 
@@ -170,6 +174,13 @@ def _require(value: str, message: str, field: str = "note") -> str:
     return value
 
 
+def _allowed(actor, request, action) -> None:
+    """Refuse before looking at the input: a user who may not act learns why, not what to fill in."""
+    reason = rules.refusal(actor, request, action)
+    if reason:
+        raise ActionRefused(reason)
+
+
 def _transition(
     *,
     actor,
@@ -181,9 +192,7 @@ def _transition(
     expected_version: int | None = None,
     data: dict | None = None,
 ) -> RequestEvent:
-    reason = rules.refusal(actor, request, action)
-    if reason:
-        raise ActionRefused(reason)
+    _allowed(actor, request, action)
     version = request.version if expected_version is None else expected_version
     if version != request.version:
         raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))
@@ -207,6 +216,7 @@ def _transition(
     for field, value in changes.items():
         setattr(request, field, value)
     request.state, request.version, request.updated_at = to_state, version + 1, now
+    sla.after_action(request, action, now)
     return event
 
 
@@ -228,6 +238,7 @@ def _target(request: ServiceRequest, department, assignee):
 
 @transaction.atomic
 def request_dispatch(*, actor, request, department=None, assignee=None, note="", expected_version=None):
+    _allowed(actor, request, Action.DISPATCH)
     department, assignee = _target(request, department, assignee)
     return _transition(
         actor=actor,
@@ -259,6 +270,7 @@ def request_accept(*, actor, request, note="", expected_version=None):
 
 @transaction.atomic
 def request_return(*, actor, request, note="", expected_version=None):
+    _allowed(actor, request, Action.RETURN)
     note = _require(note, _("退单须说明原因。"))
     return _transition(
         actor=actor,
@@ -273,6 +285,7 @@ def request_return(*, actor, request, note="", expected_version=None):
 
 @transaction.atomic
 def request_transfer(*, actor, request, department=None, assignee=None, note="", expected_version=None):
+    _allowed(actor, request, Action.TRANSFER)
     note = _require(note, _("转单须说明原因。"))
     department, assignee = _target(request, department, assignee)
     if department == request.department and assignee == request.assignee:
@@ -304,6 +317,7 @@ def request_arrive(*, actor, request, note="", expected_version=None):
 
 @transaction.atomic
 def request_pause(*, actor, request, note="", expected_version=None):
+    _allowed(actor, request, Action.PAUSE)
     note = _require(note, _("暂停须说明原因（如等待配件、等待业户）。"))
     return _transition(
         actor=actor,
@@ -362,6 +376,7 @@ def _check_files(files) -> None:
 
 @transaction.atomic
 def request_resolve(*, actor, request, result="", files=(), paid=None, expected_version=None):
+    _allowed(actor, request, Action.RESOLVE)
     result = _require(result, _("请填写处理结果。"), field="result")
     _check_files(files)
     changes = {"result": result, "resolved_at": timezone.now(), "implementer": actor, "pause_reason": ""}
@@ -369,6 +384,7 @@ def request_resolve(*, actor, request, result="", files=(), paid=None, expected_
         if request.kind != Kind.REPAIR:
             raise ValidationError({"paid": [_("只有报修区分有偿与无偿。")]})
         changes["paid"] = paid  # confirmed on site
+    changes["needs_return_visit"] = sla.choose_return_visit(request, paid=changes.get("paid", request.paid))
     event = _transition(
         actor=actor,
         request=request,
@@ -384,6 +400,7 @@ def request_resolve(*, actor, request, result="", files=(), paid=None, expected_
 
 @transaction.atomic
 def request_reply(*, actor, request, reply="", expected_version=None):
+    _allowed(actor, request, Action.REPLY)
     reply = _require(reply, _("请填写回复业户的内容。"), field="reply")
     return _transition(
         actor=actor,
@@ -396,12 +413,26 @@ def request_reply(*, actor, request, reply="", expected_version=None):
     )
 
 
-def _reopen_target(request) -> int:
-    return State.DISPATCHED if (request.assignee_id or request.department_id) else State.REGISTERED
+def _reopen_changes(request, now) -> dict:
+    """Back to whoever did the work (or to the desk when nobody was assigned), with the work's
+    timestamps cleared so the new round's time limits count afresh."""
+    to_state = State.DISPATCHED if (request.assignee_id or request.department_id) else State.REGISTERED
+    return {
+        "state": to_state,
+        "reopen_count": request.reopen_count + 1,
+        "dispatched_at": now if to_state == State.DISPATCHED else None,
+        "accepted_at": None,
+        "arrived_at": None,
+        "resolved_at": None,
+        "replied_at": None,
+        "visited_at": None,
+        "closed_at": None,
+    }
 
 
 @transaction.atomic
 def request_visit(*, actor, request, rating="", comment="", expected_version=None):
+    _allowed(actor, request, Action.VISIT)
     if rating not in Rating.values:
         raise ValidationError({"rating": [_("请选择回访结果：满意、基本满意或不满意。")]})
     comment = comment.strip()
@@ -418,16 +449,12 @@ def request_visit(*, actor, request, rating="", comment="", expected_version=Non
         data={"rating": rating},
     )
     if rating == Rating.UNSATISFIED:
+        # Unsatisfied reopens the request: back to whoever did the work, to be done again,
+        # and the supervisors hear of it.
         now = event.at
-        # Unsatisfied reopens the request: back to whoever did the work, to be done again.
-        to_state = _reopen_target(request)
+        changes = _reopen_changes(request, now)
         updated = ServiceRequest.objects.filter(pk=request.pk, version=request.version).update(
-            state=to_state,
-            version=request.version + 1,
-            updated_at=now,
-            reopen_count=F("reopen_count") + 1,
-            accepted_at=None,
-            dispatched_at=now if to_state == State.DISPATCHED else None,
+            version=request.version + 1, updated_at=now, **changes
         )
         if updated != 1:
             raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))
@@ -437,16 +464,31 @@ def request_visit(*, actor, request, rating="", comment="", expected_version=Non
             at=now,
             action=Action.REOPEN,
             from_state=State.VISITED,
-            to_state=to_state,
+            to_state=changes["state"],
             note=_("回访不满意，工单重新打开：%(comment)s") % {"comment": comment},
             data={"by": "visit"},
         )
-        request.refresh_from_db()
+        for field, value in changes.items():
+            setattr(request, field, value)
+        request.version += 1
+        request.updated_at = now
+        sla.after_action(request, Action.REOPEN, now)
+        supervisors = User.objects.filter(
+            is_active=True, projects=request.project_id, role__in=[Role.CS_SUPERVISOR, Role.CS_MANAGER]
+        )
+        notify(
+            supervisors,
+            title=_("回访不满意，已重新打开：%(number)s %(title)s")
+            % {"number": request.number, "title": request.title},
+            body=comment,
+            url=f"/requests/{request.pk}/",
+        )
     return event
 
 
 @transaction.atomic
 def request_close(*, actor, request, note="", expected_version=None):
+    _allowed(actor, request, Action.CLOSE)
     if request.state == State.REGISTERED:
         note = _require(note, _("无效投诉结案须记录向业户所作的解释。"))
     return _transition(
@@ -462,6 +504,7 @@ def request_close(*, actor, request, note="", expected_version=None):
 
 @transaction.atomic
 def request_cancel(*, actor, request, note="", expected_version=None):
+    _allowed(actor, request, Action.CANCEL)
     note = _require(note, _("取消须说明原因。"))
     return _transition(
         actor=actor,
@@ -476,27 +519,23 @@ def request_cancel(*, actor, request, note="", expected_version=None):
 
 @transaction.atomic
 def request_reopen(*, actor, request, note="", expected_version=None):
+    _allowed(actor, request, Action.REOPEN)
     note = _require(note, _("重新打开须说明原因。"))
-    to_state = _reopen_target(request)
-    now = timezone.now()
+    changes = _reopen_changes(request, timezone.now())
     return _transition(
         actor=actor,
         request=request,
         action=Action.REOPEN,
-        to_state=to_state,
+        to_state=changes.pop("state"),
         note=note,
-        changes={
-            "reopen_count": request.reopen_count + 1,
-            "closed_at": None,
-            "accepted_at": None,
-            "dispatched_at": now if to_state == State.DISPATCHED else None,
-        },
+        changes=changes,
         expected_version=expected_version,
     )
 
 
 @transaction.atomic
 def request_attach(*, actor, request, files, note="", expected_version=None):
+    _allowed(actor, request, Action.ATTACH)
     if not files:
         raise ValidationError({"photos": [_("请选择要上传的文件。")]})
     _check_files(files)
@@ -510,6 +549,33 @@ def request_attach(*, actor, request, files, note="", expected_version=None):
         data={"count": len(files)},
     )
     return _attach_files(actor=actor, request=request, event=event, files=files)
+
+
+@transaction.atomic
+def request_reclassify(*, actor, request, severity="", category=None, note="", expected_version=None):
+    """Change severity or category; the time limits are computed again from the new policy."""
+    _allowed(actor, request, Action.RECLASSIFY)
+    severity = severity or request.severity
+    if severity not in Severity.values:
+        raise ValidationError({"severity": [_("级别无效。")]})
+    if category is not None and (
+        not category.active or not category.company.projects.filter(pk=request.project_id).exists()
+    ):
+        raise ValidationError({"category": [_("分类不存在或已停用。")]})
+    category_id = category.pk if category is not None else request.category_id
+    if severity == request.severity and category_id == request.category_id:
+        raise ValidationError({"severity": [_("级别和分类都没有变化。")]})
+    before = {"severity": request.severity, "category": request.category.name if request.category_id else ""}
+    return _transition(
+        actor=actor,
+        request=request,
+        action=Action.RECLASSIFY,
+        to_state=request.state,
+        note=note,
+        changes={"severity": severity, "category_id": category_id},
+        expected_version=expected_version,
+        data={"before": before, "severity": severity, "category": category.name if category else before["category"]},
+    )
 
 
 # One table that pages and the API share: action -> (service, the fields it takes).
@@ -528,4 +594,5 @@ ACTION_SERVICES = {
     Action.CANCEL: (request_cancel, ("note",)),
     Action.REOPEN: (request_reopen, ("note",)),
     Action.ATTACH: (request_attach, ("files", "note")),
+    Action.RECLASSIFY: (request_reclassify, ("severity", "category", "note")),
 }

@@ -13,5 +13,6 @@ urlpatterns = [
     path("intake/lookup/", views.intake_lookup, name="lookup"),
     path("intake/household/", views.intake_household, name="household"),
     path("jobs/", views.my_jobs, name="jobs"),
+    path("visits/", views.return_visits, name="visits"),
     path("healthz", views.healthz, name="healthz"),
 ]

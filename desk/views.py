@@ -48,7 +48,8 @@ def request_list(request):
     base = selectors.list_queryset(selectors.visible_requests(request.user))
     filterset = RequestFilter(request.GET or None, queryset=base, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    page = keyset_page(qs, request.GET.get("after"), size=25)
+    order = ("due_at", "id") if request.GET.get("sort") == "due" else ("-created_at", "-id")
+    page = keyset_page(qs, request.GET.get("after"), size=25, order=order)
     template = "desk/_list_rows.html" if request.htmx and not request.htmx.boosted else "desk/list.html"
     return render(request, template, {"filter": filterset, "page": page})
 
@@ -119,6 +120,8 @@ def _detail_context(request, sr, forms=None):
         "actions": [(a, Action(a).label, action_forms[a]) for a in allowed],
         "recent": selectors.household_recent(user, room_id=sr.room_id, exclude_pk=sr.pk) if sr.room_id else [],
         "open_form": next(iter(forms or {}), None),
+        "pauses": list(sr.pauses.all()),
+        "visit_script": selectors.phrases(sr.project.company_id, "return_visit") if Action.VISIT in allowed else [],
     }
 
 
@@ -213,3 +216,15 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name)
+
+
+@login_required
+def return_visits(request):
+    """The return visits owed, soonest deadline first, with the overdue ones flagged."""
+    _staff_only(request.user)
+    if not rules.is_desklike(request.user):
+        raise PermissionDenied(_("只有客服人员可以回访。"))
+    page = keyset_page(
+        selectors.return_visits_due(request.user), request.GET.get("after"), size=50, order=("due_at", "id")
+    )
+    return render(request, "desk/visits.html", {"page": page})

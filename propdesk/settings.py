@@ -62,6 +62,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "core.context_processors.unread",
             ],
         },
     },
@@ -135,6 +136,10 @@ WHITENOISE_USE_FINDERS = True
 # Uploads: images and PDFs only, each at most this many bytes.
 PROPDESK_MAX_UPLOAD_BYTES = env_int("PROPDESK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PROPDESK_MAX_UPLOAD_BYTES + 1024 * 1024
+
+PROPDESK_BASE_URL = env_str("PROPDESK_BASE_URL", "http://127.0.0.1:8000")
+# Outside notification channels (the in-app inbox is always on). Add e.g. an SMS sender here.
+PROPDESK_NOTIFICATION_CHANNELS = env_list("PROPDESK_NOTIFICATION_CHANNELS", "core.notify.EmailChannel")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "propdesk@localhost")

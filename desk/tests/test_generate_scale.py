@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.models import User
 from desk import rules, services
 from desk.choices import KIND_PREFIX, OPEN_STATES, Action, Kind, State
+from desk.management.commands.generate_scale import Writer
 from desk.models import NumberSequence, RequestEvent, ServiceRequest
 from desk.search import grams
 from estate.models import Occupancy, Resident, Room
@@ -22,8 +23,13 @@ NUMBER = re.compile(r"^(TS|BX|ZX|JY|BY)(\d{8})(\d{4,})$")
 def generate(**options):
     out = StringIO()
     call_command(
-        "generate_scale", households=options.pop("households", 50), requests=options.pop("requests", 500),
-        days=options.pop("days", 3), seed=options.pop("seed", 7), batch=options.pop("batch", 200), stdout=out,
+        "generate_scale",
+        households=options.pop("households", 50),
+        requests=options.pop("requests", 500),
+        days=options.pop("days", 3),
+        seed=options.pop("seed", 7),
+        batch=options.pop("batch", 200),
+        stdout=out,
         **options,
     )
     return out.getvalue()
@@ -74,7 +80,7 @@ def test_timelines_chain_consistently_to_the_request_state():
         first = timeline[0]
         assert (first.action, first.from_state, first.to_state) == (Action.REGISTER, None, State.REGISTERED)
         assert first.at == sr.created_at and first.actor_id == sr.receiver_id
-        for before, after in zip(timeline, timeline[1:]):
+        for before, after in zip(timeline, timeline[1:], strict=False):
             assert after.from_state == before.to_state, (sr.number, [e.action for e in timeline])
             assert after.from_state in rules.FROM_STATES[after.action], (sr.number, after.action)
             assert before.at <= after.at
@@ -91,6 +97,10 @@ def test_timelines_chain_consistently_to_the_request_state():
             assert sr.resolved_at and sr.implementer_id and sr.result
         if sr.state == State.CLOSED and Action.RESOLVE in actions and sr.needs_return_visit:
             assert Action.VISIT in actions and sr.rating
+        if sr.kind == Kind.REPAIR and sr.state == State.CLOSED and Action.VISIT not in actions:
+            assert not sr.needs_return_visit  # not sampled for a visit: closed once resolved
+        if sr.state == State.PAUSED and hasattr(sr, "paused_at"):
+            assert sr.paused_at == timeline[-1].at and sr.pause_reason
         if sr.room_id:
             assert sr.room.project_id == sr.project_id
             assert sr.resident.project_id == sr.project_id
@@ -131,3 +141,12 @@ def test_it_refuses_to_generate_twice():
     generate(households=5, requests=10)
     with pytest.raises(CommandError):
         generate(households=5, requests=10)
+
+
+def test_copy_text_escapes_values_that_need_it():
+    writer = Writer(Resident, ["id", "project_id", "name", "phone", "note"])
+    _sql, plain = writer.copy_data([(1, 2, "王伟", "13812345678", None)])
+    assert plain.startswith("1\t2\t王伟\t13812345678\t\\N")
+    _sql, tricky = writer.copy_data([(1, 2, "王\t伟", "1381\\N", "第一行\n第二行")])
+    assert tricky.startswith("1\t2\t王\\t伟\t1381\\\\N\t第一行\\n第二行")
+    assert tricky.count("\n") == 1

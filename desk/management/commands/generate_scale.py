@@ -21,10 +21,10 @@ import random
 import threading
 import time
 from bisect import bisect
-from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -72,8 +72,13 @@ STAFF = [
 # A realistic mix: mostly repairs, then complaints; the desk answers the rest itself.
 KIND_WEIGHTS = {Kind.REPAIR: 55, Kind.COMPLAINT: 25, Kind.ENQUIRY: 12, Kind.SUGGESTION: 5, Kind.PRAISE: 3}
 CHANNEL_WEIGHTS = {
-    Channel.PHONE: 60, Channel.WALK_IN: 12, Channel.PORTAL: 15, Channel.HOTLINE: 4, Channel.PATROL: 6,
-    Channel.LETTER: 1, Channel.OTHER: 2,
+    Channel.PHONE: 60,
+    Channel.WALK_IN: 12,
+    Channel.PORTAL: 15,
+    Channel.HOTLINE: 4,
+    Channel.PATROL: 6,
+    Channel.LETTER: 1,
+    Channel.OTHER: 2,
 }
 # Calls by hour of the day (local time).
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 5, 10, 12, 12, 10, 7, 8, 10, 10, 9, 8, 8, 9, 8, 5, 3, 2]
@@ -81,18 +86,64 @@ PUBLIC_PLACES = ["电梯厅", "地下车库", "大堂", "楼道", "中心花园"
 
 # The state a request has reached, by its age in days: (upper bound of age, {target: weight}).
 TARGETS_BY_AGE = [
-    (1, {"registered": 25, "dispatched": 20, "accepted": 15, "in_progress": 15, "paused": 3, "resolved": 15,
-         "replied": 5, "cancelled": 2}),
-    (7, {"registered": 3, "dispatched": 5, "accepted": 5, "in_progress": 8, "paused": 4, "resolved": 18,
-         "replied": 18, "visited": 15, "closed": 20, "cancelled": 2, "reopened": 2}),
-    (30, {"in_progress": 2, "paused": 2, "resolved": 5, "replied": 6, "visited": 10, "closed": 71, "cancelled": 3,
-          "reopened": 1}),
+    (
+        1,
+        {
+            "registered": 25,
+            "dispatched": 20,
+            "accepted": 15,
+            "in_progress": 15,
+            "paused": 3,
+            "resolved": 15,
+            "replied": 5,
+            "cancelled": 2,
+        },
+    ),
+    (
+        7,
+        {
+            "registered": 3,
+            "dispatched": 5,
+            "accepted": 5,
+            "in_progress": 8,
+            "paused": 4,
+            "resolved": 18,
+            "replied": 18,
+            "visited": 15,
+            "closed": 20,
+            "cancelled": 2,
+            "reopened": 2,
+        },
+    ),
+    (
+        30,
+        {
+            "in_progress": 2,
+            "paused": 2,
+            "resolved": 5,
+            "replied": 6,
+            "visited": 10,
+            "closed": 71,
+            "cancelled": 3,
+            "reopened": 1,
+        },
+    ),
     (10**6, {"in_progress": 0.5, "paused": 0.5, "visited": 2, "closed": 93.5, "cancelled": 3, "reopened": 0.5}),
 ]
 
 R, D, AC, AR, PA, RS, RP, VI, CL, CA, RT, RO = (
-    Action.REGISTER, Action.DISPATCH, Action.ACCEPT, Action.ARRIVE, Action.PAUSE, Action.RESOLVE, Action.REPLY,
-    Action.VISIT, Action.CLOSE, Action.CANCEL, Action.RETURN, Action.REOPEN,
+    Action.REGISTER,
+    Action.DISPATCH,
+    Action.ACCEPT,
+    Action.ARRIVE,
+    Action.PAUSE,
+    Action.RESOLVE,
+    Action.REPLY,
+    Action.VISIT,
+    Action.CLOSE,
+    Action.CANCEL,
+    Action.RETURN,
+    Action.REOPEN,
 )
 # Timelines (at most six entries) a complaint or repair takes to reach each target. A visit comes
 # before closing because these kinds need a return visit (desk/rules.py: _close).
@@ -109,19 +160,43 @@ DISPATCHED_PATHS = {
     "cancelled": [[R, CA], [R, D, CA]],
     "reopened": [[R, D, AC, RS, VI, RO]],  # unsatisfied at the visit: back to the worker
 }
+NO_VISIT_PATHS = {  # repairs not chosen for a return visit close once resolved or replied
+    "visited": [[R, D, AC, AR, RS, CL], [R, D, AC, RS, RP, CL]],
+    "closed": [[R, D, AC, AR, RS, CL], [R, D, AC, RS, RP, CL]],
+    "reopened": [[R, D, AC, AR, RS, CL]],
+}
 DESK_PATHS = {  # enquiries, suggestions, praise: the desk answers and closes them itself
-    "registered": [[R]], "dispatched": [[R]], "accepted": [[R]],
-    "in_progress": [[R, RS]], "paused": [[R, RS]], "resolved": [[R, RS]], "replied": [[R, RS]],
-    "visited": [[R, RS, CL]], "closed": [[R, RS, CL]], "cancelled": [[R, CA]], "reopened": [[R, RS, CL]],
+    "registered": [[R]],
+    "dispatched": [[R]],
+    "accepted": [[R]],
+    "in_progress": [[R, RS]],
+    "paused": [[R, RS]],
+    "resolved": [[R, RS]],
+    "replied": [[R, RS]],
+    "visited": [[R, RS, CL]],
+    "closed": [[R, RS, CL]],
+    "cancelled": [[R, CA]],
+    "reopened": [[R, RS, CL]],
 }
 INVALID_PATHS = {  # invalid complaints: explained to the caller and closed without dispatch
-    "registered": [[R]], "dispatched": [[R]], "accepted": [[R]],
+    "registered": [[R]],
+    "dispatched": [[R]],
+    "accepted": [[R]],
 }
 
 # Minutes from the previous step to this one: (low, high), drawn log-uniformly.
 DELAY = {
-    D: (2, 90), AC: (3, 120), AR: (10, 240), PA: (10, 600), RS: (20, 2880), RP: (10, 1440), VI: (60, 4320),
-    CL: (30, 2880), CA: (5, 600), RT: (5, 240), RO: (1, 30),
+    D: (2, 90),
+    AC: (3, 120),
+    AR: (10, 240),
+    PA: (10, 600),
+    RS: (20, 2880),
+    RP: (10, 1440),
+    VI: (60, 4320),
+    CL: (30, 2880),
+    CA: (5, 600),
+    RT: (5, 240),
+    RO: (1, 30),
 }
 TEXT = {
     RT: "不属于本部门处理范围，请重新派单。",
@@ -134,18 +209,74 @@ TEXT = {
     "unsatisfied": "问题仍未彻底解决。",
 }
 STATE_OF = {  # the state each action leads to (REOPEN and RESOLVE/VISIT depend on the request, see _timeline)
-    R: State.REGISTERED, D: State.DISPATCHED, AC: State.ACCEPTED, AR: State.IN_PROGRESS, PA: State.PAUSED,
-    RS: State.RESOLVED, RP: State.REPLIED, VI: State.VISITED, CL: State.CLOSED, CA: State.CANCELLED,
-    RT: State.REGISTERED, RO: State.DISPATCHED,
+    R: State.REGISTERED,
+    D: State.DISPATCHED,
+    AC: State.ACCEPTED,
+    AR: State.IN_PROGRESS,
+    PA: State.PAUSED,
+    RS: State.RESOLVED,
+    RP: State.REPLIED,
+    VI: State.VISITED,
+    CL: State.CLOSED,
+    CA: State.CANCELLED,
+    RT: State.REGISTERED,
+    RO: State.DISPATCHED,
 }
 
 SR_FIELDS = [
-    "id", "project_id", "number", "kind", "channel", "category_id", "severity", "validity", "paid", "room_id",
-    "resident_id", "caller_name", "caller_phone", "location", "title", "description", "state", "version",
-    "receiver_id", "department_id", "assignee_id", "implementer_id", "needs_return_visit", "result", "reply",
-    "rating", "visit_comment", "reopen_count", "pause_reason", "created_at", "updated_at", "dispatched_at",
-    "accepted_at", "arrived_at", "resolved_at", "replied_at", "visited_at", "closed_at", "search_grams",
+    "id",
+    "project_id",
+    "number",
+    "kind",
+    "channel",
+    "category_id",
+    "severity",
+    "validity",
+    "paid",
+    "room_id",
+    "resident_id",
+    "caller_name",
+    "caller_phone",
+    "location",
+    "title",
+    "description",
+    "state",
+    "version",
+    "receiver_id",
+    "department_id",
+    "assignee_id",
+    "implementer_id",
+    "needs_return_visit",
+    "result",
+    "reply",
+    "rating",
+    "visit_comment",
+    "reopen_count",
+    "pause_reason",
+    "created_at",
+    "updated_at",
+    "dispatched_at",
+    "accepted_at",
+    "arrived_at",
+    "resolved_at",
+    "replied_at",
+    "visited_at",
+    "closed_at",
+    "search_grams",
 ]
+# Fields later migrations added, filled when the model has them.
+_SR_HAS = {f.attname for f in ServiceRequest._meta.concrete_fields}
+HAS_PAUSED_AT = "paused_at" in _SR_HAS
+if HAS_PAUSED_AT:
+    SR_FIELDS.append("paused_at")
+try:
+    from desk.models import PauseSpan
+except ImportError:  # pragma: no cover - older schema
+    PauseSpan = None
+# The share of repairs (neither paid nor in an 'always' category) sampled for a return visit:
+# desk/sla.py choose_return_visit's default.
+REPAIR_VISIT_SAMPLE = 0.3
+
 EVENT_FIELDS = ["request_id", "actor_id", "at", "action", "from_state", "to_state", "note", "data"]
 
 
@@ -167,7 +298,9 @@ class ProjectCast:
     manager: int
     workers: dict[str, list[tuple[int, str]]]  # department kind -> [(user id, name)]
     departments: dict[str, tuple[int, str]]  # department kind -> (id, name)
-    rooms: list[tuple[int, str, int | None, str, str]] = field(default_factory=list)  # id, building, resident, name, phone
+    rooms: list[tuple[int, str, int | None, str, str]] = field(
+        default_factory=list
+    )  # id, building, resident, name, phone
     public: list[str] = field(default_factory=list)
 
 
@@ -188,36 +321,73 @@ def _copy_value(value) -> str:
 
 
 class CopyLoader:
-    """Streams COPY data to PostgreSQL from a background thread, so that generating the next batch
-    (Python, one core) overlaps with PostgreSQL inserting and indexing this one (another core).
-    Each job is one transaction. The thread uses the same psycopg connection as Django; the main
-    thread does not touch the database while jobs are queued (`drain` waits for them)."""
+    """Streams COPY data to PostgreSQL from background threads ("lanes"), so that generating the
+    next batch (Python) overlaps with PostgreSQL inserting and indexing this one. Each job is one
+    transaction per lane.
 
-    def __init__(self):
+    One lane uses Django's own connection (so a surrounding transaction, e.g. a test's, holds
+    everything); the main thread does not touch the database while jobs are queued (`drain` waits
+    for them). More lanes open connections of their own and load different tables at the same time
+    (the first table of a batch on lane 0, the rest on lane 1): only with `skip_fk_triggers`, since
+    a lane's rows may then refer to rows another lane has not committed yet.
+
+    With `skip_fk_triggers` (superusers only) the rows go in with `session_replication_role =
+    replica`: PostgreSQL then skips the foreign-key triggers, which otherwise cost twice as much as
+    the inserts and their indexes; `verify_references` checks the same references afterwards in a
+    few set-based queries."""
+
+    def __init__(self, skip_fk_triggers: bool = False, lanes: int = 1):
         connection.ensure_connection()
-        self.raw = connection.connection
-        self.jobs: queue.Queue = queue.Queue(maxsize=2)
+        self.skip_fk_triggers = skip_fk_triggers
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="copy-loader", daemon=True)
-        self.thread.start()
+        self.owned = []
+        if lanes > 1 and skip_fk_triggers and not connection.in_atomic_block:
+            for _ in range(lanes):
+                raw = connection.get_new_connection(connection.get_connection_params())
+                raw.autocommit = True
+                raw.execute("SET synchronous_commit = off")
+                self.owned.append(raw)
+            raws = self.owned
+        else:
+            raws = [connection.connection]
+        self.lanes = []
+        for i, raw in enumerate(raws):
+            jobs: queue.Queue = queue.Queue(maxsize=2)
+            thread = threading.Thread(target=self._run, args=(raw, jobs), name=f"copy-loader-{i}", daemon=True)
+            thread.start()
+            self.lanes.append((jobs, thread))
 
     def submit(self, parts: list[tuple[str, str]]) -> None:
         if self.error:
             raise self.error
-        self.jobs.put(parts)
+        if len(self.lanes) == 1:
+            self.lanes[0][0].put(parts)
+            return
+        split: list[list] = [[] for _ in self.lanes]
+        for i, part in enumerate(parts):
+            split[min(i, len(self.lanes) - 1)].append(part)
+        for (jobs, _thread), lane_parts in zip(self.lanes, split, strict=True):
+            if lane_parts:
+                jobs.put(lane_parts)
 
     def drain(self) -> None:
-        self.jobs.put(None)
-        self.thread.join()
+        for jobs, _thread in self.lanes:
+            jobs.put(None)
+        for _jobs, thread in self.lanes:
+            thread.join()
+        for raw in self.owned:
+            raw.close()
         if self.error:
             raise self.error
 
-    def _run(self) -> None:
-        while (parts := self.jobs.get()) is not None:
+    def _run(self, raw, jobs: queue.Queue) -> None:
+        while (parts := jobs.get()) is not None:
             if self.error:
                 continue
             try:
-                with self.raw.transaction(), self.raw.cursor() as cursor:
+                with raw.transaction(), raw.cursor() as cursor:
+                    if self.skip_fk_triggers:
+                        cursor.execute("SET LOCAL session_replication_role = replica")
                     for sql, data in parts:
                         with cursor.copy(sql) as copy:
                             copy.write(data.encode())
@@ -232,28 +402,63 @@ class Writer:
     def __init__(self, model, fields: list[str]):
         self.model = model
         self.fields = fields
-        self.json_cols = {i for i, f in enumerate(fields) if model._meta.get_field(f).get_internal_type() == "JSONField"}
-        columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+        self.json_cols = {
+            i for i, f in enumerate(fields) if model._meta.get_field(f).get_internal_type() == "JSONField"
+        }
+        # Columns the generator does not know about (added by later migrations) get their defaults,
+        # as bulk_create would give them.
+        given = set(fields)
+        self.extra = [
+            f for f in model._meta.concrete_fields if f.attname not in given and not f.primary_key and f.has_default()
+        ]
+        columns = ", ".join(
+            connection.ops.quote_name(f.column) for f in [*map(model._meta.get_field, fields), *self.extra]
+        )
         self.copy_sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
         self.count = 0
 
     def copy_data(self, rows: list) -> tuple[str, str]:
         """(COPY statement, its data) for `CopyLoader.submit`."""
         jc = self.json_cols
-        if jc:
+        defaults = []
+        for f in self.extra:
+            default = f.get_default()
+            if f.get_internal_type() == "JSONField":
+                default = json.dumps(default, ensure_ascii=False)
+            defaults.append(_copy_value(default))
+        end = "".join("\t" + d for d in defaults) + "\n"
+        if jc and not all(isinstance(row[i], str) for i in jc for row in rows):
             rows = [
-                [json.dumps(v, ensure_ascii=False) if i in jc and not isinstance(v, str) else v for i, v in enumerate(row)]
+                [
+                    json.dumps(v, ensure_ascii=False) if i in jc and not isinstance(v, str) else v
+                    for i, v in enumerate(row)
+                ]
                 for row in rows
             ]
+        # Fast path: no per-value function calls. The text is right unless some value holds a tab, a
+        # newline or a backslash, which the counts below detect; then the batch is escaped properly.
+        data = "".join(
+            ["\t".join(["\\N" if v is None else v if type(v) is str else str(v) for v in row]) + end for row in rows]
+        )
+        nulls = sum(row.count(None) for row in rows)
+        tabs = len(rows) * (len(self.fields) + len(self.extra) - 1)
+        if (
+            data.count("\n") != len(rows)
+            or data.count("\t") != tabs
+            or not data.count("\\") == data.count("\\N") == nulls
+        ):
+            data = "".join("\t".join(map(_copy_value, row)) + end for row in rows)
         self.count += len(rows)
-        value = _copy_value
-        return self.copy_sql, "".join("\t".join(map(value, row)) + "\n" for row in rows)
+        return self.copy_sql, data
 
     def bulk_create(self, rows: list) -> None:
         fields, jc = self.fields, self.json_cols
         objs = []
         for row in rows:
-            values = {f: (json.loads(v) if i in jc and isinstance(v, str) else v) for i, (f, v) in enumerate(zip(fields, row))}
+            values = {
+                f: (json.loads(v) if i in jc and isinstance(v, str) else v)
+                for i, (f, v) in enumerate(zip(fields, row, strict=True))
+            }
             objs.append(self.model(**values))
         self.model.objects.bulk_create(objs, batch_size=500)
         self.count += len(rows)
@@ -262,12 +467,40 @@ class Writer:
 def write_batch(loader: "CopyLoader | None", *parts: tuple[Writer, list]) -> None:
     """Write rows to one or more tables in one transaction (queued for the loader on PostgreSQL)."""
     if loader is not None:
-        loader.submit([writer.copy_data(rows) for writer, rows in parts if rows])
+        loader.submit([writer.copy_data(rows) for writer, rows in parts if writer and rows])
     else:
         with transaction.atomic():
             for writer, rows in parts:
-                if rows:
+                if writer and rows:
                     writer.bulk_create(rows)
+
+
+def can_skip_fk_triggers() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        return cursor.fetchone()[0]
+
+
+def verify_references(model, first_id: int) -> int:
+    """Rows from `first_id` on whose foreign keys point nowhere (0 when all is well)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    missing = 0
+    with connection.cursor() as cursor:
+        for f in model._meta.concrete_fields:
+            if not f.is_relation:
+                continue
+            target = f.related_model._meta
+            column = connection.ops.quote_name(f.column)
+            cursor.execute(
+                f"SELECT count(*) FROM {table} t WHERE t.id >= %s AND t.{column} IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM {connection.ops.quote_name(target.db_table)} r "
+                f"WHERE r.{connection.ops.quote_name(f.target_field.column)} = t.{column})",
+                [first_id],
+            )
+            missing += cursor.fetchone()[0]
+    return missing
 
 
 def _next_id(model) -> int:
@@ -298,10 +531,21 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=365, help="requests are spread over this many past days")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--batch", type=int, default=20_000, help="requests per COPY batch / transaction")
+        parser.add_argument(
+            "--lanes",
+            type=int,
+            default=2,
+            help="PostgreSQL: connections loading requests and events side by side (needs the FK triggers off)",
+        )
+        parser.add_argument(
+            "--fk-checks",
+            action="store_true",
+            help="PostgreSQL: keep the foreign-key triggers during COPY (about 3x slower; used anyway when not superuser)",
+        )
 
     # ------------------------------------------------------------------ driver
 
-    def handle(self, *args, households, requests, projects, days, seed, batch, **options):
+    def handle(self, *args, households, requests, projects, days, seed, batch, fk_checks=False, lanes=2, **options):
         if households < 1 or requests < 0 or days < 1:
             raise CommandError("--households must be ≥ 1, --requests ≥ 0, --days ≥ 1")
         if Company.objects.filter(code=COMPANY_CODE).exists():
@@ -317,8 +561,13 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit = off")
                 cursor.execute("SET maintenance_work_mem = '256MB'")
-        self.say(f"Generating {households:,} households in {projects} projects, {requests:,} requests over {days} days "
-                 f"({connection.vendor})")
+        self.skip_fk = not fk_checks and can_skip_fk_triggers()
+        self.lanes = max(1, lanes)
+        self.say(
+            f"Generating {households:,} households in {projects} projects, {requests:,} requests over {days} days "
+            f"({connection.vendor}"
+            f"{', COPY without FK triggers, references verified after' if self.skip_fk else ''})"
+        )
         with transaction.atomic():
             casts = self.make_company(projects)
         self.make_estate(casts, households)
@@ -326,8 +575,11 @@ class Command(BaseCommand):
         self.finish()
         elapsed = time.monotonic() - start
         total = self.total_rows
-        self.say(f"Done in {elapsed:.1f} s: {total:,} rows, {total / max(elapsed, 1e-9):,.0f} rows/s. "
-                 f"Sign in as {casts[0].project.code}_kefu1 / {SCALE_PASSWORD}.", style=self.style.SUCCESS)
+        self.say(
+            f"Done in {elapsed:.1f} s: {total:,} rows, {total / max(elapsed, 1e-9):,.0f} rows/s. "
+            f"Sign in as {casts[0].project.code}_kefu1 / {SCALE_PASSWORD}.",
+            style=self.style.SUCCESS,
+        )
 
     def say(self, message: str, style=None) -> None:
         if self.verbosity:
@@ -341,8 +593,13 @@ class Command(BaseCommand):
         self.company = company
         Project.objects.bulk_create(
             [
-                Project(company=company, code=f"s{i:03d}", name=f"规模花园{i:03d}期", address=f"杭州市测试区规模路{i}号",
-                        phone=f"0571-8{i:07d}")
+                Project(
+                    company=company,
+                    code=f"s{i:03d}",
+                    name=f"规模花园{i:03d}期",
+                    address=f"杭州市测试区规模路{i}号",
+                    phone=f"0571-8{i:07d}",
+                )
                 for i in range(1, count + 1)
             ]
         )
@@ -360,15 +617,26 @@ class Command(BaseCommand):
         self.categories = {c.code: c for c in Category.objects.filter(company=company)}
         password = make_password(SCALE_PASSWORD)
         users = [
-            User(username=f"{COMPANY_CODE}_admin", password=password, display_name="规模测试管理员",
-                 role=Role.COMPANY_ADMIN, company=company)
+            User(
+                username=f"{COMPANY_CODE}_admin",
+                password=password,
+                display_name="规模测试管理员",
+                role=Role.COMPANY_ADMIN,
+                company=company,
+            )
         ]
         for p in projs:
             for suffix, name, role, dept_kind in STAFF:
                 dept = departments[(p.pk, dept_kind)] if dept_kind else None
                 users.append(
-                    User(username=f"{p.code}_{suffix}", password=password, display_name=f"{name}（{p.code}）",
-                         role=role, company=company, department=dept)
+                    User(
+                        username=f"{p.code}_{suffix}",
+                        password=password,
+                        display_name=f"{name}（{p.code}）",
+                        role=role,
+                        company=company,
+                        department=dept,
+                    )
                 )
         User.objects.bulk_create(users)
         by_name = {u.username: u for u in User.objects.filter(company=company)}
@@ -416,7 +684,7 @@ class Command(BaseCommand):
             sizes[-1] = 1
         today = timezone.localdate()
         building_rows = []
-        for cast, size in zip(casts, sizes):
+        for cast, size in zip(casts, sizes, strict=True):
             nb = -(-size // ROOMS_PER_BUILDING)
             building_rows.extend(
                 Building(project=cast.project, number=str(b), name=f"{b}栋", floors=FLOORS) for b in range(1, nb + 1)
@@ -435,10 +703,11 @@ class Command(BaseCommand):
         )
         res_w = Writer(Resident, ["id", "project_id", "name", "phone", "phone_last4", "note", "created_at"])
         occ_w = Writer(Occupancy, ["room_id", "resident_id", "relation", "start", "end"])
-        loader = CopyLoader() if connection.vendor == "postgresql" else None
-        room_id, res_id = _next_id(Room), _next_id(Resident)
+        loader = CopyLoader(self.skip_fk) if connection.vendor == "postgresql" else None
+        room_id, res_id, occ_id = _next_id(Room), _next_id(Resident), _next_id(Occupancy)
+        first_ids = {Room: room_id, Resident: res_id, Occupancy: occ_id}
         areas = [Decimal(a) for a in ("89.50", "96.32", "118.76", "128.00", "143.15")]
-        for cast, size in zip(casts, sizes):
+        for cast, size in zip(casts, sizes, strict=True):
             pid = cast.project.pk
             rooms, residents, occs = [], [], []
             n = 0
@@ -454,10 +723,22 @@ class Command(BaseCommand):
                             n += 1
                             number = f"{floor}{r:02d}"
                             x = rng.random()
-                            state = RoomState.OCCUPIED if x < 0.85 else (RoomState.RENTED if x < 0.9 else RoomState.VACANT)
+                            state = (
+                                RoomState.OCCUPIED if x < 0.85 else (RoomState.RENTED if x < 0.9 else RoomState.VACANT)
+                            )
                             rooms.append(
-                                (room_id, pid, bid, uid, number, f"{b}-{un}-{number}", floor, rng.choice(areas),
-                                 RoomUse.RESIDENTIAL, state)
+                                (
+                                    room_id,
+                                    pid,
+                                    bid,
+                                    uid,
+                                    number,
+                                    f"{b}-{un}-{number}",
+                                    floor,
+                                    rng.choice(areas),
+                                    RoomUse.RESIDENTIAL,
+                                    state,
+                                )
                             )
                             owner = None
                             if state != RoomState.VACANT:
@@ -465,7 +746,9 @@ class Command(BaseCommand):
                                 owner_name, owner_phone = random_name(rng), random_phone(rng)
                                 people = [(owner_name, owner_phone, Relation.OWNER)]
                                 if rng.random() < 0.5:
-                                    people.append((owner_name[0] + rng.choice(GIVEN), random_phone(rng), Relation.FAMILY))
+                                    people.append(
+                                        (owner_name[0] + rng.choice(GIVEN), random_phone(rng), Relation.FAMILY)
+                                    )
                                 if state == RoomState.RENTED:
                                     people.append((random_name(rng), random_phone(rng), Relation.TENANT))
                                 created = datetime(since.year, since.month, since.day, 10, tzinfo=self.tz)
@@ -476,19 +759,27 @@ class Command(BaseCommand):
                                         owner = (res_id, name, phone)
                                     res_id += 1
                             cast.rooms.append(
-                                (room_id, str(b), owner[0] if owner else None, owner[1] if owner else "",
-                                 owner[2] if owner else "")
+                                (
+                                    room_id,
+                                    str(b),
+                                    owner[0] if owner else None,
+                                    owner[1] if owner else "",
+                                    owner[2] if owner else "",
+                                )
                             )
                             room_id += 1
             write_batch(loader, (room_w, rooms), (res_w, residents), (occ_w, occs))
         if loader:
             loader.drain()
+            self.verify(first_ids)
         _reset_sequences(Room, Resident)
         elapsed = time.monotonic() - t0
         rows = room_w.count + res_w.count + occ_w.count + len(building_rows) * (1 + UNITS)
         self.total_rows += rows
-        self.say(f"  estate: {room_w.count:,} rooms, {res_w.count:,} residents, {occ_w.count:,} occupancies "
-                 f"in {elapsed:.1f} s ({rows / max(elapsed, 1e-9):,.0f} rows/s)")
+        self.say(
+            f"  estate: {room_w.count:,} rooms, {res_w.count:,} residents, {occ_w.count:,} occupancies "
+            f"in {elapsed:.1f} s ({rows / max(elapsed, 1e-9):,.0f} rows/s)"
+        )
 
     # ------------------------------------------------------------------ requests
 
@@ -527,13 +818,17 @@ class Command(BaseCommand):
         self.sequence_start = dict(self.sequences)
         sr_w = Writer(ServiceRequest, SR_FIELDS)
         ev_w = Writer(RequestEvent, EVENT_FIELDS)
+        pause_w = Writer(PauseSpan, ["request_id", "started_at", "ended_at", "reason"]) if PauseSpan else None
         next_id = _next_id(ServiceRequest)
+        first_ids = {ServiceRequest: next_id, RequestEvent: _next_id(RequestEvent)}
+        if PauseSpan:
+            first_ids[PauseSpan] = _next_id(PauseSpan)
         row_of = itemgetter(*SR_FIELDS)
-        loader = CopyLoader() if connection.vendor == "postgresql" else None
+        loader = CopyLoader(self.skip_fk, lanes=self.lanes) if connection.vendor == "postgresql" else None
         pos = 0
         while pos < count:
             chunk = stamps[pos : pos + batch]
-            sr_rows, ev_rows = [], []
+            sr_rows, ev_rows, pause_rows = [], [], []
             for ts in chunk:
                 cast = casts[bisect(cumulative, rng.randrange(acc))]
                 kind = kinds[rng.randrange(len(kinds))]
@@ -556,27 +851,42 @@ class Command(BaseCommand):
                 if search is None:
                     search = gram_cache[key] = json.dumps(grams(*key), ensure_ascii=False)
                 request = {
-                    "id": next_id, "project_id": cast.project.pk, "kind": kind, "channel": channels[rng.randrange(len(channels))],
-                    "category_id": self.categories[cat_code].pk, "severity": severity, "room_id": room_id,
-                    "resident_id": resident_id, "caller_name": caller_name, "caller_phone": caller_phone,
-                    "location": location, "title": title, "description": description, "search_grams": search,
+                    "id": next_id,
+                    "project_id": cast.project.pk,
+                    "kind": kind,
+                    "channel": channels[rng.randrange(len(channels))],
+                    "category_id": self.categories[cat_code].pk,
+                    "severity": severity,
+                    "room_id": room_id,
+                    "resident_id": resident_id,
+                    "caller_name": caller_name,
+                    "caller_phone": caller_phone,
+                    "location": location,
+                    "title": title,
+                    "description": description,
+                    "search_grams": search,
                 }
-                self._timeline(request, cast, cat_code, target, ts, now_ts, ev_rows)
+                self._timeline(request, cast, cat_code, target, ts, now_ts, ev_rows, pause_rows)
                 sr_rows.append(row_of(request))
                 next_id += 1
-            write_batch(loader, (sr_w, sr_rows), (ev_w, ev_rows))
+            write_batch(loader, (sr_w, sr_rows), (ev_w, ev_rows), (pause_w, pause_rows))
             pos += len(chunk)
             elapsed = time.monotonic() - t0
-            self.say(f"  requests {pos:,}/{count:,}, events {ev_w.count:,}: {elapsed:.1f} s, "
-                     f"{(sr_w.count + ev_w.count) / max(elapsed, 1e-9):,.0f} rows/s")
+            self.say(
+                f"  requests {pos:,}/{count:,}, events {ev_w.count:,}: {elapsed:.1f} s, "
+                f"{(sr_w.count + ev_w.count) / max(elapsed, 1e-9):,.0f} rows/s"
+            )
         if loader:
             loader.drain()
+            self.verify(first_ids)
         _reset_sequences(ServiceRequest)
         self.save_sequences()
         elapsed = time.monotonic() - t0
-        self.total_rows += sr_w.count + ev_w.count
-        self.say(f"  requests: {sr_w.count:,} requests, {ev_w.count:,} events in {elapsed:.1f} s "
-                 f"({(sr_w.count + ev_w.count) / max(elapsed, 1e-9):,.0f} rows/s)")
+        self.total_rows += sr_w.count + ev_w.count + (pause_w.count if pause_w else 0)
+        self.say(
+            f"  requests: {sr_w.count:,} requests, {ev_w.count:,} events in {elapsed:.1f} s "
+            f"({(sr_w.count + ev_w.count) / max(elapsed, 1e-9):,.0f} rows/s)"
+        )
 
     def _json(self, **data) -> str:
         key = tuple(data.items())
@@ -591,7 +901,17 @@ class Command(BaseCommand):
         self.sequences[key] = value
         return f"{key}{value:04d}"
 
-    def _timeline(self, sr: dict, cast: ProjectCast, cat_code: str, target: str, ts: float, now_ts: float, out: list):
+    def _timeline(
+        self,
+        sr: dict,
+        cast: ProjectCast,
+        cat_code: str,
+        target: str,
+        ts: float,
+        now_ts: float,
+        out: list,
+        pauses: list | None = None,
+    ):
         """Choose a path to `target`, time its steps (stopping at now) and fill the request to match."""
         rng = self.rng
         kind = sr["kind"]
@@ -601,15 +921,21 @@ class Command(BaseCommand):
         receiver = cast.desk[rng.randrange(len(cast.desk))]
         sr["receiver_id"] = receiver
         dispatched = kind in (Kind.COMPLAINT, Kind.REPAIR)
-        sr["needs_return_visit"] = dispatched
+        # Complaints are always visited; a repair is when paid, else by sample, decided when resolved.
+        sr["needs_return_visit"] = kind == Kind.COMPLAINT
+        visit = kind == Kind.COMPLAINT
         sr["validity"] = ""
         sr["paid"] = None
         if kind == Kind.COMPLAINT:
             sr["validity"] = Validity.INVALID if cat_code == "other" else Validity.VALID
         elif kind == Kind.REPAIR:
             sr["paid"] = rng.random() < 0.4
+            visit = sr["paid"] or rng.random() < REPAIR_VISIT_SAMPLE
         if sr["validity"] == Validity.INVALID:
             path = INVALID_PATHS.get(target, [[R, CL]])[0]
+        elif dispatched and not visit and target in NO_VISIT_PATHS:
+            options = NO_VISIT_PATHS[target]
+            path = options[rng.randrange(len(options))]
         else:
             options = (DISPATCHED_PATHS if dispatched else DESK_PATHS)[target]
             path = options[rng.randrange(len(options))]
@@ -621,14 +947,41 @@ class Command(BaseCommand):
         urgent = 0.2 if sr["severity"] == Severity.URGENT else 1.0
 
         sr.update(
-            state=State.REGISTERED, version=1, department_id=None, assignee_id=None, implementer_id=None, result="",
-            reply="", rating="", visit_comment="", reopen_count=0, pause_reason="", created_at=created,
-            dispatched_at=None, accepted_at=None, arrived_at=None, resolved_at=None, replied_at=None,
-            visited_at=None, closed_at=None,
+            state=State.REGISTERED,
+            version=1,
+            department_id=None,
+            assignee_id=None,
+            implementer_id=None,
+            result="",
+            reply="",
+            rating="",
+            visit_comment="",
+            reopen_count=0,
+            pause_reason="",
+            created_at=created,
+            dispatched_at=None,
+            accepted_at=None,
+            arrived_at=None,
+            resolved_at=None,
+            replied_at=None,
+            visited_at=None,
+            closed_at=None,
         )
+        if HAS_PAUSED_AT:
+            sr["paused_at"] = None
         rid = sr["id"]
-        out.append((rid, receiver, created, R, None, State.REGISTERED, sr["description"][:500],
-                    self._json(channel=sr["channel"])))
+        out.append(
+            (
+                rid,
+                receiver,
+                created,
+                R,
+                None,
+                State.REGISTERED,
+                sr["description"][:500],
+                self._json(channel=sr["channel"]),
+            )
+        )
         t = ts
         at = created
         for action in path[1:]:
@@ -654,13 +1007,19 @@ class Command(BaseCommand):
                 actor, note = worker, TEXT[PA]
                 sr["pause_reason"] = note
                 data = self._json(**{"from": state})
+                if HAS_PAUSED_AT:
+                    sr["paused_at"] = at
+                if pauses is not None:
+                    pauses.append((rid, at, None, note))
             elif action == RT:
                 actor, note = worker, TEXT[RT]
                 sr.update(department_id=None, assignee_id=None, accepted_at=None)
             elif action == RS:
                 actor = worker if dispatched else receiver
                 note = TEXT["resolve_worker"] if dispatched else TEXT["resolve_desk"]
-                sr.update(result=note, resolved_at=at, implementer_id=actor, pause_reason="")
+                sr.update(result=note, resolved_at=at, implementer_id=actor, pause_reason="", needs_return_visit=visit)
+                if HAS_PAUSED_AT:
+                    sr["paused_at"] = None
             elif action == RP:
                 note = TEXT[RP]
                 sr.update(reply=note, replied_at=at)
@@ -707,6 +1066,16 @@ class Command(BaseCommand):
             NumberSequence.objects.bulk_update(update, ["value"], batch_size=1000)
             NumberSequence.objects.bulk_create(create, batch_size=1000)
         self.total_rows += len(create)
+
+    def verify(self, first_ids: dict) -> None:
+        if not self.skip_fk:
+            return
+        t0 = time.monotonic()
+        for model, first_id in first_ids.items():
+            missing = verify_references(model, first_id)
+            if missing:
+                raise CommandError(f"{missing} rows of {model._meta.db_table} refer to rows that do not exist")
+        self.say(f"  references verified in {time.monotonic() - t0:.1f} s")
 
     def finish(self) -> None:
         if connection.vendor != "postgresql":

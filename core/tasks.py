@@ -1,0 +1,36 @@
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from core import calendar, notify
+from core.choices import Role
+from core.models import User
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_notifications():
+    """Send what waits in the notification outbox (email and any other outside channel)."""
+    return notify.send_pending()
+
+
+@db_periodic_task(crontab(minute="5", hour="8"))
+def check_calendar():
+    """Every morning: tell the administrators when this year or next is missing from the holiday table."""
+    return report_missing_calendar_years()
+
+
+def report_missing_calendar_years() -> list[int]:
+    from django.db.models import Q
+    from django.utils.translation import gettext as _
+
+    from core.models import Notification
+
+    missing = calendar.missing_years()
+    if not missing:
+        return []
+    title = _("节假日表缺少 %(years)s 年：请在管理后台录入法定节假日和调休，否则按周一至周五计算工作日。") % {
+        "years": "、".join(str(y) for y in missing)
+    }
+    admins = User.objects.filter(is_active=True).filter(Q(role=Role.COMPANY_ADMIN) | Q(is_superuser=True))
+    already = set(Notification.objects.filter(title=title, read_at__isnull=True).values_list("user_id", flat=True))
+    notify.notify([a for a in admins if a.pk not in already], title=title, url="/admin/core/calendarday/")
+    return missing

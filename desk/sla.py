@@ -1,0 +1,459 @@
+"""Time limits of service requests: which policy applies, when each step is due, how pauses move
+the deadlines, and the escalation ladder.
+
+A request's `sla` JSON holds one entry per step (dispatch, response, resolve, reply, visit):
+the limit as written in the policy ("20m", "7wd"), when the step's clock started, and the
+computed moments: `risk` (at-risk share of the limit used), `due`, `manager` and `company`
+(still overdue after the policy's further spans). Paused spans (PauseSpan) push every moment
+that lies after the pause began by the pause's length, measured in the step's own kind of time
+(working minutes for working limits, wall time for clock limits).
+
+`due_at` is the earliest unmet deadline (lists show and sort by it); `escalate_at` is the next
+moment an escalation rung is due (the escalation pass selects on it through a partial index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from core import calendar as business_calendar
+from core.choices import Role
+from core.models import User
+from core.notify import notify
+from core.worktime import add_working, working_between
+from desk.choices import OPEN_STATES, Action, Kind, Severity, State
+from desk.limits import Limit, parse_limit
+from desk.models import Category, DeskSettings, Escalation, PauseSpan, RequestEvent, ServiceRequest, SlaPolicy
+
+STEPS = ("dispatch", "response", "resolve", "reply", "visit")
+
+
+def step_label(step: str) -> str:
+    return {
+        "dispatch": _("派单"),
+        "response": _("响应/到场"),
+        "resolve": _("完成"),
+        "reply": _("回复业户"),
+        "visit": _("回访"),
+    }[step]
+
+
+Level = Escalation.Level
+
+# ------------------------------------------------------------------ policies
+
+
+def policy_for(project, kind: str, severity: str, category_id: int | None) -> SlaPolicy | None:
+    """The most specific active policy: this project's beats the company's, a category's beats 'all'."""
+    candidates = SlaPolicy.objects.filter(
+        Q(project__isnull=True) | Q(project_id=project.pk),
+        Q(category__isnull=True) | Q(category_id=category_id),
+        company_id=project.company_id,
+        kind=kind,
+        severity=severity,
+        active=True,
+    )
+    best = None
+    for policy in candidates:
+        score = (policy.project_id is not None) * 2 + (policy.category_id is not None)
+        if best is None or score > best[0]:
+            best = (score, policy)
+    return best[1] if best else None
+
+
+# ------------------------------------------------------------------ arithmetic
+
+
+def add_limit(start: datetime, limit: Limit, project_id: int, fraction: float = 1.0) -> datetime:
+    amount = limit.amount * fraction
+    if limit.working:
+        schedule = business_calendar.schedule_for(project_id)
+        minutes = amount * (schedule.minutes_per_day if limit.unit == "wd" else 1 if limit.unit == "wm" else 60)
+        return add_working(start, minutes, schedule, business_calendar.current_calendar(), business_calendar.local_tz())
+    factor = {"m": 1, "h": 60, "d": 1440}[limit.unit]
+    return start + timedelta(minutes=amount * factor)
+
+
+def _shift(moment: datetime, pauses, working: bool, project_id: int) -> datetime:
+    """Move a moment later by every pause that began before it."""
+    schedule = business_calendar.schedule_for(project_id)
+    cal = business_calendar.current_calendar()
+    tz = business_calendar.local_tz()
+    for began, ended in pauses:
+        if began >= moment:
+            continue
+        if working:
+            moment = add_working(moment, working_between(began, ended, schedule, cal, tz), schedule, cal, tz)
+        else:
+            moment = moment + (ended - began)
+    return moment
+
+
+def _compute_step(entry: dict, project_id: int, pauses, policy_numbers: dict) -> dict:
+    limit = parse_limit(entry["limit"])
+    start = parse_datetime(entry["start"])
+    moments = {
+        "risk": add_limit(start, limit, project_id, policy_numbers["at_risk_percent"] / 100),
+        "due": add_limit(start, limit, project_id),
+    }
+    moments["manager"] = add_limit(moments["due"], parse_limit(policy_numbers["pm_after"]), project_id)
+    moments["company"] = add_limit(moments["due"], parse_limit(policy_numbers["company_after"]), project_id)
+    relevant = [(b, e) for b, e in pauses if e > start]
+    return {
+        "limit": entry["limit"],
+        "start": entry["start"],
+        **{k: _shift(v, relevant, limit.working, project_id).isoformat() for k, v in moments.items()},
+    }
+
+
+def _pauses(sr: ServiceRequest) -> list[tuple[datetime, datetime]]:
+    return list(
+        PauseSpan.objects.filter(request=sr, ended_at__isnull=False)
+        .order_by("started_at")
+        .values_list("started_at", "ended_at")
+    )
+
+
+# ------------------------------------------------------------------ state of the steps
+
+
+def step_met(sr: ServiceRequest, step: str) -> bool:
+    if step == "dispatch":
+        return bool(sr.dispatched_at or sr.resolved_at)
+    if step == "response":
+        return bool(sr.arrived_at or sr.resolved_at)
+    if step == "resolve":
+        return bool(sr.resolved_at)
+    if step == "reply":
+        return bool(sr.replied_at)
+    if step == "visit":
+        return bool(sr.visited_at) or not sr.needs_return_visit
+    raise ValueError(step)
+
+
+def pending_steps(sr: ServiceRequest) -> list[tuple[str, dict]]:
+    if sr.state not in OPEN_STATES:
+        return []
+    steps = (sr.sla or {}).get("steps", {})
+    return [(step, steps[step]) for step in STEPS if step in steps and not step_met(sr, step)]
+
+
+LEVEL_MOMENT = {Level.AT_RISK: "risk", Level.OVERDUE: "due", Level.MANAGER: "manager", Level.COMPANY: "company"}
+
+
+def _claimed(sr: ServiceRequest) -> set[tuple[str, int]]:
+    return set(Escalation.objects.filter(request=sr, round=(sr.sla or {}).get("round", 0)).values_list("step", "level"))
+
+
+def _next_moments(sr: ServiceRequest, claimed: set) -> tuple[datetime | None, datetime | None]:
+    """(due_at, escalate_at) for the request as it stands."""
+    if sr.state not in OPEN_STATES or sr.paused_at:
+        return None, None
+    due, escalate = None, None
+    for step, entry in pending_steps(sr):
+        step_due = parse_datetime(entry["due"])
+        due = step_due if due is None else min(due, step_due)
+        for level, key in LEVEL_MOMENT.items():
+            if (step, int(level)) not in claimed:
+                moment = parse_datetime(entry[key])
+                escalate = moment if escalate is None else min(escalate, moment)
+    return due, escalate
+
+
+def _save(sr: ServiceRequest, claimed: set | None = None) -> None:
+    sr.due_at, sr.escalate_at = _next_moments(sr, _claimed(sr) if claimed is None else claimed)
+    ServiceRequest.objects.filter(pk=sr.pk).update(sla=sr.sla, due_at=sr.due_at, escalate_at=sr.escalate_at)
+
+
+# ------------------------------------------------------------------ planning, called by the services
+
+
+def _numbers(policy: SlaPolicy) -> dict:
+    return {
+        "at_risk_percent": policy.at_risk_percent,
+        "pm_after": policy.pm_after,
+        "company_after": policy.company_after,
+    }
+
+
+def _visit_limit(sr: ServiceRequest, policy_limit: str) -> str:
+    if sr.category_id:
+        category_limit = Category.objects.filter(pk=sr.category_id).values_list("visit_limit", flat=True).first()
+        if category_limit:
+            return category_limit
+    return policy_limit
+
+
+def plan(sr: ServiceRequest, *, steps_from: dict[str, datetime] | None = None, keep_round: bool = True) -> None:
+    """(Re)compute the request's steps from its policy. `steps_from` gives the start of each step
+    to plan (default: every step but the visit, from registration)."""
+    policy = policy_for(sr.project, sr.kind, sr.severity, sr.category_id)
+    old = sr.sla or {}
+    if policy is None:
+        sr.sla = {"round": old.get("round", 0), "steps": {}}
+        sr.sla_policy = None
+        ServiceRequest.objects.filter(pk=sr.pk).update(sla_policy=None)
+        _save(sr)
+        return
+    numbers = _numbers(policy)
+    starts = steps_from or {s: sr.created_at for s in ("dispatch", "response", "resolve", "reply")}
+    steps = dict(old.get("steps", {})) if keep_round else {}
+    pauses = _pauses(sr)
+    for step, start in starts.items():
+        limit = getattr(policy, f"{step}_limit")
+        if step == "visit":
+            limit = _visit_limit(sr, limit)
+        if not limit:
+            steps.pop(step, None)
+            continue
+        steps[step] = _compute_step({"limit": limit, "start": start.isoformat()}, sr.project_id, pauses, numbers)
+    sr.sla = {"round": old.get("round", 0), "policy": policy.pk, **numbers, "steps": steps}
+    sr.sla_policy = policy
+    ServiceRequest.objects.filter(pk=sr.pk).update(sla_policy=policy)
+    _save(sr)
+
+
+def recompute(sr: ServiceRequest) -> None:
+    """Recompute every planned step (after a pause ended), keeping limits and starts."""
+    numbers = {k: sr.sla[k] for k in ("at_risk_percent", "pm_after", "company_after")}
+    pauses = _pauses(sr)
+    sr.sla["steps"] = {
+        step: _compute_step(entry, sr.project_id, pauses, numbers) for step, entry in sr.sla["steps"].items()
+    }
+    _save(sr)
+
+
+def choose_return_visit(sr: ServiceRequest, *, paid: bool | None = None) -> bool:
+    """Complaints: always. Repairs: paid (indoor) work and 'always' categories always; the rest a
+    fair sample at the company's rate. The draw is a keyed hash of the request, so it is uniform,
+    cannot be steered by staff, and gives the same answer if asked again."""
+    if sr.kind == Kind.COMPLAINT:
+        return True
+    if sr.kind != Kind.REPAIR:
+        return False
+    if paid if paid is not None else sr.paid:
+        return True
+    if sr.category_id and Category.objects.filter(pk=sr.category_id, always_visit=True).exists():
+        return True
+    rate = (
+        DeskSettings.objects.filter(company_id=sr.project.company_id)
+        .values_list("repair_visit_percent", flat=True)
+        .first()
+    )
+    rate = 30 if rate is None else rate
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:visit:{sr.pk}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < rate / 100
+
+
+def after_action(sr: ServiceRequest, action: str, at: datetime) -> None:
+    """Keep the time limits in step with what just happened to the request."""
+    if action == Action.PAUSE:
+        PauseSpan.objects.create(request=sr, started_at=at, reason=sr.pause_reason[:200] or "-")
+        ServiceRequest.objects.filter(pk=sr.pk).update(paused_at=at)
+        sr.paused_at = at
+        _save(sr)
+    elif action == Action.RESUME:
+        PauseSpan.objects.filter(request=sr, ended_at__isnull=True).update(ended_at=at)
+        ServiceRequest.objects.filter(pk=sr.pk).update(paused_at=None)
+        sr.paused_at = None
+        if sr.sla.get("steps"):
+            recompute(sr)
+        else:
+            _save(sr)
+    elif action == Action.RESOLVE:
+        if sr.paused_at:  # resolved straight from a pause: the pause ends here
+            PauseSpan.objects.filter(request=sr, ended_at__isnull=True).update(ended_at=at)
+            ServiceRequest.objects.filter(pk=sr.pk).update(paused_at=None)
+            sr.paused_at = None
+        if sr.needs_return_visit and sr.sla.get("policy"):
+            plan(sr, steps_from={"visit": at})
+        else:
+            _save(sr)
+    elif action == Action.REOPEN:
+        sr.sla["round"] = sr.sla.get("round", 0) + 1
+        sr.sla.get("steps", {}).pop("visit", None)
+        starts = {"response": at, "resolve": at, "reply": at}
+        if sr.state == State.REGISTERED:
+            starts["dispatch"] = at
+        plan(sr, steps_from=starts)
+    elif action == Action.RECLASSIFY:
+        plan(sr, keep_round=True)
+    else:
+        _save(sr)
+
+
+# ------------------------------------------------------------------ escalation
+
+
+def recipients(sr: ServiceRequest, level: int) -> list[User]:
+    project_staff = User.objects.filter(is_active=True, projects=sr.project_id)
+    if level == Level.AT_RISK:
+        people = [sr.receiver, sr.assignee]
+        if sr.assignee_id is None and sr.department_id:
+            people += list(project_staff.filter(role=Role.DEPT_LEAD, department_id=sr.department_id))
+        return [p for p in people if p is not None]
+    if level == Level.OVERDUE:
+        return list(project_staff.filter(role=Role.CS_SUPERVISOR))
+    if level == Level.MANAGER:
+        return list(project_staff.filter(role=Role.PROJECT_MANAGER))
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.COMPANY_ADMIN, company_id=sr.project.company_id)
+            | Q(role=Role.CS_MANAGER, projects=sr.project_id)
+        )
+        .distinct()
+    )
+
+
+def _message(sr: ServiceRequest, step: str, level: int, entry: dict) -> tuple[str, str]:
+    due = timezone.localtime(parse_datetime(entry["due"])).strftime("%m-%d %H:%M")
+    params = {"number": sr.number, "title": sr.title, "step": step_label(step), "due": due}
+    if level == Level.AT_RISK:
+        title = _("即将超时：%(number)s %(step)s时限 %(due)s") % params
+    elif level == Level.OVERDUE:
+        title = _("已超时：%(number)s %(step)s时限 %(due)s") % params
+    elif level == Level.MANAGER:
+        title = _("超时未处理，升级项目经理：%(number)s %(step)s时限 %(due)s") % params
+    else:
+        title = _("超时未处理，升级公司：%(number)s %(step)s时限 %(due)s") % params
+    return title, _("%(number)s %(title)s") % params
+
+
+def escalation_pass(now: datetime | None = None, batch: int = 500) -> int:
+    """Fire every escalation rung that is due; returns how many fired. Safe to run in several
+    workers at once. Selects through the partial index on `escalate_at` (open requests only)."""
+    now = now or timezone.now()
+    fired, last_seen = 0, None
+    while True:
+        qs = ServiceRequest.objects.filter(state__in=OPEN_STATES, escalate_at__lte=now)
+        ids = list(qs.order_by("escalate_at", "pk").values_list("pk", flat=True)[:batch])
+        if not ids or ids == last_seen:
+            return fired
+        fired += sum(escalate_request(pk, now) for pk in ids)
+        if len(ids) < batch:
+            return fired
+        last_seen = ids
+
+
+def _fire_hook(sr, step, level):  # a seam for tests that kill a worker between claim and notify
+    return None
+
+
+@transaction.atomic
+def escalate_request(pk: int, now: datetime) -> int:
+    try:
+        sr = ServiceRequest.objects.select_for_update().select_related("project", "receiver", "assignee").get(pk=pk)
+    except ServiceRequest.DoesNotExist:
+        return 0
+    if sr.state not in OPEN_STATES or sr.paused_at:
+        _save(sr)
+        return 0
+    round_ = sr.sla.get("round", 0)
+    claimed = _claimed(sr)
+    fired = 0
+    for step, entry in pending_steps(sr):
+        due_levels = [lvl for lvl, key in LEVEL_MOMENT.items() if parse_datetime(entry[key]) <= now]
+        for level in due_levels:
+            if (step, int(level)) in claimed:
+                continue
+            # Already overdue: the at-risk warning is moot; record it silently.
+            silent = level == Level.AT_RISK and Level.OVERDUE in due_levels
+            people = [] if silent else recipients(sr, level)
+            try:
+                with transaction.atomic():
+                    Escalation.objects.create(
+                        request=sr,
+                        step=step,
+                        level=level,
+                        round=round_,
+                        fired_at=now,
+                        recipients=[p.pk for p in people],
+                    )
+            except IntegrityError:
+                claimed.add((step, int(level)))
+                continue  # another worker fired this rung
+            claimed.add((step, int(level)))
+            if silent:
+                continue
+            _fire_hook(sr, step, level)
+            title, body = _message(sr, step, level, entry)
+            notify(people, title=title, body=body, url=f"/requests/{sr.pk}/")
+            names = "、".join(p.name for p in people) or _("（没有找到接收人）")
+            RequestEvent.objects.create(
+                request=sr,
+                actor=sr.receiver,
+                at=now,
+                action=Action.ESCALATE,
+                from_state=sr.state,
+                to_state=sr.state,
+                note=_("%(title)s；已通知：%(names)s") % {"title": title, "names": names},
+                data={"step": step, "level": int(level), "system": True},
+            )
+            fired += 1
+    _save(sr, claimed)
+    return fired
+
+
+# ------------------------------------------------------------------ display
+
+
+def status(sr: ServiceRequest, now: datetime | None = None) -> str:
+    """'overdue', 'soon' (within the hour), 'ok', 'paused' or '' (no limit)."""
+    if sr.state not in OPEN_STATES:
+        return ""
+    if sr.paused_at:
+        return "paused"
+    if not sr.due_at:
+        return ""
+    now = now or timezone.now()
+    if sr.due_at <= now:
+        return "overdue"
+    if sr.due_at <= now + timedelta(hours=1):
+        return "soon"
+    return "ok"
+
+
+def default_policies() -> list[dict]:
+    """DOMAIN.md's defaults; companies edit them in the admin."""
+    g, m, u = Severity.GENERAL, Severity.MAJOR, Severity.URGENT
+    rows = [
+        (Kind.COMPLAINT, g, dict(dispatch_limit="20m", reply_limit="24h", resolve_limit="7wd", visit_limit="3d")),
+        (
+            Kind.COMPLAINT,
+            m,
+            dict(dispatch_limit="20m", response_limit="12h", reply_limit="2wd", resolve_limit="5wd", visit_limit="3d"),
+        ),
+        (Kind.COMPLAINT, u, dict(dispatch_limit="20m", response_limit="2h", resolve_limit="24h", visit_limit="3d")),
+        (Kind.REPAIR, g, dict(dispatch_limit="20m", resolve_limit="1wd", visit_limit="7d")),
+        (Kind.REPAIR, m, dict(dispatch_limit="20m", response_limit="4h", resolve_limit="1wd", visit_limit="7d")),
+        (Kind.REPAIR, u, dict(dispatch_limit="20m", response_limit="30m", resolve_limit="24h", visit_limit="2d")),
+        (Kind.ENQUIRY, g, dict(resolve_limit="1wd")),
+        (Kind.SUGGESTION, g, dict(resolve_limit="3wd")),
+        (Kind.PRAISE, g, dict(resolve_limit="3wd")),
+    ]
+    return [dict(kind=k, severity=s, **limits) for k, s, limits in rows]
+
+
+def install_default_policies(company) -> int:
+    created = 0
+    for row in default_policies():
+        _obj, was_created = SlaPolicy.objects.get_or_create(
+            company=company,
+            project=None,
+            category=None,
+            kind=row.pop("kind"),
+            severity=row.pop("severity"),
+            defaults=row,
+        )
+        created += was_created
+    DeskSettings.objects.get_or_create(company=company)
+    return created
