@@ -255,6 +255,7 @@ def _shift(sr: ServiceRequest, delta: timedelta) -> None:
         "visited_at",
         "closed_at",
         "paused_at",
+        "first_resolved_at",
     ]
     created = ServiceRequest.objects.values_list("created_at", flat=True).get(pk=sr.pk) - delta
     ServiceRequest.objects.filter(pk=sr.pk).update(

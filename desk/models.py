@@ -131,6 +131,9 @@ class ServiceRequest(models.Model):
     sla = models.JSONField(default=dict, blank=True, editable=False)
     due_at = models.DateTimeField(_("最近时限"), null=True, blank=True, editable=False)
     escalate_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The first resolution, kept through reopenings, for timeliness figures (desk/sla.py sets them).
+    first_resolved_at = models.DateTimeField(_("首次完成时间"), null=True, blank=True, editable=False)
+    resolved_late = models.BooleanField(_("超时完成"), null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)

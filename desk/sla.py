@@ -269,6 +269,11 @@ def after_action(sr: ServiceRequest, action: str, at: datetime) -> None:
         else:
             _save(sr)
     elif action == Action.RESOLVE:
+        if sr.first_resolved_at is None:
+            entry = (sr.sla or {}).get("steps", {}).get("resolve")
+            sr.first_resolved_at = at
+            sr.resolved_late = (at > parse_datetime(entry["due"])) if entry else None
+            ServiceRequest.objects.filter(pk=sr.pk).update(first_resolved_at=at, resolved_late=sr.resolved_late)
         if sr.paused_at:  # resolved straight from a pause: the pause ends here
             PauseSpan.objects.filter(request=sr, ended_at__isnull=True).update(ended_at=at)
             ServiceRequest.objects.filter(pk=sr.pk).update(paused_at=None)
