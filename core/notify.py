@@ -57,16 +57,29 @@ def channels() -> dict[str, Channel]:
 
 def notify(users, *, title: str, body: str = "", url: str = "") -> list[Notification]:
     """Tell each user (once, even if listed twice) through the inbox and every outside channel."""
-    seen, created = set(), []
-    outside = channels().values()
-    for user in users:
-        if user is None or user.pk in seen or not user.is_active:
-            continue
-        seen.add(user.pk)
-        note = Notification.objects.create(user=user, title=title[:200], body=body, url=url)
-        Delivery.objects.bulk_create([Delivery(notification=note, channel=c.name) for c in outside if c.wants(user)])
-        created.append(note)
-    return created
+    return notify_many([(users, title, body, url)])
+
+
+def notify_many(messages) -> list[Notification]:
+    """Several messages at once, each `(users, title, body, url)`: three INSERTs whatever the count."""
+    outside = list(channels().values())
+    notes = []
+    for users, title, body, url in messages:
+        seen = set()
+        for user in users:
+            if user is None or user.pk in seen or not user.is_active:
+                continue
+            seen.add(user.pk)
+            notes.append(Notification(user=user, title=title[:200], body=body, url=url))
+    if not notes:
+        return []
+    Notification.objects.bulk_create(notes)
+    if any(n.pk is None for n in notes):  # a backend that cannot return keys from a bulk insert
+        raise RuntimeError("bulk_create did not return primary keys")
+    Delivery.objects.bulk_create(
+        [Delivery(notification=n, channel=c.name) for n in notes for c in outside if c.wants(n.user)]
+    )
+    return notes
 
 
 def send_pending(limit: int = 200) -> int:

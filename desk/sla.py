@@ -18,7 +18,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from core import calendar as business_calendar
 from core.choices import Role
 from core.models import User
-from core.notify import notify
+from core.notify import notify_many
 from core.worktime import add_working, working_between
 from desk.choices import OPEN_STATES, Action, Kind, Severity, State
 from desk.limits import Limit, parse_limit
@@ -298,27 +298,6 @@ def after_action(sr: ServiceRequest, action: str, at: datetime) -> None:
 # ------------------------------------------------------------------ escalation
 
 
-def recipients(sr: ServiceRequest, level: int) -> list[User]:
-    project_staff = User.objects.filter(is_active=True, projects=sr.project_id)
-    if level == Level.AT_RISK:
-        people = [sr.receiver, sr.assignee]
-        if sr.assignee_id is None and sr.department_id:
-            people += list(project_staff.filter(role=Role.DEPT_LEAD, department_id=sr.department_id))
-        return [p for p in people if p is not None]
-    if level == Level.OVERDUE:
-        return list(project_staff.filter(role=Role.CS_SUPERVISOR))
-    if level == Level.MANAGER:
-        return list(project_staff.filter(role=Role.PROJECT_MANAGER))
-    return list(
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(role=Role.COMPANY_ADMIN, company_id=sr.project.company_id)
-            | Q(role=Role.CS_MANAGER, projects=sr.project_id)
-        )
-        .distinct()
-    )
-
-
 def _message(sr: ServiceRequest, step: str, level: int, entry: dict) -> tuple[str, str]:
     due = timezone.localtime(parse_datetime(entry["due"])).strftime("%m-%d %H:%M")
     params = {"number": sr.number, "title": sr.title, "step": step_label(step), "due": due}
@@ -334,78 +313,129 @@ def _message(sr: ServiceRequest, step: str, level: int, entry: dict) -> tuple[st
 
 
 def escalation_pass(now: datetime | None = None, batch: int = 500) -> int:
-    """Fire every escalation rung that is due; returns how many fired. Safe to run in several
-    workers at once. Selects through the partial index on `escalate_at` (open requests only)."""
+    """Fire every escalation rung that is due; returns how many fired.
+
+    Safe with several workers at once: each batch is taken with SELECT … FOR UPDATE SKIP LOCKED
+    (PostgreSQL), so two workers never hold the same request, and SQLite runs one writer at a
+    time; the unique (request, step, level, round) constraint on Escalation is the last line of
+    defence. Claims, notifications, outbox rows and timeline entries of a batch commit together:
+    a worker killed half way leaves nothing half done, and the next pass picks the batch up.
+    Selects through the partial index on `escalate_at` (open requests only)."""
     now = now or timezone.now()
-    fired, last_seen = 0, None
+    fired = 0
     while True:
-        qs = ServiceRequest.objects.filter(state__in=OPEN_STATES, escalate_at__lte=now)
-        ids = list(qs.order_by("escalate_at", "pk").values_list("pk", flat=True)[:batch])
-        if not ids or ids == last_seen:
+        done, count = _escalate_batch(now, batch)
+        fired += count
+        if done < batch:
             return fired
-        fired += sum(escalate_request(pk, now) for pk in ids)
-        if len(ids) < batch:
-            return fired
-        last_seen = ids
 
 
-def _fire_hook(sr, step, level):  # a seam for tests that kill a worker between claim and notify
-    return None
+class _Recipients:
+    """Who to tell, looked up once per project/department for the whole batch."""
+
+    def __init__(self):
+        self._cache = {}
+
+    def _get(self, key, load):
+        if key not in self._cache:
+            self._cache[key] = load()
+        return self._cache[key]
+
+    def for_level(self, sr: ServiceRequest, level: int) -> list[User]:
+        staff = User.objects.filter(is_active=True, projects=sr.project_id)
+        if level == Level.AT_RISK:
+            people = [sr.receiver, sr.assignee]
+            if sr.assignee_id is None and sr.department_id:
+                people += self._get(
+                    ("leads", sr.project_id, sr.department_id),
+                    lambda: list(staff.filter(role=Role.DEPT_LEAD, department_id=sr.department_id)),
+                )
+            return [p for p in people if p is not None]
+        if level == Level.OVERDUE:
+            return self._get(("sup", sr.project_id), lambda: list(staff.filter(role=Role.CS_SUPERVISOR)))
+        if level == Level.MANAGER:
+            return self._get(("pm", sr.project_id), lambda: list(staff.filter(role=Role.PROJECT_MANAGER)))
+        return self._get(
+            ("company", sr.project_id),
+            lambda: list(
+                User.objects.filter(is_active=True)
+                .filter(
+                    Q(role=Role.COMPANY_ADMIN, company_id=sr.project.company_id)
+                    | Q(role=Role.CS_MANAGER, projects=sr.project_id)
+                )
+                .distinct()
+            ),
+        )
+
+
+def recipients(sr: ServiceRequest, level: int) -> list[User]:
+    return _Recipients().for_level(sr, level)
+
+
+def _before_notify(claims) -> None:
+    """A seam: tests make a worker die here, after claiming and before notifying."""
 
 
 @transaction.atomic
-def escalate_request(pk: int, now: datetime) -> int:
-    try:
-        sr = ServiceRequest.objects.select_for_update().select_related("project", "receiver", "assignee").get(pk=pk)
-    except ServiceRequest.DoesNotExist:
-        return 0
-    if sr.state not in OPEN_STATES or sr.paused_at:
-        _save(sr)
-        return 0
-    round_ = sr.sla.get("round", 0)
-    claimed = _claimed(sr)
-    fired = 0
-    for step, entry in pending_steps(sr):
-        due_levels = [lvl for lvl, key in LEVEL_MOMENT.items() if parse_datetime(entry[key]) <= now]
-        for level in due_levels:
-            if (step, int(level)) in claimed:
-                continue
-            # Already overdue: the at-risk warning is moot; record it silently.
-            silent = level == Level.AT_RISK and Level.OVERDUE in due_levels
-            people = [] if silent else recipients(sr, level)
-            try:
-                with transaction.atomic():
-                    Escalation.objects.create(
-                        request=sr,
-                        step=step,
-                        level=level,
-                        round=round_,
-                        fired_at=now,
-                        recipients=[p.pk for p in people],
+def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
+    qs = ServiceRequest.objects.filter(state__in=OPEN_STATES, escalate_at__lte=now).order_by("escalate_at", "pk")
+    locked = qs.select_for_update(skip_locked=True, of=("self",)) if _skip_locked() else qs
+    rows = list(
+        locked.select_related("project", "receiver", "assignee").defer("search_grams", "description")[:batch]
+    )
+    if not rows:
+        return 0, 0
+    claimed: dict[int, set] = {sr.pk: set() for sr in rows}
+    rounds = {sr.pk: sr.sla.get("round", 0) for sr in rows}
+    for pk, step, level, round_ in Escalation.objects.filter(request__in=rows).values_list(
+        "request_id", "step", "level", "round"
+    ):
+        if round_ == rounds[pk]:
+            claimed[pk].add((step, level))
+    who = _Recipients()
+    claims, messages, events = [], [], []
+    for sr in rows:
+        round_ = sr.sla.get("round", 0)
+        for step, entry in pending_steps(sr) if not sr.paused_at else []:
+            due_levels = [lvl for lvl, key in LEVEL_MOMENT.items() if parse_datetime(entry[key]) <= now]
+            for level in due_levels:
+                if (step, int(level)) in claimed[sr.pk]:
+                    continue
+                claimed[sr.pk].add((step, int(level)))
+                # Already overdue: the at-risk warning is moot; record it silently.
+                silent = level == Level.AT_RISK and Level.OVERDUE in due_levels
+                people = [] if silent else who.for_level(sr, level)
+                claims.append(
+                    Escalation(
+                        request=sr, step=step, level=level, round=round_, fired_at=now, recipients=[p.pk for p in people]
                     )
-            except IntegrityError:
-                claimed.add((step, int(level)))
-                continue  # another worker fired this rung
-            claimed.add((step, int(level)))
-            if silent:
-                continue
-            _fire_hook(sr, step, level)
-            title, body = _message(sr, step, level, entry)
-            notify(people, title=title, body=body, url=f"/requests/{sr.pk}/")
-            names = "、".join(p.name for p in people) or _("（没有找到接收人）")
-            RequestEvent.objects.create(
-                request=sr,
-                actor=sr.receiver,
-                at=now,
-                action=Action.ESCALATE,
-                from_state=sr.state,
-                to_state=sr.state,
-                note=_("%(title)s；已通知：%(names)s") % {"title": title, "names": names},
-                data={"step": step, "level": int(level), "system": True},
-            )
-            fired += 1
-    _save(sr, claimed)
-    return fired
+                )
+                if silent:
+                    continue
+                title, body = _message(sr, step, level, entry)
+                messages.append((people, title, body, f"/requests/{sr.pk}/"))
+                names = "、".join(p.name for p in people) or _("（没有找到接收人）")
+                events.append(
+                    RequestEvent(
+                        request=sr, actor=sr.receiver, at=now, action=Action.ESCALATE, from_state=sr.state,
+                        to_state=sr.state, note=_("%(title)s；已通知：%(names)s") % {"title": title, "names": names},
+                        data={"step": step, "level": int(level), "system": True},
+                    )
+                )
+    Escalation.objects.bulk_create(claims)
+    _before_notify(claims)
+    notify_many(messages)
+    RequestEvent.objects.bulk_create(events)
+    for sr in rows:
+        sr.due_at, sr.escalate_at = _next_moments(sr, claimed[sr.pk])
+    ServiceRequest.objects.bulk_update(rows, ["due_at", "escalate_at"])
+    return len(rows), len(events)
+
+
+def _skip_locked() -> bool:
+    from django.db import connection
+
+    return connection.features.has_select_for_update_skip_locked
 
 
 # ------------------------------------------------------------------ display
