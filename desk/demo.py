@@ -315,7 +315,8 @@ def make_requests(project: Project, users: dict[str, User], rooms: list[Room], r
 
 def _advance(sr, users, receiver, departments, workers, category, rng, age):
     """Drive a request some way along its life; older requests go further."""
-    stop = rng.random() * (0.35 + min(age.days, 30) / 30)
+    # Most requests older than a fortnight are finished; recent ones are anywhere along the way.
+    stop = rng.random() * 0.65 + min(age.days, 15) / 15
     if sr.kind == Kind.COMPLAINT and sr.validity == Validity.INVALID:
         if stop > 0.2:
             services.request_close(
@@ -329,6 +330,9 @@ def _advance(sr, users, receiver, departments, workers, category, rng, age):
                 services.request_close(actor=receiver, request=sr)
         return
     if stop < 0.12:
+        return
+    if rng.random() < 0.04:
+        services.request_cancel(actor=receiver, request=sr, note="业户来电撤回，问题已自行解决。")
         return
     dept_kind = category.department_kind or DepartmentKind.ENGINEERING
     if dept_kind not in workers:

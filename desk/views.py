@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.models import Project
 from core.paging import keyset_page
 from desk import rules, selectors
 from desk.choices import Action, State
@@ -84,7 +85,10 @@ def intake(request):
     if request.GET.get("registered", "").isdigit():
         registered = selectors.visible_requests(user).filter(pk=request.GET["registered"]).first()
     status = 400 if request.method == "POST" else 200
-    return render(request, "desk/intake.html", {"form": form, "room": room, "registered": registered}, status=status)
+    company_ids = set(Project.objects.filter(pk__in=user.project_ids()).values_list("company_id", flat=True))
+    phrases = selectors.phrases(next(iter(company_ids)), "intake") if len(company_ids) == 1 else []
+    context = {"form": form, "room": room, "registered": registered, "phrases": phrases}
+    return render(request, "desk/intake.html", context, status=status)
 
 
 @login_required

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualityConfig(AppConfig):
+    name = "quality"
+    verbose_name = _("品质管理")
+    default_auto_field = "django.db.models.BigAutoField"
