@@ -33,8 +33,11 @@ def _decode(cursor: str) -> tuple[datetime, int] | None:
 
 
 def keyset_page(
-    qs: QuerySet, cursor: str | None, size: int = 25, order: tuple[str, str] = ("-created_at", "-id")
+    qs: QuerySet, cursor: str | None, size: int = 25, order: tuple[str, str] = ("-created_at", "-id"), load=None
 ) -> Page:
+    """One page of `qs`. With `load` (a function from a list of ids to a queryset), the page's ids
+    are found first by a query without joins, then `load` fetches those rows with whatever they
+    need: the planner then walks the ordering index instead of joining every candidate row."""
     field = order[0].lstrip("-")
     descending = order[0].startswith("-")
     if not descending:
@@ -46,8 +49,14 @@ def keyset_page(
             qs = qs.filter(Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk}))
         else:
             qs = qs.filter(Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk}))
-    rows = list(qs.order_by(*order)[: size + 1])
-    has_next = len(rows) > size
+    if load is None:
+        rows = list(qs.order_by(*order)[: size + 1])
+        keys = [(getattr(row, field), row.pk) for row in rows]
+    else:
+        keys = [(value, pk) for pk, value in qs.order_by(*order).values_list("pk", field)[: size + 1]]
+        by_pk = {row.pk: row for row in load([pk for _value, pk in keys[:size]])}
+        rows = [by_pk[pk] for _value, pk in keys[:size] if pk in by_pk]
+    has_next = len(keys) > size
     rows = rows[:size]
-    next_cursor = _encode(getattr(rows[-1], field), rows[-1].pk) if has_next else None
+    next_cursor = _encode(*keys[size - 1]) if has_next else None
     return Page(rows=rows, next_cursor=next_cursor, is_first=position is None)

@@ -9,34 +9,38 @@ _SEPARATORS = re.compile(r"[\s\-()（）.]")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９＋", "0123456789+")
 
 
-def normalize_phone(raw: str) -> str:
-    """'+86 138-1234 5678' -> '13812345678'; landlines keep their area code ('021-5555 1234' -> '02155551234').
-
-    Raises ValidationError for anything that is not a plausible Chinese mobile or landline number.
-    """
-    value = _SEPARATORS.sub("", (raw or "").translate(_FULLWIDTH))
-    if value.startswith("+86"):
-        value = value[3:]
-    elif value.startswith("0086"):
-        value = value[4:]
-    elif value.startswith("86") and len(value) == 13:
-        value = value[2:]
-    if re.fullmatch(r"1[3-9]\d{9}", value) or re.fullmatch(r"0\d{9,11}", value) or re.fullmatch(r"[2-9]\d{6,7}", value):
-        return value
-    raise ValidationError(_("“%(value)s”不是有效的电话号码。"), code="invalid_phone", params={"value": raw})
-
-
-def looks_like_phone_fragment(text: str) -> bool:
-    """True for input the intake search should treat as (part of) a phone number."""
-    digits = _SEPARATORS.sub("", text.translate(_FULLWIDTH)).lstrip("+")
-    return digits.isdigit() and len(digits) >= 4 and "-" not in text.strip("-")
+def _strip_country(value: str) -> tuple[str, bool]:
+    """Drop a +86 / 0086 / 86 country code; say whether there was one."""
+    for prefix in ("+86", "0086"):
+        if value.startswith(prefix):
+            return value[len(prefix) :], True
+    if value.startswith("86") and len(value) == 13:
+        return value[2:], True
+    return value, False
 
 
 def phone_digits(text: str) -> str:
-    value = _SEPARATORS.sub("", text.translate(_FULLWIDTH))
-    if value.startswith("+86"):
-        value = value[3:]
+    """What was typed, as digits comparable with stored numbers (separators and country code gone)."""
+    value, _had_country = _strip_country(_SEPARATORS.sub("", (text or "").translate(_FULLWIDTH)))
+    if re.fullmatch(r"01[3-9]\d{9}", value):  # a mobile dialled with the long-distance 0
+        value = value[1:]
     return value
+
+
+def normalize_phone(raw: str) -> str:
+    """'+86 138-1234 5678' -> '13812345678'; landlines keep their area code ('021-5555 1234' and
+    '+86 21 5555 1234' -> '02155551234'); a mobile dialled with a leading 0 loses it.
+
+    Raises ValidationError for anything that is not a plausible Chinese mobile or landline number.
+    """
+    value, had_country = _strip_country(_SEPARATORS.sub("", (raw or "").translate(_FULLWIDTH)))
+    if re.fullmatch(r"01[3-9]\d{9}", value):
+        value = value[1:]
+    elif had_country and re.fullmatch(r"[2-9]\d{8,10}", value):
+        value = "0" + value  # international form drops the area code's 0
+    if re.fullmatch(r"1[3-9]\d{9}", value) or re.fullmatch(r"0\d{9,11}", value) or re.fullmatch(r"[2-9]\d{6,7}", value):
+        return value
+    raise ValidationError(_("“%(value)s”不是有效的电话号码。"), code="invalid_phone", params={"value": raw})
 
 
 def mask_phone(value: str) -> str:

@@ -21,6 +21,7 @@ def check_calendar():
 def report_missing_calendar_years() -> list[int]:
     from django.db.models import Q
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
     from core.models import Notification
 
@@ -28,7 +29,7 @@ def report_missing_calendar_years() -> list[int]:
     if not missing:
         return []
     title = _("节假日表缺少 %(years)s 年：请在管理后台录入法定节假日和调休，否则按周一至周五计算工作日。") % {
-        "years": "、".join(str(y) for y in missing)
+        "years": pgettext("list separator", "、").join(str(y) for y in missing)
     }
     admins = User.objects.filter(is_active=True).filter(Q(role=Role.COMPANY_ADMIN) | Q(is_superuser=True))
     already = set(Notification.objects.filter(title=title, read_at__isnull=True).values_list("user_id", flat=True))

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|h|d|wm|wh|wd)\s*$", re.IGNORECASE)
-UNITS = {"m": 1, "h": 60, "d": 1440, "wm": 1, "wh": 60}
+# The longest limit a policy may set in each unit: about a year. Longer limits are a typing
+# mistake, and the calendar arithmetic refuses to walk further than ten years.
+MAXIMUM = {"m": 525_600, "h": 8_760, "d": 365, "wm": 120_000, "wh": 2_000, "wd": 250}
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,16 @@ def parse_limit(text: str) -> Limit:
             params={"value": text},
         )
     amount = float(match.group(1))
+    unit = match.group(2).lower()
     if amount <= 0:
         raise ValidationError(_("时限必须大于零。"), code="non_positive")
-    return Limit(amount=amount, unit=match.group(2).lower())
+    if amount > MAXIMUM[unit]:
+        raise ValidationError(
+            _("时限“%(value)s”太长：最多约一年（%(max)s%(unit)s）。"),
+            code="too_long",
+            params={"value": text, "max": MAXIMUM[unit], "unit": unit},
+        )
+    return Limit(amount=amount, unit=unit)
 
 
 def validate_limit(text: str) -> None:

@@ -20,7 +20,10 @@ FROM_STATES: dict[str, frozenset[int]] = {
     Action.PAUSE: frozenset({State.ACCEPTED, State.IN_PROGRESS}),
     Action.RESUME: frozenset({State.PAUSED}),
     Action.RESOLVE: frozenset({State.REGISTERED, State.ACCEPTED, State.IN_PROGRESS}),
-    Action.REPLY: frozenset({State.RESOLVED}),
+    # Before resolution a reply is interim feedback (the state stays); after it, the final reply.
+    Action.REPLY: frozenset(
+        {State.REGISTERED, State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.PAUSED, State.RESOLVED}
+    ),
     Action.VISIT: frozenset({State.RESOLVED, State.REPLIED}),
     Action.CLOSE: frozenset({State.REGISTERED, State.RESOLVED, State.REPLIED, State.VISITED}),
     Action.CANCEL: frozenset({State.REGISTERED, State.DISPATCHED}),

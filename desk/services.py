@@ -82,6 +82,9 @@ def _validate_intake(actor, data: Intake):
         err("kind", _("请选择工单类型。"))
     if not data.title.strip():
         err("title", _("请填写标题。"))
+    for field, limit in (("title", 200), ("caller_name", 50), ("location", 200)):
+        if len(getattr(data, field).strip()) > limit:
+            err(field, _("最多 %(limit)s 个字。") % {"limit": limit})
     room = resident = category = None
     if data.room_id:
         room = Room.objects.filter(pk=data.room_id, project_id=data.project_id).first()
@@ -402,14 +405,18 @@ def request_resolve(*, actor, request, result="", files=(), paid=None, expected_
 def request_reply(*, actor, request, reply="", expected_version=None):
     _allowed(actor, request, Action.REPLY)
     reply = _require(reply, _("请填写回复业户的内容。"), field="reply")
+    # After resolution this is the final reply (state: replied). Before it, an interim reply
+    # (first feedback to the resident) is recorded and meets the reply time limit; the state stays.
+    final = request.state == State.RESOLVED
     return _transition(
         actor=actor,
         request=request,
         action=Action.REPLY,
-        to_state=State.REPLIED,
+        to_state=State.REPLIED if final else request.state,
         note=reply,
-        changes={"reply": reply, "replied_at": timezone.now()},
+        changes={"reply": reply, "replied_at": request.replied_at or timezone.now()},
         expected_version=expected_version,
+        data={} if final else {"interim": True},
     )
 
 

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core import calendar as business_calendar
 from core.choices import Role
@@ -192,32 +193,39 @@ def _visit_limit(sr: ServiceRequest, policy_limit: str) -> str:
     return policy_limit
 
 
-def plan(sr: ServiceRequest, *, steps_from: dict[str, datetime] | None = None, keep_round: bool = True) -> None:
-    """(Re)compute the request's steps from its policy. `steps_from` gives the start of each step
-    to plan (default: every step but the visit, from registration)."""
-    policy = policy_for(sr.project, sr.kind, sr.severity, sr.category_id)
+def plan(sr: ServiceRequest, *, steps_from: dict[str, datetime] | None = None, fresh_policy: bool = False) -> None:
+    """(Re)compute the request's steps. The policy's limits are looked up once, at registration (or
+    when the request is reclassified: `fresh_policy`), and kept in `sla["limits"]`; later steps
+    (the return visit, a reopened round) use those kept limits, so editing or switching off a policy
+    never changes a request already registered. `steps_from` gives the start of each step to plan
+    (default: every step but the visit, from registration)."""
     old = sr.sla or {}
-    if policy is None:
-        sr.sla = {"round": old.get("round", 0), "steps": {}}
-        sr.sla_policy = None
-        ServiceRequest.objects.filter(pk=sr.pk).update(sla_policy=None)
-        _save(sr)
-        return
-    numbers = _numbers(policy)
+    if fresh_policy or "limits" not in old:
+        policy = policy_for(sr.project, sr.kind, sr.severity, sr.category_id)
+        if policy is None:
+            sr.sla = {"round": old.get("round", 0), "steps": {}}
+            sr.sla_policy = None
+            ServiceRequest.objects.filter(pk=sr.pk).update(sla_policy=None)
+            _save(sr)
+            return
+        limits = {step: getattr(policy, f"{step}_limit") for step in STEPS}
+        limits["visit"] = _visit_limit(sr, limits["visit"])
+        snapshot = {"policy": policy.pk, **_numbers(policy), "limits": limits}
+        sr.sla_policy = policy
+        ServiceRequest.objects.filter(pk=sr.pk).update(sla_policy=policy)
+    else:
+        snapshot = {k: old[k] for k in ("policy", "at_risk_percent", "pm_after", "company_after", "limits")}
+    numbers = {k: snapshot[k] for k in ("at_risk_percent", "pm_after", "company_after")}
     starts = steps_from or {s: sr.created_at for s in ("dispatch", "response", "resolve", "reply")}
-    steps = dict(old.get("steps", {})) if keep_round else {}
+    steps = dict(old.get("steps", {}))
     pauses = _pauses(sr)
     for step, start in starts.items():
-        limit = getattr(policy, f"{step}_limit")
-        if step == "visit":
-            limit = _visit_limit(sr, limit)
+        limit = snapshot["limits"].get(step)
         if not limit:
             steps.pop(step, None)
             continue
         steps[step] = _compute_step({"limit": limit, "start": start.isoformat()}, sr.project_id, pauses, numbers)
-    sr.sla = {"round": old.get("round", 0), "policy": policy.pk, **numbers, "steps": steps}
-    sr.sla_policy = policy
-    ServiceRequest.objects.filter(pk=sr.pk).update(sla_policy=policy)
+    sr.sla = {"round": old.get("round", 0), **snapshot, "steps": steps}
     _save(sr)
 
 
@@ -278,7 +286,7 @@ def after_action(sr: ServiceRequest, action: str, at: datetime) -> None:
             PauseSpan.objects.filter(request=sr, ended_at__isnull=True).update(ended_at=at)
             ServiceRequest.objects.filter(pk=sr.pk).update(paused_at=None)
             sr.paused_at = None
-        if sr.needs_return_visit and sr.sla.get("policy"):
+        if sr.needs_return_visit and sr.sla.get("limits"):
             plan(sr, steps_from={"visit": at})
         else:
             _save(sr)
@@ -290,7 +298,7 @@ def after_action(sr: ServiceRequest, action: str, at: datetime) -> None:
             starts["dispatch"] = at
         plan(sr, steps_from=starts)
     elif action == Action.RECLASSIFY:
-        plan(sr, keep_round=True)
+        plan(sr, fresh_policy=True)
     else:
         _save(sr)
 
@@ -380,9 +388,7 @@ def _before_notify(claims) -> None:
 def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
     qs = ServiceRequest.objects.filter(state__in=OPEN_STATES, escalate_at__lte=now).order_by("escalate_at", "pk")
     locked = qs.select_for_update(skip_locked=True, of=("self",)) if _skip_locked() else qs
-    rows = list(
-        locked.select_related("project", "receiver", "assignee").defer("search_grams", "description")[:batch]
-    )
+    rows = list(locked.select_related("project", "receiver", "assignee").defer("search_grams", "description")[:batch])
     if not rows:
         return 0, 0
     claimed: dict[int, set] = {sr.pk: set() for sr in rows}
@@ -407,18 +413,28 @@ def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
                 people = [] if silent else who.for_level(sr, level)
                 claims.append(
                     Escalation(
-                        request=sr, step=step, level=level, round=round_, fired_at=now, recipients=[p.pk for p in people]
+                        request=sr,
+                        step=step,
+                        level=level,
+                        round=round_,
+                        fired_at=now,
+                        recipients=[p.pk for p in people],
                     )
                 )
                 if silent:
                     continue
                 title, body = _message(sr, step, level, entry)
                 messages.append((people, title, body, f"/requests/{sr.pk}/"))
-                names = "、".join(p.name for p in people) or _("（没有找到接收人）")
+                names = pgettext("list separator", "、").join(p.name for p in people) or _("（没有找到接收人）")
                 events.append(
                     RequestEvent(
-                        request=sr, actor=sr.receiver, at=now, action=Action.ESCALATE, from_state=sr.state,
-                        to_state=sr.state, note=_("%(title)s；已通知：%(names)s") % {"title": title, "names": names},
+                        request=sr,
+                        actor=sr.receiver,
+                        at=now,
+                        action=Action.ESCALATE,
+                        from_state=sr.state,
+                        to_state=sr.state,
+                        note=_("%(title)s；已通知：%(names)s") % {"title": title, "names": names},
                         data={"step": step, "level": int(level), "system": True},
                     )
                 )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,11 +47,17 @@ def home(request):
 
 @login_required
 def request_list(request):
-    base = selectors.list_queryset(selectors.visible_requests(request.user))
+    base = selectors.visible_requests(request.user)
     filterset = RequestFilter(request.GET or None, queryset=base, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     order = ("due_at", "id") if request.GET.get("sort") == "due" else ("-created_at", "-id")
-    page = keyset_page(qs, request.GET.get("after"), size=25, order=order)
+    page = keyset_page(
+        qs,
+        request.GET.get("after"),
+        size=25,
+        order=order,
+        load=lambda ids: selectors.list_queryset(ServiceRequest.objects.filter(pk__in=ids)),
+    )
     template = "desk/_list_rows.html" if request.htmx and not request.htmx.boosted else "desk/list.html"
     return render(request, template, {"filter": filterset, "page": page})
 
@@ -228,7 +235,17 @@ def return_visits(request):
     _staff_only(request.user)
     if not rules.is_desklike(request.user):
         raise PermissionDenied(_("只有客服人员可以回访。"))
-    page = keyset_page(
-        selectors.return_visits_due(request.user), request.GET.get("after"), size=50, order=("due_at", "id")
+    # Soonest deadline first; those without a deadline (no policy) after them, oldest first.
+    rows = list(
+        selectors.return_visits_due(request.user).order_by(F("due_at").asc(nulls_last=True), "resolved_at", "id")[
+            : VISITS_SHOWN + 1
+        ]
     )
-    return render(request, "desk/visits.html", {"page": page})
+    return render(
+        request,
+        "desk/visits.html",
+        {"rows": rows[:VISITS_SHOWN], "more": len(rows) > VISITS_SHOWN, "shown": VISITS_SHOWN},
+    )
+
+
+VISITS_SHOWN = 200

@@ -54,10 +54,16 @@ def lookup_rooms(user, text: str, *, project_id: int | None = None, limit: int =
     if project_id:
         rooms = rooms.filter(project_id=project_id)
     digits = phone_digits(text)
+    # Residents are looked up within the same projects as the rooms, so the (project, phone),
+    # (project, phone_last4) indexes answer instead of a scan over every project's residents.
+    residents = visible_residents(user)
+    if project_id:
+        residents = residents.filter(project_id=project_id)
+    occupied = Occupancy.objects.current()
     conditions = Q()
     if digits.isdigit() and len(digits) >= 7:
-        residents = Resident.objects.filter(phone__startswith=digits)
-        conditions |= Q(pk__in=Occupancy.objects.current().filter(resident__in=residents).values("room_id"))
+        matches = residents.filter(phone__startswith=digits).values("pk")
+        conditions |= Q(pk__in=occupied.filter(resident__in=matches).values("room_id"))
     else:
         code = room_code_from_text(text)
         if code:
@@ -65,11 +71,11 @@ def lookup_rooms(user, text: str, *, project_id: int | None = None, limit: int =
             if "-" in code:
                 conditions |= Q(code__startswith=code)
         if digits.isdigit() and len(digits) == 4:
-            conditions |= Q(pk__in=Occupancy.objects.current().filter(resident__phone_last4=digits).values("room_id"))
+            matches = residents.filter(phone_last4=digits).values("pk")
+            conditions |= Q(pk__in=occupied.filter(resident__in=matches).values("room_id"))
         if not text.isascii():
-            conditions |= Q(
-                pk__in=Occupancy.objects.current().filter(resident__name__startswith=text).values("room_id")
-            )
+            matches = residents.filter(name__startswith=text).values("pk")
+            conditions |= Q(pk__in=occupied.filter(resident__in=matches).values("room_id"))
     if not conditions:
         return []
     return list(with_occupants(rooms.filter(conditions)).order_by("code")[:limit])

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "core",
     "estate",
     "desk",
+    "quality",
 ]
 
 MIDDLEWARE = [

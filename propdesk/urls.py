@@ -7,6 +7,7 @@ from core import views as core_views
 
 urlpatterns = [
     path("", include("desk.urls")),
+    path("", include("quality.urls")),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox-read"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

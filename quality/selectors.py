@@ -106,18 +106,25 @@ def _rows(qs, order, limit) -> list[dict]:
 
 
 def closeout_data(project, day: date, *, limit: int = LIST_LIMIT) -> dict:
-    """The day's close-out of one project, as of now: six queries whatever the numbers."""
+    """The day's close-out of one project, as of now: five queries whatever the numbers."""
     start, end = day_bounds(day)
     requests = ServiceRequest.objects.filter(project_id=project.pk)
     of_day = requests.filter(created_at__gte=start, created_at__lt=end)
     by_kind_state = list(of_day.values("kind", "state").annotate(n=Count("id")).order_by())
 
-    # Open requests registered that day or before: what is still to be done.
+    # Open requests registered that day or before: what is still to be done, in three lists that
+    # do not overlap: overdue (any reason), return visits owed (not overdue), everything else.
     open_qs = requests.filter(created_at__lt=end, state__in=[int(s) for s in OPEN_STATES])
     overdue_q = Q(due_at__isnull=False, due_at__lt=end)
     visits_q = Q(needs_return_visit=True, state__in=[int(s) for s in VISIT_STATES])
+    visits_only_q = visits_q & ~overdue_q
+    others_q = ~overdue_q & ~visits_q
     counts = open_qs.aggregate(
-        unfinished=Count("id"), overdue=Count("id", filter=overdue_q), visits=Count("id", filter=visits_q)
+        unfinished=Count("id"),
+        overdue=Count("id", filter=overdue_q),
+        visits=Count("id", filter=visits_q),
+        visits_only=Count("id", filter=visits_only_q),
+        others=Count("id", filter=others_q),
     )
     by_state: dict[int, int] = {}
     by_kind: dict[str, int] = {}
@@ -134,9 +141,22 @@ def closeout_data(project, day: date, *, limit: int = LIST_LIMIT) -> dict:
         "by_state": [{"state": s, "n": by_state[s]} for s in sorted(by_state)],
         "by_kind": [{"kind": k, "n": by_kind[k]} for k in Kind.values if k in by_kind],
         "limit": limit,
-        "unfinished": {"count": counts["unfinished"], "rows": _rows(open_qs, ("created_at", "id"), limit)},
-        "overdue": {"count": counts["overdue"], "rows": _rows(open_qs.filter(overdue_q), ("due_at", "id"), limit)},
-        "visits": {"count": counts["visits"], "rows": _rows(open_qs.filter(visits_q), ("resolved_at", "id"), limit)},
+        "unfinished": {"count": counts["unfinished"]},
+        "overdue": {
+            "count": counts["overdue"],
+            "listed": counts["overdue"],
+            "rows": _rows(open_qs.filter(overdue_q), ("due_at", "id"), limit),
+        },
+        "visits": {
+            "count": counts["visits"],
+            "listed": counts["visits_only"],
+            "rows": _rows(open_qs.filter(visits_only_q), ("resolved_at", "id"), limit),
+        },
+        "others": {
+            "count": counts["others"],
+            "listed": counts["others"],
+            "rows": _rows(open_qs.filter(others_q), ("created_at", "id"), limit),
+        },
     }
 
 
@@ -146,7 +166,9 @@ def signed_closeout(project_id: int, day: date) -> DailyCloseout | None:
 
 def recent_closeouts(project_ids, since: date) -> set[tuple[int, date]]:
     """(project, date) pairs signed since a date, for the picker's overview."""
-    return set(DailyCloseout.objects.filter(project_id__in=project_ids, date__gte=since).values_list("project_id", "date"))
+    return set(
+        DailyCloseout.objects.filter(project_id__in=project_ids, date__gte=since).values_list("project_id", "date")
+    )
 
 
 # ------------------------------------------------------------------ presentation
@@ -176,6 +198,7 @@ def _present_rows(rows: list[dict], end: datetime) -> list[dict]:
                 "severity_label": _label(Severity, row["severity"]),
                 "urgent": row["severity"] != Severity.GENERAL,
                 "overdue": bool(due and due < end),
+                "paused": state == State.PAUSED,
                 "why_label": why_label(row["why"], row.get("pause_reason", "")),
             }
         )
@@ -186,10 +209,16 @@ def present_closeout(data: dict) -> dict:
     """Data (live or frozen) → what the templates show, labels in the reader's language."""
     end = parse_datetime(data["end"])
     sections = {}
-    for key in ("unfinished", "overdue", "visits"):
+    for key in ("overdue", "visits", "others"):
         section = data[key]
         rows = _present_rows(section["rows"], end)
-        sections[key] = {"count": section["count"], "rows": rows, "truncated": section["count"] > len(rows)}
+        sections[key] = {
+            "count": section["count"],
+            "listed": section["listed"],
+            "rows": rows,
+            "truncated": section["listed"] > len(rows),
+        }
+    sections["visits"]["overdue"] = data["visits"]["count"] - data["visits"]["listed"]  # listed with the overdue
     return {
         "project": data["project"],
         "date": date.fromisoformat(data["date"]),
@@ -201,5 +230,6 @@ def present_closeout(data: dict) -> dict:
             for e in data["by_state"]
         ],
         "by_kind": [{**e, "label": _label(Kind, e["kind"])} for e in data["by_kind"]],
+        "unfinished": data["unfinished"],
         **sections,
     }

@@ -24,10 +24,10 @@ def _already(existing: DailyCloseout) -> ActionRefused:
     )
 
 
-@transaction.atomic
 def closeout_sign(*, actor, project: Project, day: date, comment: str = "") -> DailyCloseout:
     """Sign off a project's day: freeze what the page shows now. Once per project and day; the
-    unique constraint settles two sign-offs at the same moment."""
+    unique constraint settles two sign-offs at the same moment (the checks before it only read,
+    so the insert is the one write, in its own transaction)."""
     if not rules.may_sign_closeout(actor) or project.pk not in actor.project_ids():
         raise ActionRefused(_("只有本项目的客服主管、客服经理、项目经理可以签字结清。"))
     if day > timezone.localdate():

@@ -13,11 +13,10 @@ import copy
 import io
 from collections import Counter
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from hypothesis import HealthCheck, event, settings
+from django.db import connection, transaction
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -35,20 +34,30 @@ from desk import rules
 from desk.choices import FINAL_STATES, WORK_STATES, Action, Kind, Rating, Severity, State, Validity
 from desk.models import Attachment, RequestEvent, ServiceRequest
 from desk.services import ACTION_SERVICES
-from tests.factories import World  # noqa: F401 - the type of LifecycleMachine.world
+from tests.factories import World
 
 CAST = (
     "cs", "cs2", "supervisor", "manager", "pm", "lead", "tech", "tech2", "guard", "finance", "outsider", "other_tech",
     "resident_user",
 )  # fmt: skip
 # The 13 lifecycle actions, attach, and reclassify (severity/category), which keeps the state.
+# Who the guided rule considers (the others are never allowed anything here; the random rule tries them).
+STAFF = ("cs", "cs2", "supervisor", "manager", "pm", "lead", "tech", "tech2", "guard")
 ACTIONS = [
     Action.DISPATCH, Action.ACCEPT, Action.RETURN, Action.TRANSFER, Action.ARRIVE, Action.PAUSE, Action.RESUME,
     Action.RESOLVE, Action.REPLY, Action.VISIT, Action.CLOSE, Action.CANCEL, Action.REOPEN, Action.ATTACH,
     Action.RECLASSIFY,
 ]  # fmt: skip
 # How often the guided rule picks an action among those offered: mostly forward, rarely away.
-WEIGHT = {Action.CANCEL: 1, Action.ATTACH: 1, Action.RECLASSIFY: 1, Action.REOPEN: 1, Action.RETURN: 1, Action.TRANSFER: 2, Action.CLOSE: 2}
+WEIGHT = {
+    Action.CANCEL: 1,
+    Action.ATTACH: 1,
+    Action.RECLASSIFY: 1,
+    Action.REOPEN: 1,
+    Action.RETURN: 1,
+    Action.TRANSFER: 2,
+    Action.CLOSE: 2,
+}
 
 INTAKES = [
     {"kind": Kind.COMPLAINT},
@@ -71,7 +80,10 @@ VALID_TARGETS = [
     (DepartmentKind.SECURITY, "guard"),
     (DepartmentKind.CUSTOMER_SERVICE, "cs2"),
     (DepartmentKind.CLEANING, None),
+    # the desk may do the work itself, so that an implementer who could do return visits exists
     (None, "pm"),
+    (DepartmentKind.CUSTOMER_SERVICE, "cs"),
+    (None, "supervisor"),
 ]
 INVALID_TARGETS = [
     (None, None),
@@ -110,13 +122,23 @@ REQUEST_FIELDS = (
     "visited_at", "closed_at", "pause_reason", "result", "reply", "rating",
 )  # fmt: skip
 version_modes = st.sampled_from(["none", "current", "stale", "ahead"])
+RATINGS = ["A", "B", "C", "", "D"]
+SEVERITIES = ["", *Severity.values, "apocalyptic"]
 
 
 def snapshot(pk):
-    row = ServiceRequest.objects.filter(pk=pk).values().get()
-    events = list(RequestEvent.objects.filter(request_id=pk).order_by("id").values_list("id", flat=True))
-    attachments = list(Attachment.objects.filter(request_id=pk).order_by("id").values_list("id", flat=True))
-    return row, events, attachments
+    """The request's whole row, its timeline and its attachments (plain SQL: this runs twice a step)."""
+    tables = {
+        "request": (ServiceRequest._meta.db_table, "id"),
+        "events": (RequestEvent._meta.db_table, "request_id"),
+        "attachments": (Attachment._meta.db_table, "request_id"),
+    }
+    with connection.cursor() as cursor:
+        taken = {}
+        for name, (table, column) in tables.items():
+            cursor.execute(f"SELECT * FROM {table} WHERE {column} = %s ORDER BY id", [pk])
+            taken[name] = cursor.fetchall()
+    return taken
 
 
 class LifecycleMachine(RuleBasedStateMachine):
@@ -199,9 +221,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         action=st.sampled_from(ACTIONS),
         note=notes,
         sent_to=st.sampled_from(TARGETS),
-        rating=st.sampled_from(["A", "B", "C", "", "D"]),
+        rating=st.sampled_from(RATINGS),
         files=st.sampled_from(list(FILE_SETS)),
-        severity=st.sampled_from(["", *Severity.values, "apocalyptic"]),
+        severity=st.sampled_from(SEVERITIES),
         version_mode=version_modes,
     )
     def anyone_tries_anything(self, index, actor, action, note, sent_to, rating, files, severity, version_mode):
@@ -222,7 +244,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         pk = self.pks[index % len(self.pks)]
         sr = ServiceRequest.objects.get(pk=pk)
         offered = [
-            (name, action) for name in CAST for action in rules.allowed_actions(self.user(name), sr) if action in ACTIONS
+            (name, action)
+            for name in STAFF
+            for action in rules.allowed_actions(self.user(name), sr)
+            if action in ACTIONS
         ]
         if not offered:
             assert sr.state == State.CANCELLED, f"nobody can do anything with a request in state {sr.state}"
@@ -230,14 +255,22 @@ class LifecycleMachine(RuleBasedStateMachine):
         actions = [a for a in ACTIONS if any(a == offer for _name, offer in offered) for _ in range(WEIGHT.get(a, 4))]
         action = data.draw(st.sampled_from(actions), label="action")
         actor = data.draw(st.sampled_from([name for name, offer in offered if offer == action]), label="actor")
-        targets = [t for t in VALID_TARGETS if self.inputs_valid(sr, action, "note", t, "A", "png")]
-        target = data.draw(st.sampled_from(targets or VALID_TARGETS), label="target")
-        rating = data.draw(st.sampled_from(["A", "B", "C"]), label="rating")
-        files = data.draw(st.sampled_from(GOOD_FILE_SETS), label="files")
-        note = data.draw(good_notes, label="note")
-        mode = data.draw(st.sampled_from(["none", "current"]), label="version")
-        severities = [v for v in Severity.values if v != sr.severity]
-        severity = data.draw(st.sampled_from(severities), label="severity")
+        if data.draw(st.sampled_from([False, False, False, True]), label="sloppy input"):
+            # one in four: the right person, with whatever input (empty reasons, fake files, stale versions)
+            target = data.draw(st.sampled_from(TARGETS), label="target")
+            rating = data.draw(st.sampled_from(RATINGS), label="rating")
+            files = data.draw(st.sampled_from(list(FILE_SETS)), label="files")
+            note = data.draw(notes, label="note")
+            mode = data.draw(version_modes, label="version")
+            severity = data.draw(st.sampled_from(SEVERITIES), label="severity")
+        else:
+            targets = [t for t in VALID_TARGETS if self.inputs_valid(sr, action, "note", t, "A", "png")]
+            target = data.draw(st.sampled_from(targets or VALID_TARGETS), label="target")
+            rating = data.draw(st.sampled_from(Rating.values), label="rating")
+            files = data.draw(st.sampled_from(GOOD_FILE_SETS), label="files")
+            note = data.draw(good_notes, label="note")
+            mode = data.draw(st.sampled_from(["none", "current"]), label="version")
+            severity = data.draw(st.sampled_from([v for v in Severity.values if v != sr.severity]), label="severity")
         self.perform(pk, actor, action, note, target, rating, files, mode, severity)
 
     # ------------------------------------------------------------ one step, checked
@@ -289,7 +322,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 if version_mode in ("stale", "ahead"):
                     assert isinstance(exc, Conflict), f"{action}: a stale version should conflict, got {exc!r}"
                 else:
-                    raise AssertionError(f"{action} by {actor_name}: allowed, good input, yet {exc!r}")
+                    raise AssertionError(f"{action} by {actor_name}: allowed, good input, yet {exc!r}") from exc
             else:
                 assert isinstance(exc, ValidationError), f"{action}: bad input but {exc!r}"
             return
@@ -303,7 +336,8 @@ class LifecycleMachine(RuleBasedStateMachine):
 
         model = self.model[pk]
         after = ServiceRequest.objects.get(pk=pk)
-        new_events = list(RequestEvent.objects.filter(request_id=pk, id__gt=max(before[1])).order_by("id"))
+        last_event_id = max(row[0] for row in before["events"])
+        new_events = list(RequestEvent.objects.filter(request_id=pk, id__gt=last_event_id).order_by("id"))
         reopened_by_visit = action == Action.VISIT and rating == Rating.UNSATISFIED
         expected_actions = [action, Action.REOPEN] if reopened_by_visit else [action]
         assert [e.action for e in new_events] == expected_actions
@@ -357,7 +391,6 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert after.assignee == assignee
             assert after.department == (department or assignee.department)
 
-        event(f"done: {action}{' C' if reopened_by_visit else ''}")
         DONE[str(action) + (" C" if reopened_by_visit else "")] += 1
         model["version"] += len(expected_actions)
         model["events"].extend(expected_actions)
@@ -374,7 +407,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         for e in RequestEvent.objects.filter(request_id__in=self.pks).order_by("id").only(*EVENT_FIELDS):
             events[e.request_id].append(e)
         attachments: dict[int, list] = {pk: [] for pk in self.pks}
-        for row in Attachment.objects.filter(request_id__in=self.pks).values_list("request_id", "event_id", "content_type"):
+        for row in Attachment.objects.filter(request_id__in=self.pks).values_list(
+            "request_id", "event_id", "content_type"
+        ):
             attachments[row[0]].append(row[1:])
         checked = 0
         for sr in requests:
@@ -448,6 +483,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
 
 def test_the_lifecycle_keeps_its_invariants_whatever_anyone_does(world):
+    DONE.clear()
     machine = type("LifecycleInThisWorld", (LifecycleMachine,), {"world": world})
     run_state_machine_as_test(
         machine,
@@ -458,4 +494,5 @@ def test_the_lifecycle_keeps_its_invariants_whatever_anyone_does(world):
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
-    print(sorted(DONE.items()))
+    # the run went somewhere: most kinds of step succeeded at least once (typically all 15, hundreds of steps)
+    assert len(DONE) >= 10 and sum(DONE.values()) >= 100, DONE

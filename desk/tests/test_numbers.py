@@ -136,7 +136,10 @@ def test_two_people_accepting_at_once_one_wins(postgresql_only, world):
         people = [world.tech, world.tech2]
         copies = [ServiceRequest.objects.get(pk=sr.pk) for _ in people]  # both pages loaded before anyone clicks
 
-        results, errors = run_threads(2, lambda i: request_accept(actor=people[i], request=copies[i]))
+        def accept(i, people=people, copies=copies):
+            return request_accept(actor=people[i], request=copies[i])
+
+        results, errors = run_threads(2, accept)
 
         assert len(errors) == 1 and isinstance(errors[0], Conflict | ActionRefused), errors
         (winner,) = [people[i] for i, result in enumerate(results) if result is not None]

@@ -31,9 +31,19 @@ def png(name="photo.png"):
 
 def intake_post(world, **overrides):
     data = {
-        "project": world.project.pk, "room": world.room.pk, "resident": world.resident.pk, "caller_name": "张三",
-        "caller_phone": "138 1234 5678", "kind": "complaint", "channel": "phone", "category": world.category.pk,
-        "severity": "general", "validity": "valid", "paid": "unknown", "title": "楼上漏水", "description": "天花板滴水",
+        "project": world.project.pk,
+        "room": world.room.pk,
+        "resident": world.resident.pk,
+        "caller_name": "张三",
+        "caller_phone": "138 1234 5678",
+        "kind": "complaint",
+        "channel": "phone",
+        "category": world.category.pk,
+        "severity": "general",
+        "validity": "valid",
+        "paid": "unknown",
+        "title": "楼上漏水",
+        "description": "天花板滴水",
         "location": "",
     }
     data.update(overrides)
@@ -145,7 +155,7 @@ def test_the_request_page_offers_exactly_the_allowed_actions(client, world):
     login(client, world.cs)
     response = client.get(reverse("desk:detail", args=[sr.pk]))
     offered = [a for a, _label, _form in response.context["actions"]]
-    assert offered == ["dispatch", "cancel", "reclassify", "attach"]
+    assert offered == ["dispatch", "reply", "cancel", "reclassify", "attach"]
     login(client, world.tech)
     # A technician not (yet) on the job does not see it at all.
     assert client.get(reverse("desk:detail", args=[sr.pk])).status_code == 404
@@ -203,9 +213,7 @@ def test_a_missing_reason_redisplays_the_form(client, world):
     response = client.post(reverse("desk:act", args=[sr.pk, "cancel"]), {"version": sr.version, "note": "  "})
     assert response.status_code == 400
     assert response.context["open_form"] == "cancel"
-    assert "note" in dict(
-        (a, f) for a, _label, f in response.context["actions"]
-    )["cancel"].errors
+    assert "note" in dict((a, f) for a, _label, f in response.context["actions"])["cancel"].errors
     sr.refresh_from_db()
     assert sr.state == State.REGISTERED
 

@@ -16,7 +16,16 @@ def codes(rooms) -> list[str]:
 
 @pytest.mark.parametrize(
     "text",
-    ["3-2-1502", "3栋2单元1502室", "3幢2单元1502号", "3号楼2单元1502", "3#2-1502", "3 2 1502", "３-２-１５０２", "3/2/1502"],
+    [
+        "3-2-1502",
+        "3栋2单元1502室",
+        "3幢2单元1502号",
+        "3号楼2单元1502",
+        "3#2-1502",
+        "3 2 1502",
+        "３-２-１５０２",
+        "3/2/1502",
+    ],
 )
 def test_room_code_from_text_understands_how_people_write_a_room(text):
     assert room_code_from_text(text) == "3-2-1502"
@@ -41,6 +50,11 @@ def test_room_code_from_text_understands_how_people_write_a_room(text):
 def test_the_desk_finds_the_room_by_code_number_phone_or_name(world, text):
     rooms = lookup_rooms(world.cs, text)
     assert codes(rooms) == ["3-2-1502"]
+
+
+@pytest.mark.parametrize("text", ["008613812345678", "8613812345678"])
+def test_the_desk_finds_the_room_by_a_phone_with_country_code(world, text):
+    assert codes(lookup_rooms(world.cs, text)) == ["3-2-1502"]
 
 
 def test_the_found_room_carries_its_current_occupants(world):

@@ -267,12 +267,15 @@ SR_FIELDS = [
 # Fields later migrations added, filled when the model has them.
 _SR_HAS = {f.attname for f in ServiceRequest._meta.concrete_fields}
 HAS_PAUSED_AT = "paused_at" in _SR_HAS
-if HAS_PAUSED_AT:
-    SR_FIELDS.append("paused_at")
+HAS_FIRST_RESOLVED = "first_resolved_at" in _SR_HAS
+HAS_SLA = "sla" in _SR_HAS
+SR_FIELDS += [f for f in ("paused_at", "first_resolved_at", "sla") if f in _SR_HAS]
 try:
     from desk.models import PauseSpan
 except ImportError:  # pragma: no cover - older schema
     PauseSpan = None
+SLA_NONE = '{"round": 0, "steps": {}}'
+SLA_REOPENED = '{"round": 1, "steps": {}}'
 # The share of repairs (neither paid nor in an 'always' category) sampled for a return visit:
 # desk/sla.py choose_return_visit's default.
 REPAIR_VISIT_SAMPLE = 0.3
@@ -391,6 +394,8 @@ class CopyLoader:
                     for sql, data in parts:
                         with cursor.copy(sql) as copy:
                             copy.write(data.encode())
+                    if self.skip_fk_triggers:  # inside an outer transaction (a test's) SET LOCAL would outlive us
+                        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
             except BaseException as exc:  # reported to the main thread by submit/drain
                 self.error = exc
 
@@ -969,6 +974,10 @@ class Command(BaseCommand):
         )
         if HAS_PAUSED_AT:
             sr["paused_at"] = None
+        if HAS_FIRST_RESOLVED:
+            sr["first_resolved_at"] = None
+        if HAS_SLA:  # what desk.sla.plan writes when no time-limit policy applies (none is generated)
+            sr["sla"] = SLA_NONE
         rid = sr["id"]
         out.append(
             (
@@ -1018,6 +1027,8 @@ class Command(BaseCommand):
                 actor = worker if dispatched else receiver
                 note = TEXT["resolve_worker"] if dispatched else TEXT["resolve_desk"]
                 sr.update(result=note, resolved_at=at, implementer_id=actor, pause_reason="", needs_return_visit=visit)
+                if HAS_FIRST_RESOLVED and sr["first_resolved_at"] is None:
+                    sr["first_resolved_at"] = at
                 if HAS_PAUSED_AT:
                     sr["paused_at"] = None
             elif action == RP:
@@ -1035,6 +1046,8 @@ class Command(BaseCommand):
                 note = f"回访不满意，工单重新打开：{TEXT['unsatisfied']}"
                 data = self._json(by="visit")
                 sr.update(reopen_count=sr["reopen_count"] + 1, accepted_at=None, dispatched_at=at)
+                if HAS_SLA:
+                    sr["sla"] = SLA_REOPENED
             elif action == CL:
                 if state == State.REGISTERED:
                     note = TEXT["close_invalid"]
@@ -1081,11 +1094,18 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             return
         t0 = time.monotonic()
-        tables = [m._meta.db_table for m in (ServiceRequest, RequestEvent, Room, Resident, Occupancy)]
+        big = [ServiceRequest, RequestEvent, Room, Resident, Occupancy]
+        if PauseSpan:
+            big.append(PauseSpan)
+        # The small tables too: planners estimating 30 staff when there are 300 choose bad joins.
+        small = [Company, Project, Department, User, User.projects.through, Category, Building, Unit, NumberSequence]
         with connection.cursor() as cursor:
-            for table in tables:
+            for model in big:
+                table = connection.ops.quote_name(model._meta.db_table)
                 if connection.in_atomic_block:
                     cursor.execute(f"ANALYZE {table}")
                 else:  # VACUUM sets the visibility map, so index-only scans work from the start
                     cursor.execute(f"VACUUM (ANALYZE) {table}")
+            for model in small:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         self.say(f"  vacuum/analyze in {time.monotonic() - t0:.1f} s")

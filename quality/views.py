@@ -1,0 +1,181 @@
+"""Pages of the daily close-out and the monthly review. Thin: reads from selectors/review,
+writes through services, permissions from rules."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ServiceError
+from quality import rules, selectors
+from quality.forms import DayPickForm, MonthPickForm, SignForm
+from quality.kpis import present_review
+from quality.review import monthly_review
+from quality.services import closeout_sign
+
+OVERVIEW_DAYS = 7
+
+
+def _closeout_viewer(user) -> None:
+    rules.require(rules.may_view_closeout(user), _("只有客服人员和管理人员可以查看每日结清。"))
+
+
+def _reviewer(user) -> None:
+    rules.require(rules.may_view_review(user), _("只有项目经理、客服经理和公司管理员可以查看月度复盘。"))
+
+
+# ------------------------------------------------------------------ daily close-out
+
+
+@login_required
+def closeout_pick(request):
+    user = request.user
+    _closeout_viewer(user)
+    projects = list(rules.user_projects(user))
+    today = timezone.localdate()
+    form = DayPickForm(
+        request.GET or None,
+        projects=projects,
+        initial={"project": projects[0].pk if projects else None, "day": today.isoformat()},
+    )
+    if form.is_bound and form.is_valid():
+        return redirect("quality:closeout-day", project_id=form.cleaned_data["project"], day=form.cleaned_data["day"])
+    days = [today - timedelta(days=i) for i in range(OVERVIEW_DAYS)]
+    signed = selectors.recent_closeouts([p.pk for p in projects], days[-1])
+    overview = [(p, [(d, (p.pk, d) in signed) for d in days]) for p in projects]
+    return render(request, "quality/closeout_pick.html", {"form": form, "days": days, "overview": overview})
+
+
+def _closeout_context(project, day: date) -> dict:
+    signed = selectors.signed_closeout(project.pk, day)
+    data = signed.snapshot if signed else selectors.closeout_data(project, day)
+    return {"project": project, "day": day, "signed": signed, "c": selectors.present_closeout(data)}
+
+
+def _closeout_target(user, project_id: int, day: date):
+    _closeout_viewer(user)
+    project = rules.project_for(user, project_id)
+    if day > timezone.localdate():
+        raise Http404(_("还没到这一天。"))
+    return project
+
+
+@login_required
+def closeout_day(request, project_id: int, day: date):
+    user = request.user
+    project = _closeout_target(user, project_id, day)
+    form = SignForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        rules.require(rules.may_sign_closeout(user), _("只有客服主管、客服经理、项目经理可以签字结清。"))
+        if form.is_valid():
+            try:
+                closeout_sign(actor=user, project=project, day=day, comment=form.cleaned_data["comment"])
+            except ValidationError as exc:
+                for message in exc.message_dict.get("comment", exc.messages):
+                    form.add_error("comment", message)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                return redirect("quality:closeout-day", project_id=project.pk, day=day)
+            else:
+                messages.success(request, _("已签字结清 %(date)s。") % {"date": day.isoformat()})
+                return redirect("quality:closeout-day", project_id=project.pk, day=day)
+        status = 400
+    context = _closeout_context(project, day)
+    today = timezone.localdate()
+    context.update(
+        form=form,
+        may_sign=rules.may_sign_closeout(user),
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1) if day < today else None,
+        is_today=day == today,
+    )
+    return render(request, "quality/closeout.html", context, status=status)
+
+
+@login_required
+def closeout_pdf(request, project_id: int, day: date):
+    project = _closeout_target(request.user, project_id, day)
+    context = _closeout_context(project, day)
+    context["printed_at"] = timezone.now()
+    html = render_to_string("quality/closeout_pdf.html", context, request=request)
+    from weasyprint import HTML  # slow to import: only when a PDF is asked for
+
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="closeout-{project.code}-{day.isoformat()}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ------------------------------------------------------------------ monthly review
+
+
+def last_month(today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@login_required
+def review_pick(request):
+    user = request.user
+    _reviewer(user)
+    projects = list(rules.user_projects(user))
+    form = MonthPickForm(
+        request.GET or None,
+        projects=projects,
+        initial={"project": projects[0].pk if projects else None, "month": f"{last_month():%Y-%m}"},
+    )
+    if form.is_bound and form.is_valid():
+        return redirect(
+            "quality:review-month", project_id=form.cleaned_data["project"], month=form.cleaned_data["month"]
+        )
+    if not form.is_bound and len(projects) == 1:
+        return redirect("quality:review-month", project_id=projects[0].pk, month=last_month())
+    return render(request, "quality/review_pick.html", {"form": form, "projects": projects})
+
+
+@login_required
+def review_project(request, project_id: int):
+    _reviewer(request.user)
+    project = rules.project_for(request.user, project_id)
+    return redirect("quality:review-month", project_id=project.pk, month=last_month())
+
+
+@login_required
+def review_month(request, project_id: int, month: date):
+    user = request.user
+    _reviewer(user)
+    project = rules.project_for(user, project_id)
+    this_month = timezone.localdate().replace(day=1)
+    if month > this_month:
+        raise Http404(_("这个月还没到。"))
+    review = monthly_review(project.pk, month)
+    previous_month = (month - timedelta(days=1)).replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    start, end = review["start"], review["end"]
+    list_url = reverse("desk:list") + (
+        f"?project={project.pk}&created_from={start.date().isoformat()}"
+        f"&created_to={(end - timedelta(days=1)).date().isoformat()}"
+    )
+    return render(
+        request,
+        "quality/review.html",
+        {
+            "project": project,
+            "month": month,
+            "r": present_review(review),
+            "in_progress": month == this_month,
+            "previous_month": previous_month,
+            "next_month": next_month if next_month <= this_month else None,
+            "projects": list(rules.user_projects(user)) if len(user.project_ids()) > 1 else [],
+            "list_url": list_url,
+        },
+    )
