@@ -6,7 +6,7 @@ checks the rules (desk/rules.py), changes the request with a compare-and-swap on
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,12 @@ def next_number(kind: str, when=None) -> str:
     """
     day = timezone.localtime(when or timezone.now())
     key = f"{KIND_PREFIX[Kind(kind)]}{day:%Y%m%d}"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # one round trip: bump and read
+            cursor.execute("UPDATE desk_numbersequence SET value = value + 1 WHERE key = %s RETURNING value", [key])
+            row = cursor.fetchone()
+        if row:
+            return f"{key}{row[0]:04d}"
     with transaction.atomic():
         if not NumberSequence.objects.filter(key=key).update(value=F("value") + 1):
             try:
@@ -152,7 +158,8 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         updated_at=now,
     )
     sr.search_grams = grams(sr.title, sr.description, sr.location)
-    sr.save()
+    sla.plan(sr)  # deadlines go into the same INSERT
+    sr.save(force_insert=True)
     RequestEvent.objects.create(
         request=sr,
         actor=actor,
@@ -163,7 +170,6 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         note=sr.description[:500],
         data={"channel": sr.channel},
     )
-    sla.plan(sr)
     return sr
 
 

@@ -116,6 +116,8 @@ def _compute_step(entry: dict, project_id: int, pauses, policy_numbers: dict) ->
 
 
 def _pauses(sr: ServiceRequest) -> list[tuple[datetime, datetime]]:
+    if sr.pk is None:
+        return []
     return list(
         PauseSpan.objects.filter(request=sr, ended_at__isnull=False)
         .order_by("started_at")
@@ -170,6 +172,11 @@ def _next_moments(sr: ServiceRequest, claimed: set) -> tuple[datetime | None, da
 
 
 def _save(sr: ServiceRequest, claimed: set | None = None) -> None:
+    """Store the plan and the moments it leads to; a request not yet saved only gets its fields set
+    (registration writes everything in its one INSERT)."""
+    if sr.pk is None:
+        sr.due_at, sr.escalate_at = _next_moments(sr, set())
+        return
     sr.due_at, sr.escalate_at = _next_moments(sr, _claimed(sr) if claimed is None else claimed)
     ServiceRequest.objects.filter(pk=sr.pk).update(sla=sr.sla, due_at=sr.due_at, escalate_at=sr.escalate_at)
 
@@ -205,14 +212,16 @@ def plan(sr: ServiceRequest, *, steps_from: dict[str, datetime] | None = None, f
         if policy is None:
             sr.sla = {"round": old.get("round", 0), "steps": {}}
             sr.sla_policy = None
-            ServiceRequest.objects.filter(pk=sr.pk).update(sla_policy=None)
+            if sr.pk:
+                ServiceRequest.objects.filter(pk=sr.pk).update(sla_policy=None)
             _save(sr)
             return
         limits = {step: getattr(policy, f"{step}_limit") for step in STEPS}
         limits["visit"] = _visit_limit(sr, limits["visit"])
         snapshot = {"policy": policy.pk, **_numbers(policy), "limits": limits}
         sr.sla_policy = policy
-        ServiceRequest.objects.filter(pk=sr.pk).update(sla_policy=policy)
+        if sr.pk:
+            ServiceRequest.objects.filter(pk=sr.pk).update(sla_policy=policy)
     else:
         snapshot = {k: old[k] for k in ("policy", "at_risk_percent", "pm_after", "company_after", "limits")}
     numbers = {k: snapshot[k] for k in ("at_risk_percent", "pm_after", "company_after")}
