@@ -1,7 +1,10 @@
 """The monthly review (月度复盘) of one project: counts, KPIs, resolution times, analyses.
 
-Every figure is an SQL aggregate (GROUP BY with conditional counts), so the number of queries and
-the Python work are fixed whatever the month holds; the database does the counting. Resolution
+Every figure is an SQL aggregate (GROUP BY with conditional counts, COUNT ... FILTER), so the
+number of queries and the Python work are fixed whatever the month holds; the database does the
+counting. The month's rows are read in five passes (facts per kind × state × category ×
+department; per local hour; resolution times; repeat complaints; complaints per building); the
+tables that need fewer keys are sums of those few hundred groups, never of the rows. Resolution
 times come from the timeline: the first "resolve" event minus the registration time (the request
 keeps that moment as `first_resolved_at`, so the timeline is read only where it is missing).
 Percentiles: PostgreSQL's percentile_cont; elsewhere (SQLite) the nearest rank by ordered slicing,

@@ -1,11 +1,12 @@
 """The daily close-out: what a day shows, the sign-off that freezes it, the PDF, and who may do what."""
 
 import re
+import threading
 import zlib
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -196,6 +197,48 @@ def test_two_sign_offs_at_the_same_moment_one_wins(world, day, monkeypatch):
     assert "不能再次签字" in refused.value.message and world.manager.name in refused.value.message
     closeout = DailyCloseout.objects.get()
     assert closeout.signed_by == world.manager and closeout.comment == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_offs_from_two_connections_one_wins(world):
+    """PostgreSQL, two real connections: both read the day as unsigned, both insert; the unique
+    constraint makes the second wait for the first and then refuses it with a clear message."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once are tested on PostgreSQL; SQLite serialises writers")
+    barrier = threading.Barrier(2)
+    real = selectors.closeout_data
+
+    def after_both_checked(project, d, **kw):
+        barrier.wait(timeout=10)  # both have found no sign-off before either inserts
+        return real(project, d, **kw)
+
+    people = [world.supervisor, world.manager]
+    results: list = [None, None]
+
+    def sign(i):
+        try:
+            closeout_sign(actor=people[i], project=world.project, day=DAY, comment=f"第{i}位")
+            results[i] = "signed"
+        except ActionRefused as exc:
+            results[i] = exc.message
+        finally:
+            connection.close()
+
+    with clock(at(2026, 11, 10, 18, 0)):
+        original, services.selectors.closeout_data = services.selectors.closeout_data, after_both_checked
+        try:
+            threads = [threading.Thread(target=sign, args=(i,)) for i in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        finally:
+            services.selectors.closeout_data = original
+    close_old_connections()
+    assert sorted(r == "signed" for r in results) == [False, True]
+    closeout = DailyCloseout.objects.select_related("signed_by").get()
+    refused = next(r for r in results if r != "signed")
+    assert refused == f"2026-11-10 已由 {closeout.signed_by.name} 于 2026-11-10 18:00 签字结清，不能再次签字。"
 
 
 def test_overdue_work_needs_a_comment(client, world, day):
