@@ -15,7 +15,8 @@ from django.utils.dateparse import parse_datetime
 from core.choices import DepartmentKind, Role
 from core.models import Company, Department, Project, User
 from desk import services, sla
-from desk.choices import Channel, Kind, Rating, Severity, Validity
+from desk.choices import Action, Channel, Kind, Rating, Severity, State, Validity
+from desk.limits import parse_limit
 from desk.models import Category, PauseSpan, Phrase, RequestEvent, ServiceRequest
 from estate.choices import Relation, RoomState, RoomUse
 from estate.models import Building, Occupancy, Resident, Room, Unit
@@ -242,34 +243,92 @@ def make_staff(company, projects: dict[str, Project], password: str) -> dict[str
     return users
 
 
-def _shift(sr: ServiceRequest, delta: timedelta) -> None:
-    """Move a request and its timeline back in time by `delta`, keeping every interval."""
-    fields = [
-        "created_at",
-        "updated_at",
-        "dispatched_at",
-        "accepted_at",
-        "arrived_at",
-        "resolved_at",
-        "replied_at",
-        "visited_at",
-        "closed_at",
-        "paused_at",
-        "first_resolved_at",
-    ]
-    created = ServiceRequest.objects.values_list("created_at", flat=True).get(pk=sr.pk) - delta
-    ServiceRequest.objects.filter(pk=sr.pk).update(
-        number=services.next_number(sr.kind, created), **{f: F(f) - delta for f in fields}
-    )
-    RequestEvent.objects.filter(request=sr).update(at=F("at") - delta)
-    PauseSpan.objects.filter(request=sr).update(started_at=F("started_at") - delta, ended_at=F("ended_at") - delta)
-    # Time limits: the same steps, started `delta` earlier, computed again on the calendar.
+# How long each step of a demo request takes (minutes, low-high): the demo's lifecycles run in
+# milliseconds, then their timelines are spread out like a real desk's.
+GAPS = {
+    Action.DISPATCH: (3, 40),
+    Action.ACCEPT: (5, 60),
+    Action.ARRIVE: (10, 150),
+    Action.PAUSE: (10, 120),
+    Action.RESOLVE: (30, 2 * 1440),
+    Action.REPLY: (10, 600),
+    Action.VISIT: (600, 3 * 1440),
+    Action.REOPEN: (0, 0),
+    Action.CLOSE: (10, 1440),
+    Action.CANCEL: (10, 600),
+    Action.RETURN: (10, 90),
+}
+LAST_OF = {
+    Action.DISPATCH: "dispatched_at",
+    Action.ACCEPT: "accepted_at",
+    Action.ARRIVE: "arrived_at",
+    Action.RESOLVE: "resolved_at",
+    Action.REPLY: "replied_at",
+    Action.VISIT: "visited_at",
+    Action.CLOSE: "closed_at",
+    Action.CANCEL: "closed_at",
+}
+
+
+def _shift(sr: ServiceRequest, age: timedelta, rng: random.Random) -> None:
+    """Place a request `age` ago and spread its timeline over the time since, step by step."""
+    now = timezone.now()
+    created = now - age
+    events = list(RequestEvent.objects.filter(request=sr).order_by("at", "id"))
+    gaps = [timedelta(minutes=rng.uniform(*GAPS.get(e.action, (5, 60)))) for e in events[1:]]
+    total = sum(gaps, timedelta())
+    budget = age * 0.9
+    if total > budget:
+        gaps = [g * (budget / total) for g in gaps]
+    moments = [created]
+    for gap in gaps:
+        moments.append(moments[-1] + gap)
+    for event, moment in zip(events, moments, strict=True):
+        event.at = moment
+    RequestEvent.objects.bulk_update(events, ["at"])
+    # The request's own timestamps follow its (last round of the) timeline.
+    fields = {name: None for name in set(LAST_OF.values()) | {"paused_at", "first_resolved_at"}}
+    fields.update(created_at=created, updated_at=moments[-1])
+    resolves = [e.at for e in events if e.action == Action.RESOLVE]
+    fields["first_resolved_at"] = resolves[0] if resolves else None
+    reopened = [e.at for e in events if e.action == Action.REOPEN]
+    for event in events:
+        if reopened and event.at < reopened[-1] and event.action != Action.RESOLVE:
+            continue
+        if event.action in LAST_OF and not (event.action == Action.REPLY and fields["replied_at"]):
+            fields[LAST_OF[event.action]] = event.at
+    if reopened:
+        fields["resolved_at"] = None if sr.state < State.RESOLVED else fields["resolved_at"]
+        fields["dispatched_at"] = reopened[-1] if sr.state == State.DISPATCHED else fields["dispatched_at"]
+    pauses = [e for e in events if e.action in (Action.PAUSE, Action.RESUME)]
+    spans = list(PauseSpan.objects.filter(request=sr).order_by("started_at"))
+    starts = [e.at for e in pauses if e.action == Action.PAUSE]
+    ends = [e.at for e in pauses if e.action == Action.RESUME]
+    for i, span in enumerate(spans):
+        span.started_at = starts[i]
+        span.ended_at = ends[i] if i < len(ends) else None
+    PauseSpan.objects.bulk_update(spans, ["started_at", "ended_at"])
+    if sr.state == State.PAUSED and starts:
+        fields["paused_at"] = starts[-1]
+    ServiceRequest.objects.filter(pk=sr.pk).update(number=services.next_number(sr.kind, created), **fields)
     sr.refresh_from_db()
+    # Time limits: the same limits, started at the new moments, computed again on the calendar.
     steps = (sr.sla or {}).get("steps", {})
-    for entry in steps.values():
-        entry["start"] = (parse_datetime(entry["start"]) - delta).isoformat()
-    if steps:
-        sla.recompute(sr)
+    if not steps:
+        return
+    first_round_start = created.isoformat()
+    for step, entry in steps.items():
+        if step == "visit" and sr.resolved_at:
+            entry["start"] = sr.resolved_at.isoformat()
+        elif reopened and step != "dispatch":
+            entry["start"] = reopened[-1].isoformat()
+        else:
+            entry["start"] = first_round_start
+    sla.recompute(sr)
+    limit = sr.sla.get("limits", {}).get("resolve")
+    if limit and sr.first_resolved_at:
+        due = sla.add_limit(created, parse_limit(limit), sr.project_id)
+        ServiceRequest.objects.filter(pk=sr.pk).update(resolved_late=sr.first_resolved_at > due)
 
 
 def make_requests(project: Project, users: dict[str, User], rooms: list[Room], rng: random.Random, count: int):
@@ -310,7 +369,7 @@ def make_requests(project: Project, users: dict[str, User], rooms: list[Room], r
             ),
         )
         _advance(sr, users, receiver, departments, workers, categories[cat_code], rng, age)
-        _shift(sr, age)
+        _shift(sr, age, rng)
 
 
 def _advance(sr, users, receiver, departments, workers, category, rng, age):

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from core.choices import DepartmentKind, Role
 from core.models import Company, Department, Project, User
-from desk.choices import KIND_PREFIX, Action, Channel, Kind, Rating, Severity, State, Validity
+from desk.choices import KIND_PREFIX, OPEN_STATES, Action, Channel, Kind, Rating, Severity, State, Validity
 from desk.demo import CATEGORIES, GIVEN, SCENARIOS, random_name, random_phone
 from desk.models import Category, NumberSequence, RequestEvent, ServiceRequest
 from desk.search import grams
@@ -269,12 +269,17 @@ _SR_HAS = {f.attname for f in ServiceRequest._meta.concrete_fields}
 HAS_PAUSED_AT = "paused_at" in _SR_HAS
 HAS_FIRST_RESOLVED = "first_resolved_at" in _SR_HAS
 HAS_SLA = "sla" in _SR_HAS
-SR_FIELDS += [f for f in ("paused_at", "first_resolved_at", "sla") if f in _SR_HAS]
+SR_FIELDS += [f for f in ("paused_at", "first_resolved_at", "resolved_late", "due_at", "sla") if f in _SR_HAS]
+# Resolution limits in clock hours, an approximation of the default policies' working-time limits
+# (desk/sla.py default_policies: 1 working day ≈ 24 h, 7 working days ≈ 9 days): generated rows
+# carry whether their first resolution was late, and open ones the deadline lists sort by.
+RESOLVE_HOURS = {"complaint": 216, "repair": 24, "enquiry": 24, "suggestion": 96, "praise": 96}
 try:
     from desk.models import PauseSpan
 except ImportError:  # pragma: no cover - older schema
     PauseSpan = None
 SLA_NONE = '{"round": 0, "steps": {}}'
+OPEN_STATE_SET = {int(x) for x in OPEN_STATES}
 SLA_REOPENED = '{"round": 1, "steps": {}}'
 # The share of repairs (neither paid nor in an 'always' category) sampled for a return visit:
 # desk/sla.py choose_return_visit's default.
@@ -1059,6 +1064,13 @@ class Command(BaseCommand):
             sr["state"] = to_state
             sr["version"] += 1
         sr["updated_at"] = at
+        limit = timedelta(hours=RESOLVE_HOURS.get(sr["kind"], 48) / (4 if sr["severity"] == "urgent" else 1))
+        if "resolved_late" in _SR_HAS:
+            first = sr.get("first_resolved_at")
+            sr["resolved_late"] = None if first is None else first > created + limit
+        if "due_at" in _SR_HAS:
+            open_ = sr["state"] in OPEN_STATE_SET and sr["state"] != State.PAUSED and sr["resolved_at"] is None
+            sr["due_at"] = created + limit if open_ else None
 
     # ------------------------------------------------------------------ afterwards
 
