@@ -315,18 +315,25 @@ def after_action(sr: ServiceRequest, action: str, at: datetime) -> None:
 # ------------------------------------------------------------------ escalation
 
 
-def _message(sr: ServiceRequest, step: str, level: int, entry: dict) -> tuple[str, str]:
+def _message_templates() -> dict:
+    """The escalation messages in the current language, looked up once per batch."""
+    return {
+        Level.AT_RISK: _("即将超时：%(number)s %(step)s时限 %(due)s"),
+        Level.OVERDUE: _("已超时：%(number)s %(step)s时限 %(due)s"),
+        Level.MANAGER: _("超时未处理，升级项目经理：%(number)s %(step)s时限 %(due)s"),
+        Level.COMPANY: _("超时未处理，升级公司：%(number)s %(step)s时限 %(due)s"),
+        "body": _("%(number)s %(title)s"),
+        "note": _("%(title)s；已通知：%(names)s"),
+        "nobody": _("（没有找到接收人）"),
+        "separator": pgettext("list separator", "、"),
+        **{step: step_label(step) for step in STEPS},
+    }
+
+
+def _message(sr: ServiceRequest, step: str, level: int, entry: dict, texts: dict) -> tuple[str, str]:
     due = timezone.localtime(parse_datetime(entry["due"])).strftime("%m-%d %H:%M")
-    params = {"number": sr.number, "title": sr.title, "step": step_label(step), "due": due}
-    if level == Level.AT_RISK:
-        title = _("即将超时：%(number)s %(step)s时限 %(due)s") % params
-    elif level == Level.OVERDUE:
-        title = _("已超时：%(number)s %(step)s时限 %(due)s") % params
-    elif level == Level.MANAGER:
-        title = _("超时未处理，升级项目经理：%(number)s %(step)s时限 %(due)s") % params
-    else:
-        title = _("超时未处理，升级公司：%(number)s %(step)s时限 %(due)s") % params
-    return title, _("%(number)s %(title)s") % params
+    params = {"number": sr.number, "title": sr.title, "step": texts[step], "due": due}
+    return texts[level] % params, texts["body"] % params
 
 
 def escalation_pass(now: datetime | None = None, batch: int = 500) -> int:
@@ -359,19 +366,21 @@ class _Recipients:
         return self._cache[key]
 
     def for_level(self, sr: ServiceRequest, level: int) -> list[User]:
-        staff = User.objects.filter(is_active=True, projects=sr.project_id)
+        def staff():
+            return User.objects.filter(is_active=True, projects=sr.project_id)
+
         if level == Level.AT_RISK:
             people = [sr.receiver, sr.assignee]
             if sr.assignee_id is None and sr.department_id:
                 people += self._get(
                     ("leads", sr.project_id, sr.department_id),
-                    lambda: list(staff.filter(role=Role.DEPT_LEAD, department_id=sr.department_id)),
+                    lambda: list(staff().filter(role=Role.DEPT_LEAD, department_id=sr.department_id)),
                 )
             return [p for p in people if p is not None]
         if level == Level.OVERDUE:
-            return self._get(("sup", sr.project_id), lambda: list(staff.filter(role=Role.CS_SUPERVISOR)))
+            return self._get(("sup", sr.project_id), lambda: list(staff().filter(role=Role.CS_SUPERVISOR)))
         if level == Level.MANAGER:
-            return self._get(("pm", sr.project_id), lambda: list(staff.filter(role=Role.PROJECT_MANAGER)))
+            return self._get(("pm", sr.project_id), lambda: list(staff().filter(role=Role.PROJECT_MANAGER)))
         return self._get(
             ("company", sr.project_id),
             lambda: list(
@@ -397,7 +406,29 @@ def _before_notify(claims) -> None:
 def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
     qs = ServiceRequest.objects.filter(state__in=OPEN_STATES, escalate_at__lte=now).order_by("escalate_at", "pk")
     locked = qs.select_for_update(skip_locked=True, of=("self",)) if _skip_locked() else qs
-    rows = list(locked.select_related("project", "receiver", "assignee").defer("search_grams", "description")[:batch])
+    people = ("id", "username", "display_name", "first_name", "last_name", "email", "is_active")
+    rows = list(
+        locked.select_related("project", "receiver", "assignee").only(
+            "id",
+            "state",
+            "sla",
+            "paused_at",
+            "number",
+            "title",
+            "department_id",
+            "needs_return_visit",
+            "dispatched_at",
+            "arrived_at",
+            "resolved_at",
+            "replied_at",
+            "visited_at",
+            "due_at",
+            "escalate_at",
+            "project__company_id",
+            *(f"receiver__{f}" for f in people),
+            *(f"assignee__{f}" for f in people),
+        )[:batch]
+    )
     if not rows:
         return 0, 0
     claimed: dict[int, set] = {sr.pk: set() for sr in rows}
@@ -408,6 +439,7 @@ def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
         if round_ == rounds[pk]:
             claimed[pk].add((step, level))
     who = _Recipients()
+    texts = _message_templates()
     claims, messages, events = [], [], []
     for sr in rows:
         round_ = sr.sla.get("round", 0)
@@ -432,9 +464,9 @@ def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
                 )
                 if silent:
                     continue
-                title, body = _message(sr, step, level, entry)
+                title, body = _message(sr, step, level, entry, texts)
                 messages.append((people, title, body, f"/requests/{sr.pk}/"))
-                names = pgettext("list separator", "、").join(p.name for p in people) or _("（没有找到接收人）")
+                names = texts["separator"].join(p.name for p in people) or texts["nobody"]
                 events.append(
                     RequestEvent(
                         request=sr,
@@ -443,7 +475,7 @@ def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
                         action=Action.ESCALATE,
                         from_state=sr.state,
                         to_state=sr.state,
-                        note=_("%(title)s；已通知：%(names)s") % {"title": title, "names": names},
+                        note=texts["note"] % {"title": title, "names": names},
                         data={"step": step, "level": int(level), "system": True},
                     )
                 )
@@ -453,8 +485,26 @@ def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
     RequestEvent.objects.bulk_create(events)
     for sr in rows:
         sr.due_at, sr.escalate_at = _next_moments(sr, claimed[sr.pk])
-    ServiceRequest.objects.bulk_update(rows, ["due_at", "escalate_at"])
+    _store_moments(rows)
     return len(rows), len(events)
+
+
+def _store_moments(rows: list[ServiceRequest]) -> None:
+    """Write each row's due_at/escalate_at. PostgreSQL: one UPDATE … FROM (VALUES …); Django's
+    bulk_update builds a CASE per row and took over a second for 1,000 rows."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        ServiceRequest.objects.bulk_update(rows, ["due_at", "escalate_at"])
+        return
+    values = ", ".join(["(%s, %s::timestamptz, %s::timestamptz)"] * len(rows))
+    params = [x for sr in rows for x in (sr.pk, sr.due_at, sr.escalate_at)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE desk_servicerequest AS s SET due_at = v.due_at, escalate_at = v.escalate_at "
+            f"FROM (VALUES {values}) AS v(id, due_at, escalate_at) WHERE s.id = v.id",
+            params,
+        )
 
 
 def _skip_locked() -> bool:

@@ -355,7 +355,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             Action.PAUSE: State.PAUSED,
             Action.RESUME: State.IN_PROGRESS,
             Action.RESOLVE: State.RESOLVED,
-            Action.REPLY: State.REPLIED,
+            # the final reply after resolution; before it an interim reply, and the state stays
+            Action.REPLY: State.REPLIED if before_state == State.RESOLVED else before_state,
             Action.VISIT: State.VISITED,
             Action.CLOSE: State.CLOSED,
             Action.CANCEL: State.CANCELLED,

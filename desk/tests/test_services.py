@@ -378,6 +378,32 @@ def test_pause_needs_a_reason_and_resume_clears_it(world, eng):
     assert fresh(sr).state == State.RESOLVED
 
 
+def test_a_reply_before_resolution_is_interim_and_keeps_the_state(world, eng):
+    sr = dispatched(world, eng, assignee=world.tech)
+    with unchanged(sr, ValidationError) as exc:
+        request_reply(actor=world.cs, request=sr, reply="  ")
+    assert "reply" in exc.value.message_dict
+    with unchanged(sr, ActionRefused):  # the desk replies to residents, not the technician
+        request_reply(actor=world.tech, request=sr, reply="明天来")
+
+    request_reply(actor=world.cs, request=sr, reply="已安排师傅下午上门")
+    sr = fresh(sr)
+    assert (sr.state, sr.version, sr.reply) == (State.DISPATCHED, 3, "已安排师傅下午上门")
+    first_reply_at = sr.replied_at
+    assert first_reply_at is not None
+    event = RequestEvent.objects.get(request=sr, action=Action.REPLY)
+    assert (event.from_state, event.to_state, event.data) == (State.DISPATCHED, State.DISPATCHED, {"interim": True})
+
+    request_accept(actor=world.tech, request=sr)
+    request_resolve(actor=world.tech, request=sr, result="已修好")
+    request_reply(actor=world.cs2, request=sr, reply="已修好，请查看")
+    sr = fresh(sr)
+    assert (sr.state, sr.reply) == (State.REPLIED, "已修好，请查看")
+    assert sr.replied_at == first_reply_at  # the first reply is the one the time limit counts
+    with unchanged(sr, ActionRefused):  # once replied, no second final reply
+        request_reply(actor=world.cs, request=sr, reply="再说一遍")
+
+
 # ---------------------------------------------------------------- return visits
 
 
@@ -567,10 +593,15 @@ def test_only_desk_staff_of_the_project_register(world, who):
     assert counts() == before
 
 
-def test_an_overlong_title_is_a_field_error(world):
+@pytest.mark.parametrize(("field", "limit"), [("title", 200), ("caller_name", 50), ("location", 200)])
+def test_overlong_text_is_a_field_error_not_a_database_error(world, field, limit):
+    before = counts()
     with pytest.raises(ValidationError) as exc:
-        world.register(title="漏" * 201)
-    assert "title" in exc.value.message_dict
+        world.register(**{field: "漏" * (limit + 1)})
+    assert field in exc.value.message_dict
+    assert counts() == before
+    sr = world.register(**{field: "漏" * limit})  # exactly at the limit is fine, on every database
+    assert len(getattr(fresh(sr), field)) == limit
 
 
 # ---------------------------------------------------------------- files
