@@ -36,7 +36,7 @@ def normalize_phone(raw: str) -> str:
     value, had_country = _strip_country(_SEPARATORS.sub("", (raw or "").translate(_FULLWIDTH)))
     if re.fullmatch(r"01[3-9]\d{9}", value):
         value = value[1:]
-    elif had_country and re.fullmatch(r"[2-9]\d{8,10}", value):
+    elif had_country and re.fullmatch(r"(?:10|2\d|[3-9]\d\d)\d{7,8}", value):
         value = "0" + value  # international form drops the area code's 0
     if re.fullmatch(r"1[3-9]\d{9}", value) or re.fullmatch(r"0\d{9,11}", value) or re.fullmatch(r"[2-9]\d{6,7}", value):
         return value

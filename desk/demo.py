@@ -8,9 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from core.choices import DepartmentKind, Role
 from core.models import Company, Department, Project, User

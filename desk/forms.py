@@ -104,6 +104,7 @@ class ActionForm(forms.Form):
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, action: str, request_obj, **kwargs):
+        kwargs.setdefault("auto_id", f"{action}-%s-{request_obj.pk}")
         super().__init__(*args, **kwargs)
         self.action = action
         keep = set(ACTION_SERVICES[action][1]) | {"version"}

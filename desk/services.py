@@ -342,13 +342,17 @@ def request_pause(*, actor, request, note="", expected_version=None):
 
 @transaction.atomic
 def request_resume(*, actor, request, note="", expected_version=None):
+    """Back to where the pause began: accepted (nobody on site yet) or in progress."""
+    _allowed(actor, request, Action.RESUME)
+    paused = RequestEvent.objects.filter(request=request, action=Action.PAUSE).order_by("-at", "-id").first()
+    back_to = (paused.data or {}).get("from") if paused else None
     return _transition(
         actor=actor,
         request=request,
         action=Action.RESUME,
-        to_state=State.IN_PROGRESS,
+        to_state=back_to if back_to in (State.ACCEPTED, State.IN_PROGRESS) else State.IN_PROGRESS,
         note=note,
-        changes={"pause_reason": "", "arrived_at": request.arrived_at or timezone.now()},
+        changes={"pause_reason": ""},
         expected_version=expected_version,
     )
 

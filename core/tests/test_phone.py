@@ -26,6 +26,9 @@ from core.phone import mask_phone, normalize_phone, phone_digits
         ("021-5555 1234", "02155551234"),  # landlines keep their area code
         ("（021）5555-1234", "02155551234"),
         ("0755-8888 8888", "075588888888"),
+        ("+86 21 5555 1234", "02155551234"),  # international form drops the area code's 0
+        ("+86 10 8888 8888", "01088888888"),
+        ("0086 755 8888 8888", "075588888888"),
         ("010-6666 8888", "01066668888"),
         ("5555 1234", "55551234"),  # a local number without area code
     ],
@@ -72,9 +75,20 @@ def test_a_masked_mobile_hides_the_middle_four_digits():
     assert masked.startswith("138") and masked.endswith("5678")
 
 
-def test_phone_digits_strip_separators_and_the_country_code():
-    assert phone_digits("+86 138-1234 5678") == "13812345678"
-    assert phone_digits("５６７８") == "5678"
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("+86 138-1234 5678", "13812345678"),
+        ("008613812345678", "13812345678"),
+        ("8613812345678", "13812345678"),
+        ("013812345678", "13812345678"),
+        ("138 1234", "1381234"),  # a fragment stays a fragment
+        ("５６７８", "5678"),
+        ("021-5555", "0215555"),
+    ],
+)
+def test_phone_digits_are_comparable_with_stored_numbers(text, digits):
+    assert phone_digits(text) == digits
 
 
 # ---------------------------------------------------------------- property
@@ -85,7 +99,7 @@ mobiles = st.builds(
     st.text(alphabet="0123456789", min_size=9, max_size=9),
 )
 separators = st.sampled_from(["", " ", "-", ".", "  ", " - "])
-prefixes = st.sampled_from(["", "+86", "+86 ", "0086", "0086 ", "86", "(+86) ", "＋８６"])
+prefixes = st.sampled_from(["", "+86", "+86 ", "0086", "0086 ", "86", "(+86) ", "＋８６", "0"])
 FULL = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
@@ -101,6 +115,7 @@ def test_normalize_undoes_any_formatting_of_a_mobile(number, prefix, seps, fullw
     if fullwidth:
         written = written.translate(FULL)
     assert normalize_phone(written) == number
+    assert phone_digits(written) == number
 
 
 @given(number=mobiles)

@@ -485,7 +485,7 @@ def test_a_whole_repair_through_the_api(world):
         (desk, "dispatch", {"department": eng}, State.DISPATCHED),
         (tech, "accept", {}, State.ACCEPTED),
         (tech, "pause", {"note": "等待配件"}, State.PAUSED),
-        (tech, "resume", {}, State.IN_PROGRESS),
+        (tech, "resume", {}, State.ACCEPTED),  # back to where the pause began: nobody on site yet
         (tech, "resolve", {"result": "更换阀门"}, State.RESOLVED),
         (desk, "reply", {"reply": "已为您更换阀门"}, State.REPLIED),
         (desk2, "visit", {"rating": "C"}, None),  # unsatisfied needs a comment
