@@ -335,7 +335,11 @@ class RequestViewSet(
         serializer = IntakeSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         sr = request_register(actor=request.user, data=serializer.to_intake())
-        return _detail_response(request, _visible(request.user, sr.pk), status.HTTP_201_CREATED)
+        # The new request is in memory with its room, resident, category and receiver: answer
+        # from it rather than reading it back through the twelve-table detail query.
+        sr.timeline, sr.attachment_list = list(sr.events.select_related("actor")), []
+        data = RequestDetailSerializer(sr, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 # ---------------------------------------------------------------- actions
