@@ -6,4 +6,6 @@ def unread(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.is_resident:
         return {}
+    if getattr(request, "htmx", False) and not request.htmx.boosted:
+        return {}  # a fragment (lookup results, a household panel) has no top bar
     return {"unread_count": Notification.objects.filter(user=user, read_at__isnull=True).count()}
