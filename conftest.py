@@ -19,6 +19,9 @@ def _default_language():
     from django.conf import settings
     from django.utils import translation
 
+    from django.core.cache import cache
+
     translation.activate(settings.LANGUAGE_CODE)
+    cache.clear()  # cached option lists belong to the test that made them
     yield
     translation.activate(settings.LANGUAGE_CODE)

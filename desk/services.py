@@ -345,7 +345,7 @@ def request_resume(*, actor, request, note="", expected_version=None):
     """Back to where the pause began: accepted (nobody on site yet) or in progress."""
     _allowed(actor, request, Action.RESUME)
     paused = RequestEvent.objects.filter(request=request, action=Action.PAUSE).order_by("-at", "-id").first()
-    back_to = (paused.data or {}).get("from") if paused else None
+    back_to = paused.from_state if paused else None
     return _transition(
         actor=actor,
         request=request,

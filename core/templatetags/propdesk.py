@@ -74,7 +74,10 @@ def _cached_choices(bound_field) -> list[tuple[str, str]]:
     if not isinstance(field, ModelChoiceField):
         return [(str(k), str(v)) for k, v in getattr(field, "choices", None) or bound_field.field.widget.choices]
     sql, params = field.queryset.query.sql_with_params()
-    key = "choices:" + str(hash((bound_field.html_name, sql, tuple(map(str, params)), get_language())))
+    form = type(bound_field.form)
+    key = "choices:" + str(
+        hash((form.__module__, form.__name__, bound_field.html_name, sql, tuple(map(str, params)), get_language()))
+    )
     choices = cache.get(key)
     if choices is None:
         choices = [(str(getattr(k, "value", k)), str(v)) for k, v in field.choices]

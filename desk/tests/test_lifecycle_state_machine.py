@@ -353,7 +353,14 @@ class LifecycleMachine(RuleBasedStateMachine):
             Action.TRANSFER: State.DISPATCHED,
             Action.ARRIVE: State.IN_PROGRESS,
             Action.PAUSE: State.PAUSED,
-            Action.RESUME: State.IN_PROGRESS,
+            # back to where the pause began (accepted: nobody on site yet; or in progress)
+            Action.RESUME: (
+                RequestEvent.objects.filter(request_id=after.pk, action=Action.PAUSE)
+                .order_by("-at", "-id")[0]
+                .from_state
+                if action == Action.RESUME
+                else None
+            ),
             Action.RESOLVE: State.RESOLVED,
             # the final reply after resolution; before it an interim reply, and the state stays
             Action.REPLY: State.REPLIED if before_state == State.RESOLVED else before_state,
