@@ -17,9 +17,8 @@ def _media_root(settings, tmp_path):
 def _default_language():
     """Each test starts in the default language: a request in English must not leak into the next test."""
     from django.conf import settings
-    from django.utils import translation
-
     from django.core.cache import cache
+    from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
     cache.clear()  # cached option lists belong to the test that made them

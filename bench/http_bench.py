@@ -433,9 +433,7 @@ def targets(data: dict) -> list[Target]:
         Target("detail", "request page", f"/requests/{data['request']}/", p95_ms=50),
         Target("lookup_phone", "intake lookup by phone", f"/intake/lookup/?q={data['phone']}", p95_ms=20),
         Target("lookup_last4", "intake lookup by last 4 digits", f"/intake/lookup/?q={data['phone'][-4:]}", p95_ms=20),
-        Target(
-            "lookup_room", "intake lookup by room code", f"/intake/lookup/?q={quote(data['room_code'])}", p95_ms=20
-        ),
+        Target("lookup_room", "intake lookup by room code", f"/intake/lookup/?q={quote(data['room_code'])}", p95_ms=20),
         Target(
             "search", "search 漏水 in a project", f"/requests/?q={quote('漏水')}&project={data['project']}", p95_ms=100
         ),

@@ -1,27 +1,60 @@
-"""Time the main pages in-process (no HTTP server) against DATABASE_URL: a quick check of the
-Python side of each page while tuning. The real figures come from http_bench.py."""
-import sys as _sys
-from pathlib import Path as _Path
+"""Time the main pages in-process (no HTTP server, no network) against DATABASE_URL: a quick look
+at the Python side of each page while tuning. The figures that count come from http_bench.py.
 
-_sys.path.insert(0, str(_Path(__file__).resolve().parent.parent))
-import os, sys, time, django
-os.environ["DJANGO_SETTINGS_MODULE"]="propdesk.settings"
-django.setup()
-from django.test import Client
-from core.models import User
-from desk.models import ServiceRequest
-c=Client(HTTP_HOST="localhost")
-u=User.objects.get(username="s004_kefu1"); c.force_login(u)
-pk=ServiceRequest.objects.filter(project_id__in=u.project_ids(), room__isnull=False).order_by("-id").values_list("pk",flat=True)[0]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/propdesk_bench .venv/bin/python bench/profile_pages.py [name ...]
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
 from urllib.parse import quote
-urls={"list":"/requests/?kind=complaint&open=true","api":"/api/requests/?kind=complaint&open=true","detail":f"/requests/{pk}/",
-"lookup_phone":"/intake/lookup/?q=13","search":f"/requests/?q={quote('漏水')}&project={list(u.project_ids())[0]}","healthz":"/healthz"}
-from estate.models import Resident
-ph=Resident.objects.filter(project_id__in=u.project_ids()).values_list("phone",flat=True)[0]
-urls["lookup_phone"]=f"/intake/lookup/?q={ph}"; urls["lookup_last4"]=f"/intake/lookup/?q={ph[-4:]}"
-for name,url in urls.items():
-    if len(sys.argv)>1 and name not in sys.argv[1:]: continue
-    for _ in range(3): r=c.get(url); assert r.status_code==200,(url,r.status_code)
-    t=time.perf_counter(); n=20
-    for _ in range(n): c.get(url)
-    print(f"{name:14s} {(time.perf_counter()-t)/n*1000:6.1f} ms")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+
+from core.models import User  # noqa: E402
+from desk.models import ServiceRequest  # noqa: E402
+from estate.models import Resident  # noqa: E402
+
+
+def main(names: list[str], username: str = "s004_kefu1", rounds: int = 20) -> None:
+    user = User.objects.get(username=username)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    projects = sorted(user.project_ids())
+    request_pk = (
+        ServiceRequest.objects.filter(project_id__in=projects, room__isnull=False)
+        .order_by("-id")
+        .values_list("pk", flat=True)[0]
+    )
+    phone = Resident.objects.filter(project_id__in=projects).values_list("phone", flat=True)[0]
+    urls = {
+        "list": "/requests/?kind=complaint&open=true",
+        "api": "/api/requests/?kind=complaint&open=true",
+        "detail": f"/requests/{request_pk}/",
+        "lookup_phone": f"/intake/lookup/?q={phone}",
+        "lookup_last4": f"/intake/lookup/?q={phone[-4:]}",
+        "search": f"/requests/?q={quote('漏水')}&project={projects[0]}",
+        "healthz": "/healthz",
+    }
+    for name, url in urls.items():
+        if names and name not in names:
+            continue
+        for _ in range(3):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        start = time.perf_counter()
+        for _ in range(rounds):
+            client.get(url)
+        print(f"{name:14s} {(time.perf_counter() - start) / rounds * 1000:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
