@@ -28,8 +28,8 @@ def signed_in(browser, live_server, username, *, mobile=False):
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     return page
 
 
@@ -46,8 +46,8 @@ def act(page, action, fill=None):
             form.locator(f"label[for^='{action}-rating-{value}']").click()
         else:
             field.fill(value)
-    form.locator(f"button[name=submit-{action}]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the POST and its redirect, not just the old page
+        form.locator(f"button[name=submit-{action}]").click()
 
 
 def state_of(pk) -> int:
@@ -73,8 +73,8 @@ def test_phone_complaint_to_closed_with_unsatisfied_visit(browser, live_server, 
     desk.fill("#id_description", "卫生间天花板滴水，已持续两天。")
     desk.select_option("#id_category", label="设施设备")
     shots("intake-filled", desk)
-    desk.click("button[name=dispatch_next]")
-    desk.wait_for_load_state()
+    with desk.expect_navigation():
+        desk.click("button[name=dispatch_next]")
     sr = ServiceRequest.objects.get(title="楼上漏水")
     assert desk.url.endswith(f"/requests/{sr.pk}/")
     assert sr.state == State.REGISTERED and sr.receiver == world.cs and sr.room == world.room
@@ -89,10 +89,10 @@ def test_phone_complaint_to_closed_with_unsatisfied_visit(browser, live_server, 
     card = tech.locator(f"#job-{sr.pk}")
     assert "楼上漏水" in card.inner_text()
     shots("tech-jobs", tech)
-    card.locator("button[name=submit-accept]").click()
-    tech.wait_for_load_state()
-    tech.locator(f"#job-{sr.pk} button[name=submit-arrive]").click()
-    tech.wait_for_load_state()
+    with tech.expect_navigation():
+        card.locator("button[name=submit-accept]").click()
+    with tech.expect_navigation():
+        tech.locator(f"#job-{sr.pk} button[name=submit-arrive]").click()
     assert state_of(sr.pk) == State.IN_PROGRESS
 
     def resolve_on_phone(result_text):
@@ -104,8 +104,8 @@ def test_phone_complaint_to_closed_with_unsatisfied_visit(browser, live_server, 
         form.locator("input[type=file]").set_input_files(str(photo))
         tech.wait_for_timeout(400)  # let the pane finish opening before the screenshot
         shots("tech-resolve", tech)
-        form.locator("button[name=submit-resolve]").click()
-        tech.wait_for_load_state()
+        with tech.expect_navigation():
+            form.locator("button[name=submit-resolve]").click()
 
     resolve_on_phone("更换了楼上卫生间的防水层。")
     assert state_of(sr.pk) == State.RESOLVED
@@ -119,10 +119,10 @@ def test_phone_complaint_to_closed_with_unsatisfied_visit(browser, live_server, 
     assert "重开 1 次" in desk.locator("body").inner_text()
 
     tech.goto(f"{live_server.url}/jobs/")
-    tech.locator(f"#job-{sr.pk} button[name=submit-accept]").click()
-    tech.wait_for_load_state()
-    tech.locator(f"#job-{sr.pk} button[name=submit-arrive]").click()
-    tech.wait_for_load_state()
+    with tech.expect_navigation():
+        tech.locator(f"#job-{sr.pk} button[name=submit-accept]").click()
+    with tech.expect_navigation():
+        tech.locator(f"#job-{sr.pk} button[name=submit-arrive]").click()
     resolve_on_phone("重新做了闭水试验，不再渗漏。")
     assert state_of(sr.pk) == State.RESOLVED
 
