@@ -98,7 +98,7 @@ def send_pending(limit: int = 200) -> int:
     for pk in candidates:
         claimed = (
             Delivery.objects.filter(pk=pk)
-            .filter(models_q_pending_or_stale(now))
+            .filter(_claimable(now))
             .update(status=Delivery.Status.SENDING, claimed_at=now)
         )
         if not claimed:
@@ -124,7 +124,7 @@ def send_pending(limit: int = 200) -> int:
     return sent
 
 
-def models_q_pending_or_stale(now):
+def _claimable(now):
     from django.db.models import Q
 
     return Q(status=Delivery.Status.PENDING) | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)

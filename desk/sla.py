@@ -394,10 +394,6 @@ class _Recipients:
         )
 
 
-def recipients(sr: ServiceRequest, level: int) -> list[User]:
-    return _Recipients().for_level(sr, level)
-
-
 def _before_notify(claims) -> None:
     """A seam: tests make a worker die here, after claiming and before notifying."""
 

@@ -10,5 +10,5 @@ from desk import sla
 @db_periodic_task(crontab(minute="*"))
 def escalate_due():
     """Fire the escalation rungs that are due. Several workers may run it at once: each rung is
-    claimed atomically (desk.sla.escalate_request), so it fires exactly once."""
+    claimed atomically (desk.sla._escalate_batch), so it fires exactly once."""
     return sla.escalation_pass()

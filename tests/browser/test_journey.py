@@ -24,7 +24,7 @@ def signed_in(browser, live_server, username, *, mobile=False):
     viewport = {"width": 390, "height": 844} if mobile else {"width": 1366, "height": 900}
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -44,10 +44,14 @@ def act(page, action, fill=None):
             field.select_option(label=value)
         elif "rating" in selector:
             form.locator(f"label[for^='{action}-rating-{value}']").click()
+            assert form.locator(f"input[name=rating][value={value}]").is_checked()
         else:
             field.fill(value)
+    button = form.locator(f"button[name=submit-{action}]")
+    button.scroll_into_view_if_needed()
+    page.wait_for_timeout(400)  # let Bootstrap's collapse finish moving the pane
     with page.expect_navigation():  # wait for the POST and its redirect, not just the old page
-        form.locator(f"button[name=submit-{action}]").click()
+        button.click()
 
 
 def state_of(pk) -> int:
