@@ -9,22 +9,26 @@ _SEPARATORS = re.compile(r"[\s\-()（）.]")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９＋", "0123456789+")
 
 
-def _strip_country(value: str) -> tuple[str, bool]:
-    """Drop a +86 / 0086 / 86 country code; say whether there was one."""
+def _prefixes_dropped(text: str) -> tuple[str, bool]:
+    """Digits with separators, the +86 / 0086 / 86 country code and a mobile's long-distance 0
+    removed; also whether there was a country code."""
+    value = _SEPARATORS.sub("", (text or "").translate(_FULLWIDTH))
+    had_country = False
     for prefix in ("+86", "0086"):
         if value.startswith(prefix):
-            return value[len(prefix) :], True
-    if value.startswith("86") and len(value) == 13:
-        return value[2:], True
-    return value, False
+            value, had_country = value[len(prefix) :], True
+            break
+    else:
+        if value.startswith("86") and len(value) == 13:
+            value, had_country = value[2:], True
+    if re.fullmatch(r"01[3-9]\d{9}", value):  # a mobile dialled with the long-distance 0
+        value = value[1:]
+    return value, had_country
 
 
 def phone_digits(text: str) -> str:
-    """What was typed, as digits comparable with stored numbers (separators and country code gone)."""
-    value, _had_country = _strip_country(_SEPARATORS.sub("", (text or "").translate(_FULLWIDTH)))
-    if re.fullmatch(r"01[3-9]\d{9}", value):  # a mobile dialled with the long-distance 0
-        value = value[1:]
-    return value
+    """What was typed, as digits comparable with stored numbers."""
+    return _prefixes_dropped(text)[0]
 
 
 def normalize_phone(raw: str) -> str:
@@ -33,10 +37,8 @@ def normalize_phone(raw: str) -> str:
 
     Raises ValidationError for anything that is not a plausible Chinese mobile or landline number.
     """
-    value, had_country = _strip_country(_SEPARATORS.sub("", (raw or "").translate(_FULLWIDTH)))
-    if re.fullmatch(r"01[3-9]\d{9}", value):
-        value = value[1:]
-    elif had_country and re.fullmatch(r"(?:10|2\d|[3-9]\d\d)\d{7,8}", value):
+    value, had_country = _prefixes_dropped(raw)
+    if had_country and re.fullmatch(r"(?:10|2\d|[3-9]\d\d)\d{7,8}", value):
         value = "0" + value  # international form drops the area code's 0
     if re.fullmatch(r"1[3-9]\d{9}", value) or re.fullmatch(r"0\d{9,11}", value) or re.fullmatch(r"[2-9]\d{6,7}", value):
         return value

@@ -344,14 +344,13 @@ class RequestViewSet(
 
 # ---------------------------------------------------------------- actions
 
-NOTE_REQUIRED = {Action.RETURN, Action.TRANSFER, Action.PAUSE, Action.CANCEL, Action.REOPEN}
 FILE_ACTIONS = {action for action, (_service, fields) in ACTION_SERVICES.items() if "files" in fields}
 
 
 def _field(action: str, name: str) -> serializers.Field:
     """The API field for one argument a service takes."""
     if name == "note":
-        if action in NOTE_REQUIRED:
+        if action in rules.NOTE_REQUIRED:
             help_text = _("必填：说明原因。")
         elif action == Action.CLOSE:
             help_text = _("无效投诉直接结案时必填：向业户所作的解释。")

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Department, Project, User
+from desk import rules
 from desk.choices import Action, Channel, Kind, Rating, Severity, Validity
 from desk.models import Category
 from desk.services import ACTION_SERVICES, Intake
@@ -82,9 +83,6 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-NOTE_REQUIRED = {Action.RETURN, Action.PAUSE, Action.CANCEL, Action.REOPEN, Action.TRANSFER}
-
-
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     department = forms.ModelChoiceField(label=_("处理部门"), queryset=Department.objects.none(), required=False)
@@ -112,7 +110,7 @@ class ActionForm(forms.Form):
             if name not in keep:
                 del self.fields[name]
         if "note" in self.fields:
-            self.fields["note"].label = _("原因") if action in NOTE_REQUIRED else _("说明（可选）")
+            self.fields["note"].label = _("原因") if action in rules.NOTE_REQUIRED else _("说明（可选）")
         if action == Action.CLOSE and request_obj.state == 10:
             self.fields["note"].label = _("向业户所作的解释")
         if "department" in self.fields:

@@ -71,6 +71,9 @@ ACTION_ORDER = (
 
 DESKLIKE = DESK_ROLES | SUPERVISING_ROLES
 
+# Actions whose note is a required reason (the services refuse an empty one).
+NOTE_REQUIRED = frozenset({Action.RETURN, Action.TRANSFER, Action.PAUSE, Action.CANCEL, Action.REOPEN})
+
 
 def is_desklike(user) -> bool:
     return user.is_superuser or user.role in DESKLIKE
