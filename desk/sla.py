@@ -129,6 +129,8 @@ def _pauses(sr: ServiceRequest) -> list[tuple[datetime, datetime]]:
 
 
 def step_met(sr: ServiceRequest, step: str) -> bool:
+    if sr.kind == Kind.COMPLAINT and sr.validity == "invalid" and step != "reply":
+        return True  # an invalid complaint is explained and closed: nobody is dispatched to it
     if step == "dispatch":
         return bool(sr.dispatched_at or sr.resolved_at)
     if step == "response":

@@ -586,3 +586,12 @@ def test_deactivating_the_policy_later_keeps_an_open_requests_deadlines_through_
     after = steps(sr)
     assert after.get("reply") == before["reply"]  # the complaint still owes its reply by Tue 09:00
     assert fresh(sr).due_at == at(2026, 11, 24, 9, 0)
+
+
+def test_an_invalid_complaint_is_held_only_to_its_reply(w):
+    """It is explained and closed, never dispatched: no dispatch or resolve deadline escalates."""
+    from desk.choices import Validity
+
+    sr = fresh(w.register(validity=Validity.INVALID))
+    assert sr.due_at == parse_datetime(sr.sla["steps"]["reply"]["due"])
+    assert {step for step, _entry in sla.pending_steps(sr)} == {"reply"}
