@@ -2,10 +2,12 @@
 role, hundreds of rooms and residents, and a month of requests in every state, made through the
 same services the desk uses so every timeline is real."""
 
+import importlib
 import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -491,7 +493,24 @@ def seed_demo(*, seed: int = 2026, requests_per_project: int = 300) -> dict[str,
         xmjingli=users["admin"],
     )
     make_requests(projects["jinjiang"], jj_users, jj_rooms, rng, requests_per_project // 5)
+    seed_other_apps(company=company, projects=projects, users=users, rng=rng)
     return users
+
+
+def seed_other_apps(**context) -> None:
+    """Each other app may add its demo data in `<app>/demo.py`: `seed(*, company, projects, users, rng)`,
+    called in INSTALLED_APPS order once the estate, the staff and the requests exist."""
+    for config in apps.get_app_configs():
+        if config.name == "desk":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        if hasattr(module, "seed"):
+            module.seed(**context)
 
 
 LOGINS = [

@@ -34,6 +34,12 @@ INSTALLED_APPS = [
     "estate",
     "desk",
     "quality",
+    "registrations",
+    "importer",
+    "frontdesk",
+    "duty",
+    "safety",
+    "community",
 ]
 
 MIDDLEWARE = [

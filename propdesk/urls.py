@@ -8,6 +8,13 @@ from core import views as core_views
 urlpatterns = [
     path("", include("desk.urls")),
     path("", include("quality.urls")),
+    path("estate/", include("estate.urls")),
+    path("registrations/", include("registrations.urls")),
+    path("import/", include("importer.urls")),
+    path("frontdesk/", include("frontdesk.urls")),
+    path("duty/", include("duty.urls")),
+    path("safety/", include("safety.urls")),
+    path("community/", include("community.urls")),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox-read"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

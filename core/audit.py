@@ -1,0 +1,15 @@
+"""The change log (AuditEntry) written by services: who changed which record, when, and what."""
+
+from core.models import AuditEntry
+
+
+def audit_record(*, actor, obj, action: str, changes: dict | None = None) -> AuditEntry:
+    """Write one change-log row for `obj` (any model instance). `changes` is a JSON-able dict."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        object_type=obj._meta.label,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        action=action[:20],
+        changes=changes or {},
+    )
