@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "desk",
     "quality",
     "registrations",
+    "renovation",
     "importer",
     "frontdesk",
     "duty",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("quality.urls")),
     path("estate/", include("estate.urls")),
     path("registrations/", include("registrations.urls")),
+    path("renovation/", include("renovation.urls")),
     path("import/", include("importer.urls")),
     path("frontdesk/", include("frontdesk.urls")),
     path("duty/", include("duty.urls")),
