@@ -8,8 +8,12 @@ from core.models import (
     CalendarYear,
     Company,
     Department,
+    ExportRecord,
     Notification,
+    PrivacySettings,
     Project,
+    PurgeRecord,
+    RevealLog,
     User,
     WorkSchedule,
 )
@@ -154,3 +158,44 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "user", "title", "read_at")
     raw_id_fields = ("user",)
+
+
+class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """A log people read and nobody edits."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RevealLog)
+class RevealLogAdmin(ReadOnlyLogAdmin):
+    list_display = ("at", "user", "kind", "object_type", "object_repr", "field", "ip")
+    list_filter = ("kind", "object_type")
+    search_fields = ("user__username", "user__display_name", "object_repr")
+    date_hierarchy = "at"
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(ReadOnlyLogAdmin):
+    list_display = ("at", "user", "what", "rows")
+    list_filter = ("what",)
+    readonly_fields = ("at", "user", "what", "filters", "rows")
+    date_hierarchy = "at"
+
+
+@admin.register(PurgeRecord)
+class PurgeRecordAdmin(ReadOnlyLogAdmin):
+    list_display = ("at", "company", "code", "before", "rows")
+    list_filter = ("code",)
+    date_hierarchy = "at"
+
+
+@admin.register(PrivacySettings)
+class PrivacySettingsAdmin(AuditedAdmin):
+    list_display = ("company", "visitor_retention_days")

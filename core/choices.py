@@ -29,3 +29,7 @@ class DepartmentKind(models.TextChoices):
     CLEANING = "cleaning", _("保洁部")
     GREENING = "greening", _("绿化部")
     FINANCE = "finance", _("财务部")
+
+
+# Roles that may click to see a full ID number (logged); technicians and guards never see one.
+ID_REVEAL_ROLES = frozenset(DESK_ROLES | SUPERVISING_ROLES)

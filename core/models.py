@@ -1,5 +1,7 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import DESK_ROLES, FULL_PHONE_ROLES, SUPERVISING_ROLES, DepartmentKind, Role
@@ -248,3 +250,82 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status}"
+
+
+class PrivacySettings(models.Model):
+    """Per company: how long visitor-type personal data is kept before the daily job purges it."""
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, related_name="privacy_settings", verbose_name=_("公司")
+    )
+    visitor_retention_days = models.PositiveIntegerField(
+        _("访客类个人信息保存天数"),
+        default=180,
+        validators=[MinValueValidator(1)],
+        help_text=_("超过此天数的访客、证件等记录由每日任务清除个人信息，并留下清除记录。"),
+    )
+
+    class Meta:
+        verbose_name = _("个人信息保护设置")
+        verbose_name_plural = _("个人信息保护设置")
+
+    def __str__(self) -> str:
+        return str(self.company)
+
+
+class RevealLog(models.Model):
+    """Every time someone clicked to see a full phone or ID number (PIPL: reads are logged)."""
+
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("查看人"))
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("类别"), max_length=10)
+    object_type = models.CharField(_("对象"), max_length=60)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(_("名称"), max_length=200)
+    field = models.CharField(_("字段"), max_length=60)
+    ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("查看完整号码记录")
+        verbose_name_plural = _("查看完整号码记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="reveal_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.object_repr} {self.field}"
+
+
+class ExportRecord(models.Model):
+    """Every export of personal data: who, when, what, with which filter, how many rows."""
+
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("导出人"))
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    what = models.CharField(_("导出内容"), max_length=100)
+    filters = models.JSONField(_("筛选条件"), default=dict)
+    rows = models.PositiveIntegerField(_("行数"))
+
+    class Meta:
+        verbose_name = _("个人信息导出记录")
+        verbose_name_plural = _("个人信息导出记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.what} ({self.rows})"
+
+
+class PurgeRecord(models.Model):
+    """What the retention job cleared: which kind of record, for which company, older than when."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", verbose_name=_("公司"))
+    code = models.CharField(_("记录类别"), max_length=40)
+    before = models.DateTimeField(_("清除此时间之前的记录"))
+    rows = models.PositiveIntegerField(_("清除行数"))
+
+    class Meta:
+        verbose_name = _("个人信息清除记录")
+        verbose_name_plural = _("个人信息清除记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.code} ({self.rows})"

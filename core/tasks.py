@@ -35,3 +35,11 @@ def report_missing_calendar_years() -> list[int]:
     already = set(Notification.objects.filter(title=title, read_at__isnull=True).values_list("user_id", flat=True))
     notify.notify([a for a in admins if a.pk not in already], title=title, url="/admin/core/calendarday/")
     return missing
+
+
+@db_periodic_task(crontab(minute="30", hour="3"))
+def purge_personal_data():
+    """Every night: clear visitor-type personal data older than each company's retention period."""
+    from core import privacy
+
+    return len(privacy.purge_expired())

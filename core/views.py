@@ -1,8 +1,11 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from core import notify
+from core import notify, privacy
 from core.models import Notification
 
 
@@ -19,3 +22,18 @@ def inbox_read(request):
     notify.mark_read(request.user, ids or None)
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "inbox")
+
+
+@login_required
+@require_POST
+def privacy_reveal(request, label, pk, field):
+    """The full phone or ID number behind a masked one, for roles that may see it; the read is logged."""
+    try:
+        value = privacy.reveal(user=request.user, label=label, pk=pk, field=field, ip=request.META.get("REMOTE_ADDR"))
+    except privacy.RevealRefused as exc:
+        raise Http404 from exc
+    except PermissionError as exc:
+        raise PermissionDenied from exc
+    if privacy.kind_of_label(label, field) == privacy.PHONE:
+        return HttpResponse(format_html('<span class="pd-revealed"><a href="tel:{0}">{0}</a></span>', value))
+    return HttpResponse(format_html('<span class="pd-revealed">{}</span>', value))
