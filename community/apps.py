@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CommunityConfig(AppConfig):
     name = "community"
+    verbose_name = _("社区工作")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from community import selectors, services
+        from community.models import VisitGroup
+        from core.privacy import register_retention, register_sensitive
+
+        register_sensitive(VisitGroup, "contact_phone", kind="phone", visible=selectors.sensitive_visits)
+        register_retention("visit_group", _("参观团体联系人"), purge=services.visit_purge_personal)

@@ -402,13 +402,28 @@ class Phrase(models.Model):
         COMPLAINT = "complaint", _("投诉处理")
         RETURN_VISIT = "return_visit", _("回访")
         ETIQUETTE = "etiquette", _("礼仪规范")
+        EMERGENCY = "emergency", _("应急处置")
+        FEES = "fees", _("收费解释")
+        OTHER = "other", _("其他")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="phrases", verbose_name=_("公司"))
     situation = models.CharField(_("场景"), max_length=20, choices=Situation.choices)
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("内容"))
+    keywords = models.CharField(
+        _("关键词"), max_length=200, blank=True, help_text=_("用空格或逗号分隔，便于搜索，如：漏水 安抚 停水")
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("更新人"),
+    )
 
     class Meta:
         verbose_name = _("常用语/话术")

@@ -93,10 +93,18 @@ def desk_queues(user, limit: int = 10) -> dict[str, list[ServiceRequest]]:
     return queues
 
 
-def phrases(company_id: int, situation: str) -> list:
+def phrases(company_id: int, situation: str = "", q: str = "", limit: int | None = None) -> list:
+    """The active standard phrases of a company, for one situation (all when empty), matching a
+    search term in the title, the text or the keywords (every word of the term must match)."""
     from desk.models import Phrase
 
-    return list(Phrase.objects.filter(company_id=company_id, situation=situation, active=True).order_by("order", "id"))
+    qs = Phrase.objects.filter(company_id=company_id, active=True)
+    if situation:
+        qs = qs.filter(situation=situation)
+    for word in (q or "").replace("，", " ").replace(",", " ").split()[:5]:
+        qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word) | Q(keywords__icontains=word))
+    qs = qs.order_by("situation", "order", "id") if not situation else qs.order_by("order", "id")
+    return list(qs[:limit] if limit else qs)
 
 
 def return_visits_due(user) -> QuerySet[ServiceRequest]:
