@@ -16,7 +16,7 @@ def open_incidents(*, project, user, at):
     rows = (
         Incident.objects.filter(project=project, state=IncidentState.OPEN, reported_at__lte=at)
         .only("id", "kind", "title", "place", "reported_at", "level")
-        .order_by("-reported_at", "-id")[:200]
+        .order_by("-reported_at", "-id")
     )
     return [
         OpenItem(
@@ -43,7 +43,7 @@ def patrols(*, project, user, at):
             | Q(points_missed__gt=0, scheduled_for__isnull=True, started_at__gte=start, started_at__lt=end)
         )
         .select_related("route", "started_by")
-        .order_by("-created_at", "-id")[:200]
+        .order_by("-created_at", "-id")
     )
     items = []
     for r in rows:
