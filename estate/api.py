@@ -208,3 +208,115 @@ class ResidentViewSet(viewsets.ReadOnlyModelViewSet):
         return residents.select_related("project").prefetch_related(
             Prefetch("occupancies", queryset=current, to_attr="current_rooms")
         )
+
+
+# ---------------------------------------------------------------- the household file (read-only)
+
+
+class HouseholdPersonSerializer(serializers.Serializer):
+    resident = serializers.IntegerField(source="resident_id", label=_("业户"))
+    name = serializers.CharField(source="resident.name", label=_("姓名"))
+    gender = serializers.CharField(source="resident.gender", label=_("性别"))
+    phone = PhoneField(source="resident.phone", label=_("手机"))
+    id_type = serializers.CharField(source="resident.id_type", label=_("证件类型"))
+    id_number = serializers.SerializerMethodField(label=_("证件号码"))
+    care_tags = serializers.SerializerMethodField(label=_("关怀标签"))
+    relation = serializers.ChoiceField(choices=Relation.choices, label=_("关系"))
+    start = serializers.DateField(label=_("起始日期"), allow_null=True)
+    end = serializers.DateField(label=_("结束日期"), allow_null=True)
+    current = serializers.BooleanField(source="is_current", label=_("当前"))
+
+    def get_id_number(self, occ) -> str:
+        from core.privacy import mask_id
+
+        return mask_id(occ.resident.id_number)  # the API never gives a full ID number
+
+    def get_care_tags(self, occ) -> list[str]:
+        return [tag.name for tag in occ.resident.care_tags.all()]
+
+
+class HouseholdVehicleSerializer(serializers.Serializer):
+    plate = serializers.CharField(label=_("车牌号"))
+    brand = serializers.CharField(label=_("品牌型号"))
+    colour = serializers.CharField(label=_("颜色"))
+    resident = serializers.IntegerField(source="resident_id", allow_null=True, label=_("车主"))
+    registered_on = serializers.DateField(label=_("登记日期"))
+    ended_on = serializers.DateField(allow_null=True, label=_("注销日期"))
+
+
+class HouseholdParkingSerializer(serializers.Serializer):
+    number = serializers.CharField(label=_("车位号"))
+    kind = serializers.CharField(label=_("性质"))
+    plate = serializers.CharField(source="vehicle.plate", allow_null=True, default=None, label=_("车牌号"))
+    start = serializers.DateField(allow_null=True, label=_("起始日期"))
+    end = serializers.DateField(allow_null=True, label=_("结束日期"))
+
+
+class HouseholdPetSerializer(serializers.Serializer):
+    kind = serializers.CharField(label=_("种类"))
+    name = serializers.CharField(label=_("名字"))
+    breed = serializers.CharField(label=_("品种"))
+    vaccinated_on = serializers.DateField(allow_null=True, label=_("疫苗接种日期"))
+    gone_on = serializers.DateField(allow_null=True, label=_("迁出日期"))
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(label=_("时间"))
+    source = serializers.CharField(label=_("来源"))
+    title = serializers.CharField(label=_("标题"))
+    detail = serializers.CharField(label=_("说明"))
+    url = serializers.CharField(label=_("链接"))
+    state = serializers.CharField(label=_("状态"))
+    actor = serializers.CharField(label=_("经办人"))
+
+
+class HouseholdSerializer(RoomSerializer):
+    orientation = serializers.CharField(read_only=True, label=_("朝向"))
+    layout = serializers.CharField(read_only=True, label=_("户型"))
+    people = HouseholdPersonSerializer(many=True, read_only=True, label=_("人员"))
+    vehicles = HouseholdVehicleSerializer(source="file_vehicles", many=True, read_only=True, label=_("车辆"))
+    parking = HouseholdParkingSerializer(source="file_parking", many=True, read_only=True, label=_("车位"))
+    pets = HouseholdPetSerializer(source="file_pets", many=True, read_only=True, label=_("宠物"))
+    timeline = TimelineEntrySerializer(many=True, read_only=True, label=_("档案时间线"))
+
+    class Meta(RoomSerializer.Meta):
+        fields = [f for f in RoomSerializer.Meta.fields if f != "occupants"] + [
+            "orientation",
+            "layout",
+            "people",
+            "vehicles",
+            "parking",
+            "pets",
+            "timeline",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary=_("一户一档"),
+        description=_("房屋、全部人员（含历史）、车辆、车位、宠物和档案时间线。仅限本项目员工；证件号码始终打码。"),
+    ),
+)
+class HouseholdViewSet(viewsets.GenericViewSet):
+    serializer_class = HouseholdSerializer
+    authentication_classes = AUTHENTICATION_CLASSES
+    lookup_value_regex = r"[0-9]+"
+    queryset = Room.objects.none()
+
+    def retrieve(self, request, pk=None):
+        from django.http import Http404
+        from rest_framework.response import Response
+
+        from estate.selectors import household, household_people, household_things
+        from estate.timeline import room_timeline
+
+        source = request.query_params.get("source")
+        room = household(request.user, pk)
+        if room is None:
+            raise Http404
+        room.people = household_people(room)
+        for key, value in household_things(room).items():
+            setattr(room, f"file_{key}", value)
+        room.timeline = room_timeline(room=room, user=request.user, only={source} if source else None)
+        return Response(self.get_serializer(room).data)

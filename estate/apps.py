@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class EstateConfig(AppConfig):
     name = "estate"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from core.privacy import register_sensitive
+        from estate.models import Resident
+        from estate.selectors import visible_residents
+
+        register_sensitive(Resident, "phone", kind="phone", visible=visible_residents)
+        register_sensitive(Resident, "id_number", kind="id", visible=visible_residents)

@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from core.choices import Role
 from core.phone import phone_digits
@@ -79,3 +79,166 @@ def lookup_rooms(user, text: str, *, project_id: int | None = None, limit: int =
     if not conditions:
         return []
     return list(with_occupants(rooms.filter(conditions)).order_by("code")[:limit])
+
+
+# ---------------------------------------------------------------- the household file
+
+
+def staff_rooms(user) -> QuerySet[Room]:
+    """Rooms whose household file this user may open: staff of the room's project. Residents have
+    no household file page (it holds staff notes and earlier owners' data); they use the portal."""
+    if not user.is_authenticated or user.is_resident:
+        return Room.objects.none()
+    if user.is_superuser:
+        return Room.objects.all()
+    return Room.objects.filter(project_id__in=user.project_ids())
+
+
+def household(user, pk) -> Room | None:
+    return staff_rooms(user).select_related("project", "building", "unit").filter(pk=pk).first()
+
+
+def household_people(room: Room) -> list[Occupancy]:
+    """Everyone who was ever linked to the room: current relations first, then past ones, newest
+    first (the ownership history stays visible)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    rows = list(
+        Occupancy.objects.filter(room=room)
+        .select_related("resident")
+        .prefetch_related("resident__care_tags")
+        .order_by("-start", "-id")
+    )
+    for occ in rows:
+        occ.is_current = (occ.start is None or occ.start <= today) and (occ.end is None or occ.end >= today)
+        occ.is_future = occ.start is not None and occ.start > today
+    order = {rel: i for i, rel in enumerate(["owner", "co_owner", "family", "tenant", "emergency"])}
+    rows.sort(key=lambda o: (not o.is_current, o.is_future, order.get(o.relation, 9)))
+    return rows
+
+
+def household_things(room: Room) -> dict:
+    from estate.models import ParkingSpace, Pet, Vehicle
+
+    return {
+        "vehicles": list(
+            Vehicle.objects.filter(room=room)
+            .select_related("resident")
+            .order_by(F("ended_on").desc(nulls_first=True), "-id")
+        ),
+        "parking": list(ParkingSpace.objects.filter(room=room).select_related("vehicle").order_by("number")),
+        "pets": list(Pet.objects.filter(room=room).order_by(F("gone_on").desc(nulls_first=True), "-id")),
+    }
+
+
+def care_tags_of(room: Room) -> list:
+    """The care tags of the room's current people (for the intake panel), from the prefetched
+    `room.current` when present."""
+    current = getattr(room, "current", None)
+    if current is None:
+        current = Occupancy.objects.current().filter(room=room).select_related("resident")
+    from django.db.models import prefetch_related_objects
+
+    current = list(current)
+    prefetch_related_objects([occ.resident for occ in current], "care_tags")
+    seen, tags = set(), []
+    for occ in current:
+        for tag in occ.resident.care_tags.all():
+            if tag.pk not in seen and tag.active:
+                seen.add(tag.pk)
+                tags.append((tag, occ.resident))
+    return tags
+
+
+# ---------------------------------------------------------------- search
+
+
+SEARCH_LIMIT = 20
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _people_qs():
+    current = Occupancy.objects.select_related("room").order_by(F("end").desc(nulls_first=True), "-id")
+    return Resident.objects.prefetch_related("care_tags", Prefetch("occupancies", queryset=current, to_attr="links"))
+
+
+def search(user, text: str, *, limit: int = SEARCH_LIMIT) -> dict:
+    """One search box for the whole estate: a room number in any common form, a name (any part of
+    it in Chinese, or its pinyin initials), a phone number (whole, its start, or its last four
+    digits), a plate (any case or spacing). Every lookup is an indexed equality or prefix match
+    within the user's projects; each group answers at most `limit` rows (+1 to say "more")."""
+    import unicodedata
+
+    from estate.models import ResidentNameGram, Vehicle
+    from estate.normalize import GRAM_MAX, is_plate_like, name_key, normalize_plate
+
+    text = unicodedata.normalize("NFKC", (text or "")).strip()[:40]
+    found = {"rooms": [], "people": [], "vehicles": [], "more": set()}
+    if not text or not user.is_authenticated or user.is_resident:
+        return found
+    projects = None if user.is_superuser else sorted(user.project_ids())
+
+    def scoped(qs):
+        return qs if projects is None else qs.filter(project_id__in=projects)
+
+    has_cjk = bool(_CJK.search(text))
+    digits = phone_digits(text)
+    all_digits = digits.isdigit()
+    plate = normalize_plate(text)
+    plate_like = is_plate_like(text)
+
+    # rooms: '3栋2单元1502', '3-2-1502', '３-２-１５０２', '1502'
+    code = room_code_from_text(text)
+    if code and any(c.isdigit() for c in code) and not plate_like and not (all_digits and len(digits) >= 7):
+        q = Q(code=code) | Q(code__startswith=f"{code}-")
+        if "-" not in code:
+            q |= Q(number=code)
+        rooms = list(with_occupants(scoped(Room.objects.filter(q))).order_by("code")[: limit + 1])
+        found["rooms"] = rooms
+
+    # people: each branch is one indexed lookup, fetched with what the result shows
+    if all_digits and len(digits) == 4:
+        people = scoped(Resident.objects.filter(phone_last4=digits))
+    elif all_digits and len(digits) >= 5:
+        people = scoped(
+            Resident.objects.filter(phone=digits)
+            if len(digits) == 11
+            else Resident.objects.filter(phone__startswith=digits)
+        )
+    elif has_cjk and not plate_like and not any(c.isdigit() for c in text):
+        key = name_key(text)
+        grams = scoped(ResidentNameGram.objects.filter(gram=key[:GRAM_MAX]))
+        if len(key) <= GRAM_MAX:
+            people = Resident.objects.filter(pk__in=grams.values("resident_id")[: limit + 1])
+        else:  # the index finds candidates by the first six characters, the name filters them
+            people = Resident.objects.filter(pk__in=grams.values("resident_id")[: (limit + 1) * 20])
+            people = people.filter(name__contains=text)
+    elif text.isascii() and text.replace(" ", "").isalpha() and len(text) <= 20:
+        people = scoped(Resident.objects.filter(name_initials__startswith=text.replace(" ", "").lower()))
+    else:
+        people = None
+    if people is not None:
+        rows = list(_people_qs().filter(pk__in=people.order_by().values("pk")[: limit + 1]))
+        found["people"] = sorted(rows, key=lambda r: (len(r.name), r.name, r.pk))
+
+    # vehicles
+    if plate_like:
+        q = Q(plate__startswith=plate) if not plate[0].isascii() else Q(plate_body__startswith=plate)
+        found["vehicles"] = list(
+            scoped(Vehicle.objects.filter(q))
+            .select_related("room", "resident")
+            .order_by(F("ended_on").desc(nulls_first=True), "plate")[: limit + 1]
+        )
+
+    for group in ("rooms", "people", "vehicles"):
+        if len(found[group]) > limit:
+            found[group] = found[group][:limit]
+            found["more"].add(group)
+    return found
+
+
+def room_of(resident) -> "Room | None":
+    """The room a search result about a person links to: a current one, else the latest."""
+    links = getattr(resident, "links", None) or []
+    return links[0].room if links else None

@@ -5,7 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from desk.api import ACTION_VIEWS, RequestViewSet
-from estate.api import ResidentViewSet, RoomViewSet
+from estate.api import HouseholdViewSet, ResidentViewSet, RoomViewSet
 
 app_name = "api"
 
@@ -13,6 +13,7 @@ router = SimpleRouter()
 router.register("requests", RequestViewSet, basename="request")
 router.register("rooms", RoomViewSet, basename="room")
 router.register("residents", ResidentViewSet, basename="resident")
+router.register("households", HouseholdViewSet, basename="household")
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="token"),

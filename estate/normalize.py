@@ -1,0 +1,73 @@
+"""Normal forms the search indexes hold: pinyin initials, name substrings, licence plates."""
+
+import re
+import unicodedata
+
+from pypinyin import Style, lazy_pinyin
+
+# Surnames whose everyday reading differs from the character's most common one.
+_SURNAMES = {
+    "单": "s",
+    "曾": "z",
+    "仇": "q",
+    "解": "x",
+    "区": "o",
+    "朴": "p",
+    "查": "z",
+    "盖": "g",
+    "乐": "y",
+    "尉": "y",
+    "秘": "b",
+    "繁": "p",
+    "覃": "q",
+    "翟": "z",
+    "缪": "m",
+    "种": "c",
+    "万俟": "mq",
+}
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+_PLATE_NOISE = re.compile(r"[\s·•.\-_、]")
+GRAM_MAX = 6  # substrings of a name up to this many characters are indexed
+
+
+def name_initials(name: str) -> str:
+    """'张三' -> 'zs', '单雄信' -> 'sxx', 'Tom 李' -> 'toml' (Latin letters kept as typed, lower case)."""
+    name = unicodedata.normalize("NFKC", name or "").strip()
+    prefix = ""
+    for surname, letters in _SURNAMES.items():
+        if name.startswith(surname):
+            prefix, name = letters, name[len(surname) :]
+            break
+    parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
+    return (prefix + _NOT_ALNUM.sub("", "".join(parts).lower()))[:20]
+
+
+def name_key(name: str) -> str:
+    """A name as compared: NFKC (full-width to half-width), no spaces, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or "")).lower()
+
+
+def name_grams(name: str) -> set[str]:
+    """Every substring of the name up to GRAM_MAX characters: '张三丰' -> 张, 三, 丰, 张三, 三丰, 张三丰.
+    A search for any part of a name is then one equality lookup in an index."""
+    key = name_key(name)[:40]
+    return {key[i : i + n] for n in range(1, GRAM_MAX + 1) for i in range(len(key) - n + 1)}
+
+
+def normalize_plate(raw: str) -> str:
+    """'浙a 12345', '浙Ａ·１２３４５' -> '浙A12345': half-width, upper case, no spaces or dots."""
+    return _PLATE_NOISE.sub("", unicodedata.normalize("NFKC", raw or "")).upper()
+
+
+def plate_body(plate: str) -> str:
+    """The plate without its province character ('浙A12345' -> 'A12345'), so 'a12345' finds it."""
+    return plate[1:] if plate and not plate[0].isascii() else plate
+
+
+def is_plate_like(text: str) -> bool:
+    """A typed text that can only be a plate: a province character followed by a letter, or a letter and 4+ digits."""
+    value = normalize_plate(text)
+    return bool(
+        re.fullmatch(r"[\u4e00-\u9fff][A-Z][A-Z0-9]{0,6}[\u4e00-\u9fff]?", value)
+        or re.fullmatch(r"[A-Z][A-Z0-9]{3,6}", value)
+    )

@@ -1,0 +1,409 @@
+"""The household file (一户一档), the estate search and the rooms list. Thin: reads from
+selectors, writes through services."""
+
+import base64
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import ServiceError
+from estate import forms, selectors, services
+from estate.models import Occupancy, Pet, Resident, Room, Vehicle
+from estate.timeline import room_timeline, sources
+
+TIMELINE_LIMIT = 500
+
+
+def _staff(user):
+    if user.is_resident:
+        raise PermissionDenied(_("业户请使用业主端。"))
+
+
+def _room(request, pk) -> Room:
+    _staff(request.user)
+    room = selectors.household(request.user, pk)
+    if room is None:
+        raise Http404
+    return room
+
+
+def _household_context(request, room, bound: dict | None = None) -> dict:
+    user = request.user
+    source = request.GET.get("source", "")
+    all_sources = sources()
+    codes = {s.code for s in all_sources}
+    labels = {s.code: str(s.label) for s in all_sources}
+    only = {source} if source in codes else None
+    editable = services.may_edit(user, room)
+    # The edit forms are fetched when opened (estate:pane): rendering seven forms on every visit
+    # cost more than the rest of the page. A form that failed comes back here, bound, with errors.
+    blank = {"note_form": forms.NoteForm(prefix="note")} if editable else {}
+    blank.update(bound or {})
+    return {
+        "room": room,
+        "people": selectors.household_people(room),
+        **selectors.household_things(room),
+        "timeline": room_timeline(room=room, user=user, only=only, limit=TIMELINE_LIMIT),
+        "timeline_labels": labels,
+        "sources": all_sources,
+        "source": source if only else "",
+        "editable": editable,
+        "open_form": next(iter(bound or {}), ""),
+        **blank,
+    }
+
+
+def timeline_html(entries, labels: dict) -> str:
+    """The timeline's rows, written directly: through the template engine, 500 entries cost more
+    than everything else on the page."""
+    tz = timezone.get_current_timezone()
+
+    def row(e):
+        state = (
+            format_html(' <span class="badge text-bg-{}">{}</span>', e.extra.get("colour") or "secondary", e.state)
+            if e.state
+            else ""
+        )
+        actor = format_html('<span class="text-muted ms-auto">{}</span>', e.actor) if e.actor else ""
+        title = format_html('<a href="{}">{}</a>', e.url, e.title) if e.url else e.title
+        detail = format_html(' <span class="text-muted">{}</span>', e.detail) if e.detail else ""
+        return (
+            e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            labels.get(e.source, e.source),
+            state,
+            actor,
+            title,
+            detail,
+        )
+
+    return format_html_join(
+        "",
+        '<li class="list-group-item"><div class="d-flex gap-2"><span class="text-muted text-nowrap">{}</span>'
+        ' <span class="badge text-bg-light">{}</span>{}{}</div>'
+        '<div style="white-space: pre-line">{}{}</div></li>',
+        (row(e) for e in entries),
+    )
+
+
+PANES = {
+    "room": ("room_form", lambda room: forms.RoomForm(instance=room, prefix="room")),
+    "person": ("person_form", lambda room: forms.NewPersonForm(company_id=room.project.company_id, prefix="person")),
+    "occ": ("occupancy_form", lambda room: forms.OccupancyForm(room=room, prefix="occ")),
+    "vehicle": ("vehicle_form", lambda room: forms.VehicleForm(room=room, prefix="vehicle")),
+    "parking": ("parking_form", lambda room: forms.ParkingForm(room=room, prefix="parking")),
+    "pet": ("pet_form", lambda room: forms.PetForm(prefix="pet")),
+}
+
+
+@login_required
+def pane(request, pk, name):
+    """htmx: one of the household page's edit forms, blank."""
+    room = _room(request, pk)
+    _editable(request, room)
+    if name not in PANES:
+        raise Http404
+    form = PANES[name][1](room)
+    return render(request, "estate/_pane_form.html", {"room": room, "form": form, "pane": name})
+
+
+@login_required
+def household(request, pk):
+    room = _room(request, pk)
+    return render(request, "estate/household.html", _household_context(request, room))
+
+
+def _act(request, room, name: str, form, do):
+    """Run `do(form.cleaned_data)` if the form is valid; else (or when the service refuses) show the
+    household page again with the form and its errors."""
+    if form.is_valid():
+        try:
+            do(form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(reverse("estate:household", args=[room.pk]) + f"#{name.removesuffix('_form')}")
+    response = render(request, "estate/household.html", _household_context(request, room, {name: form}))
+    response.status_code = 400
+    return response
+
+
+def _editable(request, room):
+    if not services.may_edit(request.user, room):
+        raise PermissionDenied(_("只有本项目的客服人员可以修改户档。"))
+
+
+@login_required
+@require_POST
+def room_edit(request, pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    form = forms.RoomForm(request.POST, instance=Room.objects.get(pk=room.pk), prefix="room")
+    return _act(request, room, "room_form", form, lambda d: services.room_update(actor=request.user, room=room, data=d))
+
+
+@login_required
+@require_POST
+def person_add(request, pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    form = forms.NewPersonForm(request.POST, company_id=room.project.company_id, prefix="person")
+
+    def do(d):
+        services.resident_create(
+            actor=request.user,
+            room=room,
+            data=form.resident_data(),
+            relation=d["relation"],
+            start=d.get("start"),
+            end_current_owners=d.get("end_current_owners"),
+        )
+
+    return _act(request, room, "person_form", form, do)
+
+
+@login_required
+def person_edit(request, pk, resident_pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    resident = get_object_or_404(Resident.objects.filter(occupancies__room=room).distinct(), pk=resident_pk)
+    form = forms.ResidentForm(request.POST or None, instance=resident, company_id=room.project.company_id, initial={})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_update(
+                actor=request.user, room=room, resident=Resident.objects.get(pk=resident.pk), data=form.resident_data()
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(reverse("estate:household", args=[room.pk]) + "#people")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "estate/person_edit.html", {"room": room, "resident": resident, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def occupancy_add(request, pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    form = forms.OccupancyForm(request.POST, room=room, prefix="occ")
+
+    def do(d):
+        services.occupancy_add(
+            actor=request.user,
+            room=room,
+            resident=d["resident"],
+            relation=d["relation"],
+            start=d.get("start"),
+            end=d.get("end"),
+            end_current_owners=d.get("end_current_owners"),
+        )
+
+    return _act(request, room, "occupancy_form", form, do)
+
+
+@login_required
+@require_POST
+def occupancy_end(request, pk, occ_pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    occupancy = get_object_or_404(Occupancy.objects.select_related("room"), pk=occ_pk, room=room)
+    form = forms.EndForm(request.POST)
+    return _act(
+        request,
+        room,
+        "end_form",
+        form,
+        lambda d: services.occupancy_end(actor=request.user, occupancy=occupancy, end=d["end"]),
+    )
+
+
+@login_required
+@require_POST
+def vehicle_add(request, pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    form = forms.VehicleForm(request.POST, room=room, prefix="vehicle")
+    return _act(
+        request,
+        room,
+        "vehicle_form",
+        form,
+        lambda d: services.vehicle_add(
+            actor=request.user,
+            room=room,
+            plate=d["plate"],
+            resident=d.get("resident"),
+            brand=d.get("brand"),
+            colour=d.get("colour"),
+            note=d.get("note"),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def vehicle_end(request, pk, vehicle_pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    vehicle = get_object_or_404(Vehicle.objects.select_related("room"), pk=vehicle_pk, room=room)
+    try:
+        services.vehicle_end(actor=request.user, vehicle=vehicle)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已注销车辆 %(plate)s。") % {"plate": vehicle.plate})
+    return redirect(reverse("estate:household", args=[room.pk]) + "#vehicles")
+
+
+@login_required
+@require_POST
+def parking_add(request, pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    form = forms.ParkingForm(request.POST, room=room, prefix="parking")
+    return _act(
+        request,
+        room,
+        "parking_form",
+        form,
+        lambda d: services.parking_save(
+            actor=request.user,
+            room=room,
+            number=d["number"],
+            kind=d["kind"],
+            vehicle=d.get("vehicle"),
+            start=d.get("start"),
+            end=d.get("end"),
+            note=d.get("note") or "",
+        ),
+    )
+
+
+@login_required
+@require_POST
+def pet_add(request, pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    form = forms.PetForm(request.POST, prefix="pet")
+    return _act(
+        request,
+        room,
+        "pet_form",
+        form,
+        lambda d: services.pet_add(
+            actor=request.user,
+            room=room,
+            kind=d["kind"],
+            name=d.get("name") or "",
+            breed=d.get("breed") or "",
+            licence=d.get("licence") or "",
+            vaccinated_on=d.get("vaccinated_on"),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def pet_update(request, pk, pet_pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    pet = get_object_or_404(Pet.objects.select_related("room"), pk=pet_pk, room=room)
+    try:
+        if request.POST.get("action") == "gone":
+            services.pet_gone(actor=request.user, pet=pet)
+        else:
+            form = forms.EndForm(request.POST)
+            if not form.is_valid():
+                raise ServiceError(_("请填写接种日期。"))
+            services.pet_vaccinated(actor=request.user, pet=pet, on=form.cleaned_data["end"])
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect(reverse("estate:household", args=[room.pk]) + "#pets")
+
+
+@login_required
+@require_POST
+def note_add(request, pk):
+    room = _room(request, pk)
+    _editable(request, room)
+    form = forms.NoteForm(request.POST, prefix="note")
+    return _act(
+        request, room, "note_form", form, lambda d: services.note_add(actor=request.user, room=room, text=d["text"])
+    )
+
+
+# ---------------------------------------------------------------- search
+
+
+@login_required
+def search(request):
+    _staff(request.user)
+    q = request.GET.get("q", "").strip()
+    found = selectors.search(request.user, q)
+    people = [(r, selectors.room_of(r)) for r in found["people"]]
+    return render(
+        request,
+        "estate/search.html",
+        {"q": q, "rooms": found["rooms"], "people": people, "vehicles": found["vehicles"], "more": found["more"]},
+    )
+
+
+# ---------------------------------------------------------------- rooms list
+
+PAGE_SIZE = 50
+
+
+def _cursor(code: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{code}|{pk}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str):
+    try:
+        code, pk = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode().rsplit("|", 1)
+        return code, int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@login_required
+def room_list(request):
+    _staff(request.user)
+    form = forms.RoomFilterForm(request.GET or None, user=request.user)
+    rooms = selectors.staff_rooms(request.user)
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        if d.get("building"):
+            rooms = rooms.filter(building=d["building"])
+        if d.get("state"):
+            rooms = rooms.filter(state=d["state"])
+        if d.get("use"):
+            rooms = rooms.filter(use=d["use"])
+        if d.get("tag"):
+            tagged = Occupancy.objects.current().filter(resident__care_tags=d["tag"]).values("room_id")
+            rooms = rooms.filter(pk__in=tagged)
+    position = _decode(request.GET.get("after", "")) if request.GET.get("after") else None
+    if position:
+        code, pk = position
+        rooms = rooms.filter(Q(code__gt=code) | Q(code=code, pk__gt=pk))
+    rows = list(selectors.with_occupants(rooms.select_related("project")).order_by("code", "pk")[: PAGE_SIZE + 1])
+    next_cursor = _cursor(rows[PAGE_SIZE - 1].code, rows[PAGE_SIZE - 1].pk) if len(rows) > PAGE_SIZE else None
+    return render(
+        request,
+        "estate/room_list.html",
+        {"form": form, "rooms": rows[:PAGE_SIZE], "next_cursor": next_cursor, "is_first": position is None},
+    )

@@ -1,0 +1,159 @@
+"""The front desk over the API, for scanners and the gate's devices (under /frontdesk/api/).
+
+Thin: reads come from frontdesk/selectors.py, writes go through frontdesk/services.py, and errors
+take the one shape of core/api.py ({"detail", "code", "errors"}): 400 with field errors, 403 for
+a refusal (a used pickup code, an expired visit code...), 404 for another project's record.
+
+- parcels/                GET a room's parcels (?room=, ?state=waiting), POST log an arrival
+- parcels/collect/        POST hand over against a pickup code
+- visits/admit/           POST admit a pre-registered visitor by code
+- passes/lookup/          GET a goods pass by code (?project=, ?code=), items included
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.privacy import mask_id
+from estate.api import AUTHENTICATION_CLASSES
+from frontdesk import rules, selectors, services
+from frontdesk.choices import ParcelKind
+
+
+class ParcelSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    room = serializers.IntegerField(source="room_id", label=_("房屋"))
+    kind = serializers.ChoiceField(choices=ParcelKind.choices, default=ParcelKind.PARCEL, label=_("类型"))
+    tracking_number = serializers.CharField(max_length=60, required=False, allow_blank=True, label=_("运单号"))
+    carrier = serializers.CharField(max_length=30, required=False, allow_blank=True, label=_("快递公司"))
+    shelf = serializers.CharField(max_length=20, required=False, allow_blank=True, label=_("货架位置"))
+    pickup_code = serializers.CharField(read_only=True, label=_("取件码"))
+    state = serializers.IntegerField(read_only=True, label=_("状态"))
+    arrived_at = serializers.DateTimeField(read_only=True, label=_("到件时间"))
+    due_at = serializers.DateTimeField(read_only=True, label=_("送达时限"))
+
+
+class CodeSerializer(serializers.Serializer):
+    project = serializers.IntegerField(label=_("项目"))
+    code = serializers.CharField(max_length=12, label=_("取件码"))
+    collector_name = serializers.CharField(max_length=50, required=False, allow_blank=True, label=_("领取人"))
+
+
+class GoodsItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(label=_("物品"))
+    quantity = serializers.IntegerField(label=_("数量"))
+    released_quantity = serializers.IntegerField(allow_null=True, label=_("实际放行数量"))
+
+
+class GoodsPassSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    room = serializers.CharField(source="room.code", label=_("房屋"))
+    valid_on = serializers.DateField(label=_("放行日期"))
+    state = serializers.IntegerField(label=_("状态"))
+    state_label = serializers.CharField(source="get_state_display", label=_("状态"))
+    applicant_name = serializers.CharField(label=_("申请人"))
+    carrier_name = serializers.CharField(label=_("搬运人"))
+    carrier_id_masked = serializers.SerializerMethodField(label=_("搬运人证件号"))
+    items = GoodsItemSerializer(many=True, source="items.all")
+
+    def get_carrier_id_masked(self, obj) -> str:
+        return mask_id(obj.carrier_id_number)
+
+
+def _front(request):
+    if not rules.is_front(request.user):
+        raise PermissionDenied(_("只有前台、客服和秩序部人员可以使用这个页面。"))
+
+
+def _project_id(request, value) -> int:
+    if value not in request.user.project_ids():
+        raise NotFound()
+    return value
+
+
+class ParcelsView(APIView):
+    authentication_classes = AUTHENTICATION_CLASSES
+
+    @extend_schema(responses=ParcelSerializer(many=True))
+    def get(self, request):
+        _front(request)
+        room = request.query_params.get("room", "")
+        if not room.isdigit():
+            raise serializers.ValidationError({"room": [_("请选择本项目的房屋。")]})
+        if request.query_params.get("state", "waiting") == "waiting":
+            rows = selectors.room_waiting_parcels(request.user, int(room))
+        else:
+            rows = list(selectors.visible_parcels(request.user).filter(room_id=room).order_by("-arrived_at")[:100])
+        return Response(ParcelSerializer(rows, many=True).data)
+
+    @extend_schema(request=ParcelSerializer, responses={201: ParcelSerializer})
+    def post(self, request):
+        _front(request)
+        data = ParcelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        parcel = services.parcel_log(
+            actor=request.user,
+            room_id=d["room_id"],
+            kind=d["kind"],
+            tracking_number=d.get("tracking_number", ""),
+            carrier=d.get("carrier", ""),
+            shelf=d.get("shelf", ""),
+        )
+        return Response(ParcelSerializer(parcel).data, status=status.HTTP_201_CREATED)
+
+
+class ParcelCollectView(APIView):
+    authentication_classes = AUTHENTICATION_CLASSES
+
+    @extend_schema(request=CodeSerializer, responses=ParcelSerializer)
+    def post(self, request):
+        _front(request)
+        data = CodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        parcel = services.parcel_collect_by_code(
+            actor=request.user,
+            project_id=_project_id(request, d["project"]),
+            code=d["code"],
+            collector_name=d.get("collector_name", ""),
+        )
+        return Response(ParcelSerializer(parcel).data)
+
+
+class VisitAdmitView(APIView):
+    authentication_classes = AUTHENTICATION_CLASSES
+
+    @extend_schema(request=CodeSerializer, responses={200: None})
+    def post(self, request):
+        _front(request)
+        data = CodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        visit = services.visit_admit_by_code(
+            actor=request.user, project_id=_project_id(request, d["project"]), code=d["code"]
+        )
+        return Response(
+            {"id": visit.pk, "name": visit.name, "room": visit.room.code, "people": visit.people, "state": visit.state}
+        )
+
+
+class PassLookupView(APIView):
+    authentication_classes = AUTHENTICATION_CLASSES
+
+    @extend_schema(responses=GoodsPassSerializer)
+    def get(self, request):
+        _front(request)
+        project = request.query_params.get("project", "")
+        if not project.isdigit():
+            raise serializers.ValidationError({"project": [_("请选择项目。")]})
+        goods_pass = services.find_goods_pass(
+            actor=request.user,
+            project_id=_project_id(request, int(project)),
+            code=request.query_params.get("code", ""),
+        )
+        return Response(GoodsPassSerializer(goods_pass).data)

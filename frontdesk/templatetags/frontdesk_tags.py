@@ -1,0 +1,29 @@
+from django import template
+from django.utils import timezone
+
+from frontdesk import rules
+
+register = template.Library()
+
+
+@register.simple_tag
+def front_nav(user) -> dict:
+    return {"front": rules.is_front(user), "guard": rules.is_guard(user)}
+
+
+@register.filter
+def overdue(parcel, now=None) -> bool:
+    return parcel.due_at is not None and parcel.due_at < (now or timezone.now())
+
+
+@register.filter
+def waited_days(parcel, now=None) -> int:
+    return ((now or timezone.now()) - parcel.arrived_at).days
+
+
+@register.filter
+def id_masked(value) -> str:
+    """An ID number masked, with no reveal button (printouts)."""
+    from core.privacy import mask_id
+
+    return mask_id(value or "")

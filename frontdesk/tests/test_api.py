@@ -1,0 +1,88 @@
+"""The front desk's API: the same rules as the pages, in the API's one error shape."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from frontdesk import services
+from frontdesk.models import Parcel, PickupAttempt
+from frontdesk.tests.conftest import ID_CARD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_log_and_list_a_rooms_parcels(api, world):
+    api.force_authenticate(world.guard)
+    response = api.post(
+        reverse("frontdesk:api-parcels"),
+        {"room": world.room.pk, "tracking_number": "SF9", "carrier": "顺丰"},
+        format="json",
+    )
+    assert response.status_code == 201 and len(response.data["pickup_code"]) == 6
+    listed = api.get(reverse("frontdesk:api-parcels"), {"room": world.room.pk})
+    assert [p["id"] for p in listed.data] == [response.data["id"]]
+
+
+def test_bad_input_is_a_400_with_field_errors_and_changes_nothing(api, world):
+    api.force_authenticate(world.cs)
+    response = api.post(
+        reverse("frontdesk:api-parcels"), {"room": world.other_room.pk, "tracking_number": "X"}, format="json"
+    )
+    assert response.status_code == 400 and response.data["code"] == "invalid" and "room" in response.data["errors"]
+    response = api.post(reverse("frontdesk:api-parcels"), {"room": world.room.pk, "tracking_number": ""}, format="json")
+    assert response.status_code == 400 and "tracking_number" in response.data["errors"]
+    assert not Parcel.objects.exists()
+
+
+def test_code_used_twice_is_a_403_and_recorded(api, world):
+    parcel = services.parcel_log(actor=world.cs, room_id=world.room.pk, tracking_number="SF1")
+    api.force_authenticate(world.guard)
+    url = reverse("frontdesk:api-parcel-collect")
+    body = {"project": world.project.pk, "code": parcel.pickup_code}
+    assert api.post(url, body, format="json").status_code == 200
+    response = api.post(url, body, format="json")
+    assert response.status_code == 403 and response.data["code"] == "refused" and "使用过" in response.data["detail"]
+    assert PickupAttempt.objects.count() == 1
+
+
+def test_other_project_and_other_roles(api, world):
+    api.force_authenticate(world.outsider)
+    assert (
+        api.post(
+            reverse("frontdesk:api-parcel-collect"), {"project": world.project.pk, "code": "123456"}, format="json"
+        ).status_code
+        == 404
+    )
+    assert api.get(reverse("frontdesk:api-parcels"), {"room": world.room.pk}).data == []
+    api.force_authenticate(world.tech)
+    assert api.get(reverse("frontdesk:api-parcels"), {"room": world.room.pk}).status_code == 403
+    api.force_authenticate(None)
+    assert api.get(reverse("frontdesk:api-parcels"), {"room": world.room.pk}).status_code in (401, 403)
+
+
+def test_gate_admits_by_code_and_looks_up_a_pass(api, world):
+    visit = services.visit_preregister(actor=world.resident_user, room_id=world.room.pk, name="李", purpose="做客")
+    gp = services.goods_pass_apply(
+        actor=world.resident_user,
+        data=services.PassApplication(
+            room_id=world.room.pk,
+            valid_on=timezone.localdate(),
+            carrier_name="老李",
+            carrier_id_number=ID_CARD,
+            items=[("沙发", 1)],
+        ),
+    )
+    api.force_authenticate(world.guard)
+    response = api.post(
+        reverse("frontdesk:api-visit-admit"), {"project": world.project.pk, "code": visit.code}, format="json"
+    )
+    assert response.status_code == 200 and response.data["room"] == "3-2-1502"
+    response = api.get(reverse("frontdesk:api-pass-lookup"), {"project": world.project.pk, "code": gp.code})
+    assert response.status_code == 200 and response.data["items"][0]["name"] == "沙发"
+    assert response.data["carrier_id_masked"] == "1101**********002X" and ID_CARD not in str(response.data)

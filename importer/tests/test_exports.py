@@ -1,0 +1,138 @@
+"""Excel out: the request list as filtered, rooms and residents; masking; the export record."""
+
+import io
+
+import openpyxl
+import pytest
+
+from core.models import ExportRecord
+from desk.choices import Kind
+
+pytestmark = pytest.mark.django_db
+
+
+def sheet(response):
+    content = b"".join(response.streaming_content)
+    ws = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def test_request_export_matches_the_list_filter_and_is_recorded(world, client):
+    complaint = world.register(caller_phone="13811112222", caller_name="张三")
+    world.register(kind=Kind.REPAIR, title="门锁坏了")
+    world.register_other()
+    client.force_login(world.cs)
+    response = client.get("/import/export/requests.xlsx?kind=complaint")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = sheet(response)
+    assert rows[0][:3] == ["单号", "项目", "类型"]
+    assert [r[0] for r in rows[1:]] == [complaint.number]
+    assert rows[1][2] == "投诉" and rows[1][6] == "3-2-1502" and rows[1][7] == "张三"
+    assert rows[1][8] == "13811112222"  # CS staff see phone numbers in full
+    record = ExportRecord.objects.get()
+    assert (record.user, record.what, record.rows) == (world.cs, "工单列表", 1)
+    assert record.filters == {"kind": "complaint"}
+    # without a filter: everything the user may see, not the other project's
+    assert len(sheet(client.get("/import/export/requests.xlsx"))) == 3
+
+
+def test_request_export_masks_phones_for_roles_without_full_view(world, client):
+    world.register(caller_phone="13811112222")
+    client.force_login(world.finance)
+    rows = sheet(client.get("/import/export/requests.xlsx"))
+    assert rows[1][8] == "138****2222"
+
+
+def test_request_export_refused_to_technicians_and_residents(world, client):
+    for user in (world.tech, world.guard, world.resident_user):
+        client.force_login(user)
+        assert client.get("/import/export/requests.xlsx").status_code == 403
+    assert not ExportRecord.objects.exists()
+
+
+def test_bad_filter_exports_nothing(world, client):
+    client.force_login(world.cs)
+    response = client.get("/import/export/requests.xlsx?project=999999")
+    assert response.status_code == 302
+    assert not ExportRecord.objects.exists()
+
+
+def test_export_button_on_the_list_carries_the_filter(world, client):
+    client.force_login(world.cs)
+    from django.urls import reverse
+
+    page = client.get(reverse("desk:list") + "?kind=complaint").content.decode()
+    assert "/import/export/requests.xlsx?kind=complaint" in page and "导出Excel" in page
+    client.force_login(world.tech)
+    assert "导出Excel" not in client.get(reverse("desk:list")).content.decode()
+
+
+def test_residents_export_masks_ids_always_and_phones_by_role(world, client):
+    r = world.resident
+    if hasattr(r, "id_number"):
+        r.id_number = "330106199001011237"
+        r.save()
+    client.force_login(world.supervisor)
+    rows = sheet(client.get(f"/import/export/residents.xlsx?project={world.project.pk}"))
+    header = rows[0]
+    by_name = {row[header.index("姓名")]: row for row in rows[1:]}
+    assert set(by_name) == {"张三", "李四"}  # not the other project's 赵六
+    zhang = by_name["张三"]
+    assert zhang[header.index("房屋编号")] == "3-2-1502"
+    assert zhang[header.index("手机")] == "13812345678"  # supervisors see phones in full
+    assert zhang[header.index("关系")] == "业主"
+    if "证件号码" in header:
+        assert zhang[header.index("证件号码")] == "3301**********1237"
+    record = ExportRecord.objects.get()
+    assert record.what == "业户名单" and record.rows == 2 and record.filters["project"] == world.project.pk
+
+
+def test_rooms_export_filters_and_masks(world, client, monkeypatch):
+    from importer import exports
+
+    monkeypatch.setattr(exports, "may_reveal", lambda user, kind: False)
+    client.force_login(world.pm)
+    rows = sheet(client.get(f"/import/export/rooms.xlsx?project={world.project.pk}&state=occupied"))
+    header = rows[0]
+    assert header[:3] == ["楼栋", "单元", "房号"]
+    codes = {row[header.index("房屋编号")]: row for row in rows[1:]}
+    assert set(codes) == {"3-2-1502", "3-2-1501"}
+    assert codes["3-2-1502"][header.index("业主")] == "张三"
+    assert codes["3-2-1502"][header.index("业主电话")] == "138****5678"
+    assert codes["3-2-1502"][header.index("产权面积")] == 100
+    assert ExportRecord.objects.get().what == "房屋及业主"
+    assert len(sheet(client.get(f"/import/export/rooms.xlsx?project={world.project.pk}&state=vacant"))) == 1
+
+
+def test_estate_export_of_another_project_or_by_cs_is_refused(world, client):
+    client.force_login(world.supervisor)
+    response = client.get(f"/import/export/rooms.xlsx?project={world.other_project.pk}")
+    assert response.status_code == 302
+    client.force_login(world.cs)
+    assert client.get(f"/import/export/rooms.xlsx?project={world.project.pk}").status_code == 403
+    assert not ExportRecord.objects.exists()
+
+
+def test_export_writes_many_rows_in_chunks(world, client, monkeypatch):
+    from importer import exports
+
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    for _ in range(5):
+        world.register()
+    client.force_login(world.cs)
+    assert len(sheet(client.get("/import/export/requests.xlsx"))) == 6
+    assert ExportRecord.objects.get().rows == 5
+
+
+def test_rooms_export_takes_the_room_lists_query_string(world, client):
+    """The estate room list's filter (building, state, use, tag) without a project: the building's."""
+    client.force_login(world.supervisor)
+    building = world.room.building
+    rows = sheet(client.get(f"/import/export/rooms.xlsx?building={building.pk}&state=occupied&use=residential"))
+    assert {r[rows[0].index("房屋编号")] for r in rows[1:]} == {"3-2-1502", "3-2-1501"}
+    # a user of two projects must choose one
+    world.supervisor.projects.add(world.other_project)
+    world.supervisor._project_ids = None
+    response = client.get("/import/export/rooms.xlsx?state=occupied", follow=True)
+    assert "请选择项目。" in response.content.decode()
