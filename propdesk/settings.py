@@ -191,6 +191,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name "kind": name each enum after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "RequestKindEnum": "desk.choices.Kind",
+        "ParcelKindEnum": "frontdesk.choices.ParcelKind",
+    },
 }
 
 LOGGING = {
