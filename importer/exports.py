@@ -138,7 +138,8 @@ def export_requests(user, qs: QuerySet, filters: dict) -> FileResponse:
                 _local(getattr(sr, "due_at", None)),
             ]
 
-    response, count = xlsx_response(f"{_('工单')}-{stamp()}.xlsx", _("工单"), headers, rows())
+    title = _("工单")
+    response, count = xlsx_response(f"{title}-{stamp()}.xlsx", title, headers, rows())
     record_export(user=user, what=_("工单列表"), filters=filters, rows=count)
     return response
 
@@ -192,7 +193,8 @@ def export_rooms(user, *, project, building=None, state="", use="", tag=None) ->
                 "、".join(phone(o.resident.phone) for o in room.owners if o.resident.phone),
             ]
 
-    response, count = xlsx_response(f"{project.name}-{_('房屋')}-{stamp()}.xlsx", _("房屋"), headers, rows())
+    title = _("房屋")
+    response, count = xlsx_response(f"{project.name}-{title}-{stamp()}.xlsx", title, headers, rows())
     record_export(
         user=user,
         what=_("房屋及业主"),
@@ -287,7 +289,8 @@ def template_response(kind: str):
         cell.font = Font(bold=True)
     buf = io.BytesIO()
     wb.save(buf)
-    name = f"{_('导入模板')}-{ImportKind(kind).label}.xlsx".replace("/", "-")
+    template_word = _("导入模板")
+    name = f"{template_word}-{ImportKind(kind).label}.xlsx".replace("/", "-")
     response = HttpResponse(
         buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

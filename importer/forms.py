@@ -28,8 +28,9 @@ class MappingForm(forms.Form):
 
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
+        untitled = _("（无标题）")
         options = [("", _("（不导入）"))] + [
-            (str(i), f"{_letter(i)} · {h or _('（无标题）')}") for i, h in enumerate(session.headers)
+            (str(i), f"{_letter(i)} · {h or untitled}") for i, h in enumerate(session.headers)
         ]
         self.columns = columns(session.kind)
         for col in self.columns:
