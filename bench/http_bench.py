@@ -138,8 +138,15 @@ def api_token(port: int, username: str, password: str) -> str:
 # ------------------------------------------------------------------ load tools
 
 
+# `--pin-load CPUS`: the load tool runs under `taskset -c CPUS`, so on a
+# small machine it does not take turns with the workers on every core. Not niced: a
+# deprioritised load tool would read its clock late and inflate the latencies it reports.
+LOAD_PREFIX: list[str] = []
+
+
 def run_wrk(port, target: Target, headers: dict, connections: int, threads: int, duration: float) -> Result:
     cmd = [
+        *LOAD_PREFIX,
         "wrk",
         f"-t{min(threads, connections)}",
         f"-c{connections}",
@@ -231,7 +238,7 @@ def run_python(port, target: Target, headers: dict, connections: int, _threads: 
 
 
 class Server:
-    def __init__(self, port: int, workers: int, database_url: str):
+    def __init__(self, port: int, workers: int, database_url: str, threads: int = 1):
         self.port = port
         self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
         env = dict(
@@ -250,6 +257,8 @@ class Server:
                 str(workers),
                 "-b",
                 f"{HOST}:{port}",
+                "--threads",
+                str(threads),
                 "--timeout",
                 "120",
                 "--error-logfile",
@@ -490,6 +499,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--gunicorn-threads", type=int, default=1, help="threads per gunicorn worker (1: sync worker)")
+    parser.add_argument("--pin-load", metavar="CPUS", help="run wrk under `taskset -c CPUS`, e.g. 1")
     parser.add_argument("--duration", type=float, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections for the GET targets")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -508,6 +519,8 @@ def main():
     if tool == "auto":
         tool = "wrk" if shutil.which("wrk") else "python"
     runner = run_wrk if tool == "wrk" else run_python
+    if args.pin_load:
+        LOAD_PREFIX[:] = ["taskset", "-c", args.pin_load]
 
     data = pick_data()
     print(f"machine: {machine()}; load average at start {load_average()}", flush=True)
@@ -523,8 +536,12 @@ def main():
     if not args.no_server:
         if not port_free(args.port):
             raise SystemExit(f"port {args.port} is in use; choose another with --port")
-        server = Server(args.port, args.workers, database_url)
-        print(f"gunicorn: {args.workers} workers on {HOST}:{args.port}, log {server.log.name}", flush=True)
+        server = Server(args.port, args.workers, database_url, args.gunicorn_threads)
+        print(
+            f"gunicorn: {args.workers} workers x {args.gunicorn_threads} thread(s) on {HOST}:{args.port}, "
+            f"load tool pinned to CPUs {args.pin_load or 'any'}; log {server.log.name}",
+            flush=True,
+        )
     results = []
     try:
         from desk.management.commands.generate_scale import SCALE_PASSWORD

@@ -6,6 +6,7 @@ from community.choices import Audience
 from community.services import ActivityData, NoticeData, PhraseData, VisitData
 from core.choices import Role
 from core.models import Project, User
+from core.phone import mask_phone
 from desk.models import Phrase
 from estate.models import Building, Room
 from estate.selectors import room_code_from_text
@@ -189,7 +190,6 @@ class VisitForm(ServiceErrorsMixin, forms.Form):
                     "project": instance.project_id,
                     "organisation": instance.organisation,
                     "contact_name": instance.contact_name,
-                    "contact_phone": instance.contact_phone,
                     "size": instance.size,
                     "visit_at": instance.visit_at,
                     "ends_at": instance.ends_at,
@@ -207,8 +207,14 @@ class VisitForm(ServiceErrorsMixin, forms.Form):
             .distinct()
             .order_by("role", "display_name")
         )
+        self.instance = instance
         if instance is not None:
             self.fields["project"].disabled = True
+            if instance.contact_phone:
+                # The full number is only shown through the logged "显示" reveal, never in the form.
+                self.fields["contact_phone"].help_text = _("当前 %(phone)s，留空则不修改。") % {
+                    "phone": mask_phone(instance.contact_phone)
+                }
 
     def visit(self) -> VisitData:
         d = self.cleaned_data
@@ -216,7 +222,7 @@ class VisitForm(ServiceErrorsMixin, forms.Form):
             project_id=d["project"].pk,
             organisation=d["organisation"],
             contact_name=d["contact_name"],
-            contact_phone=d["contact_phone"],
+            contact_phone=d["contact_phone"] or (self.instance.contact_phone if self.instance else ""),
             size=d["size"],
             visit_at=d["visit_at"],
             ends_at=d["ends_at"],

@@ -93,7 +93,8 @@ def _validate_intake(actor, data: Intake):
             err(field, _("最多 %(limit)s 个字。") % {"limit": limit})
     room = resident = category = None
     if data.room_id:
-        room = Room.objects.filter(pk=data.room_id, project_id=data.project_id).first()
+        # With its project: the deadlines (sla.plan) need the project, and this saves reading it.
+        room = Room.objects.filter(pk=data.room_id, project_id=data.project_id).select_related("project").first()
         if room is None:
             err("room", _("房屋不存在或不属于这个项目。"))
     if data.resident_id:
@@ -157,10 +158,13 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         created_at=now,
         updated_at=now,
     )
+    if room is not None:
+        sr.project = room.project  # read with the room
     sr.search_grams = grams(sr.title, sr.description, sr.location)
     sla.plan(sr)  # deadlines go into the same INSERT
     sr.save(force_insert=True)
-    RequestEvent.objects.create(
+    # Kept on the request for the caller (the API answers with the new request's timeline).
+    sr.registered_event = RequestEvent.objects.create(
         request=sr,
         actor=actor,
         at=now,

@@ -8,18 +8,24 @@ from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
 from core.models import Project
 from core.paging import keyset_page
+from core.templatetags.propdesk import choice_labels, phone_for
 from desk import rules, selectors
 from desk.choices import Action, State
 from desk.filters import RequestFilter
 from desk.forms import ActionForm, IntakeForm
 from desk.models import Attachment, ServiceRequest
 from desk.services import ACTION_SERVICES, request_register
+from desk.templatetags.desk_tags import due_badge
 from estate.selectors import lookup_rooms, visible_rooms, with_occupants
 
 
@@ -59,7 +65,102 @@ def request_list(request):
         load=lambda ids: selectors.list_queryset(ServiceRequest.objects.filter(pk__in=ids)),
     )
     template = "desk/_list_rows.html" if request.htmx and not request.htmx.boosted else "desk/list.html"
-    return render(request, template, {"filter": filterset, "page": page})
+    context = {"filter": filterset, "page": page, "rows_html": request_rows_html(page.rows)}
+    # RequestFilter's model choices (projects, buildings, departments, staff, categories) depend on
+    # the user's projects alone: the filter form's cached options are found by them (fast_select).
+    context["choices_scope"] = "projects:" + ",".join(map(str, sorted(request.user.project_ids())))
+    return render(request, template, context)
+
+
+# ---------------------------------------------------------------- hot fragments written in Python
+# The request list's rows and the intake lookup's results are drawn on every keystroke or filter
+# change; the template engine cost more than the queries (docs/performance.md). These functions
+# write the same HTML as templates/desk/_request_table.html and the old _lookup_results.html,
+# every value escaped. Keep them in step with that template (bench/check_fragments.py compares).
+
+
+def request_rows_html(rows) -> str:
+    """The list's table (what `desk/_request_table.html` draws for `rows`), as one string."""
+    out = [
+        '<div class="table-responsive">\n'
+        '<table class="table table-sm table-hover table-requests bg-white mb-0">\n'
+        '  <thead class="table-light"><tr>\n'
+        f"    <th>{escape(_('单号'))}</th><th>{escape(_('类型'))}</th><th>{escape(_('标题'))}</th>"
+        f"<th>{escape(_('房屋/位置'))}</th>\n"
+        f"    <th>{escape(_('状态'))}</th><th>{escape(_('时限'))}</th><th>{escape(_('级别'))}</th>"
+        f"<th>{escape(_('处理'))}</th><th>{escape(_('登记时间'))}</th>\n"
+        "  </tr></thead>\n"
+        "  <tbody>\n"
+    ]
+    detail = reverse("desk:detail", args=[0])[:-2]  # "/requests/" (the pattern ends in "<pk>/")
+    kinds = choice_labels(ServiceRequest, "kind")
+    states = choice_labels(ServiceRequest, "state")
+    severities = choice_labels(ServiceRequest, "severity")
+    for sr in rows:
+        category = f' <span class="text-muted small">· {escape(sr.category.name)}</span>' if sr.category else ""
+        where = escape(sr.room.code) if sr.room else escape(Truncator(sr.location).chars(16))
+        severity = escape(severities.get(sr.severity, sr.severity))
+        if sr.severity != "general":
+            severity = f'<span class="badge text-bg-{escape(sr.severity_colour)}">{severity}</span>'
+        else:
+            severity = f'<span class="text-muted small">{severity}</span>'
+        who = escape(sr.department.name) if sr.department else ""
+        if sr.assignee:
+            who += f" · {escape(sr.assignee.name)}"
+        out.append(
+            "    <tr>\n"
+            f'      <td><a href="{detail}{sr.pk}/">{escape(sr.number)}</a></td>\n'
+            f"      <td>{escape(kinds.get(sr.kind, sr.kind))}</td>\n"
+            f'      <td class="title">{escape(sr.title)}{category}</td>\n'
+            f"      <td>{where}</td>\n"
+            f'      <td><span class="badge text-bg-{escape(sr.state_colour)}">{escape(states.get(sr.state, sr.state))}</span></td>\n'
+            f"      <td>{due_badge(sr)}</td>\n"
+            f"      <td>{severity}</td>\n"
+            f'      <td class="small">{who}</td>\n'
+            f'      <td class="small text-muted">{localtime(sr.created_at):%m-%d %H:%M}</td>\n'
+            "    </tr>\n"
+        )
+    if not rows:
+        out.append(f'    <tr><td colspan="9" class="text-center text-muted py-3">{escape(_("没有工单"))}</td></tr>\n')
+    out.append("  </tbody>\n</table>\n</div>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+def lookup_results_html(rooms, q: str, user) -> str:
+    """The intake lookup's result list (clicked to fill the form), or a 'not found' line."""
+    from estate.models import Occupancy, Room
+
+    relations = choice_labels(Occupancy, "relation")
+    room_states = choice_labels(Room, "state")
+    if not rooms:
+        if not q:
+            return ""
+        message = _("没有找到“%(q)s”。公共区域的问题请直接填写位置。") % {"q": escape(q)}
+        return f'<div class="text-muted small px-1">{message}</div>\n'
+    out = ['<div class="list-group shadow-sm">\n']
+    for room in rooms:
+        code, pk, project = escape(room.code), room.pk, room.project_id
+        occupants = room.current[:3]
+        for occ in occupants:
+            resident = occ.resident
+            name, phone = escape(resident.name), escape(phone_for(resident.phone, user))
+            out.append(
+                f'  <a href="#" class="list-group-item list-group-item-action" data-room="{pk}" '
+                f'data-resident="{resident.pk}" data-project="{project}"\n'
+                f'     data-name="{name}" data-phone="{phone}" data-label="{code} · {name}">\n'
+                f'    <strong>{code}</strong> {name} <span class="text-muted small">'
+                f"{escape(relations.get(occ.relation, occ.relation))} · {phone}</span>\n"
+                "  </a>\n"
+            )
+        if not occupants:
+            out.append(
+                f'  <a href="#" class="list-group-item list-group-item-action" data-room="{pk}" '
+                f'data-project="{project}" data-label="{code}">\n'
+                f'    <strong>{code}</strong> <span class="text-muted small">{escape(room_states.get(room.state, room.state))}</span>\n'
+                "  </a>\n"
+            )
+    out.append("</div>\n")
+    return "".join(out)
 
 
 @login_required
@@ -105,7 +206,9 @@ def intake_lookup(request):
     q = request.GET.get("q", "")
     project = request.GET.get("project")
     rooms = lookup_rooms(request.user, q, project_id=int(project) if project and project.isdigit() else None)
-    return render(request, "desk/_lookup_results.html", {"rooms": rooms, "q": q})
+    # Written in Python (lookup_results_html), not through the template engine: this fragment is
+    # fetched on every keystroke of the intake form.
+    return HttpResponse(lookup_results_html(rooms, q, request.user))
 
 
 @login_required

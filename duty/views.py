@@ -554,7 +554,12 @@ def item_answer(request, pk: int):
         item.refresh_from_db()
     if request.htmx:
         context = {"it": item, "h": h, "may_answer": True, "error": error}
-        return render(request, "duty/_item_row.html", context, status=200 if error is None else 400)
+        response = render(request, "duty/_item_row.html", context, status=200 if error is None else 400)
+        if error is None and not h.items.filter(answer=ItemAnswer.PENDING).exists():
+            # The last answer: reload the page so the incoming signature (rendered disabled while
+            # items were pending) and the counters are current.
+            response["HX-Refresh"] = "true"
+        return response
     if error:
         messages.error(request, error)
     return redirect(reverse("duty:handover", args=[h.pk]) + f"#item-{item.pk}")

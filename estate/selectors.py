@@ -60,10 +60,16 @@ def lookup_rooms(user, text: str, *, project_id: int | None = None, limit: int =
     if project_id:
         residents = residents.filter(project_id=project_id)
     occupied = Occupancy.objects.current()
+
+    def rooms_of(matches) -> Q:
+        # The matching rooms' ids first (an index walk from the residents), then OR-ed in as a
+        # list: as a subquery OR-ed with the room-code conditions PostgreSQL checked every room.
+        ids = list(occupied.filter(resident__in=matches).values_list("room_id", flat=True)[:200])
+        return Q(pk__in=ids) if ids else Q()
+
     conditions = Q()
     if digits.isdigit() and len(digits) >= 7:
-        matches = residents.filter(phone__startswith=digits).values("pk")
-        conditions |= Q(pk__in=occupied.filter(resident__in=matches).values("room_id"))
+        conditions |= rooms_of(residents.filter(phone__startswith=digits).values("pk"))
     else:
         code = room_code_from_text(text)
         if code:
@@ -71,11 +77,9 @@ def lookup_rooms(user, text: str, *, project_id: int | None = None, limit: int =
             if "-" in code:
                 conditions |= Q(code__startswith=code)
         if digits.isdigit() and len(digits) == 4:
-            matches = residents.filter(phone_last4=digits).values("pk")
-            conditions |= Q(pk__in=occupied.filter(resident__in=matches).values("room_id"))
+            conditions |= rooms_of(residents.filter(phone_last4=digits).values("pk"))
         if not text.isascii():
-            matches = residents.filter(name__startswith=text).values("pk")
-            conditions |= Q(pk__in=occupied.filter(resident__in=matches).values("room_id"))
+            conditions |= rooms_of(residents.filter(name__startswith=text).values("pk"))
     if not conditions:
         return []
     return list(with_occupants(rooms.filter(conditions)).order_by("code")[:limit])

@@ -24,9 +24,9 @@ SEARCH_FIELDS = {
 class RecordFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     state = django_filters.TypedChoiceFilter(label=_("状态"), coerce=int)
-    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=Project.objects.none())
+    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=Project.objects.none(), empty_label=_("全部"))
     building = django_filters.ModelChoiceFilter(
-        label=_("楼栋"), queryset=Building.objects.none(), method="filter_building"
+        label=_("楼栋"), queryset=Building.objects.none(), method="filter_building", empty_label=_("全部")
     )
     created_from = django_filters.DateFilter(
         label=_("登记日期从"), field_name="created_at", lookup_expr="date__gte", widget=DATE

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 from estate.choices import Relation
 from estate.models import Occupancy
 from renovation import services
-from renovation.choices import FeeKind, InspectionResult, State
+from renovation.choices import Action, FeeKind, InspectionResult, State
 from renovation.models import Inspection, Renovation, RenovationEvent, RenovationSettings, WorkerPass
 
 CONTRACTORS = [
@@ -183,8 +183,10 @@ def _spread_in_time(made):
         shift = timedelta(days=days)
         events = list(RenovationEvent.objects.filter(renovation=r).order_by("at", "id"))
         step = shift / max(len(events), 1)
+        moved = {}  # action -> its (last) event's new time, so the record's dates match its timeline
         for i, e in enumerate(events):
             RenovationEvent.objects.filter(pk=e.pk).update(at=e.at - shift + step * i)
+            moved[e.action] = e.at - shift + step * i
         updates = {
             "submitted_at": r.submitted_at - shift,
             "created_at": r.created_at - shift,
@@ -207,9 +209,14 @@ def _spread_in_time(made):
             updates["refund_due_on"] = timezone.localdate() - timedelta(days=accepted_days_ago) + timedelta(days=90)
             updates["planned_end"] = timezone.localdate() - timedelta(days=accepted_days_ago + 1)
             updates["planned_start"] = updates["planned_end"] - timedelta(days=40)
-        for name in ("reviewed_at", "permit_issued_at", "accepted_at"):
+        for name, actions in (
+            ("reviewed_at", (Action.APPROVE, Action.SEND_BACK, Action.REJECT)),
+            ("permit_issued_at", (Action.ISSUE_PERMIT,)),
+            ("accepted_at", (Action.ACCEPT,)),
+        ):
             if getattr(r, name):
-                updates[name] = getattr(r, name) - shift + step * 2
+                times = [moved[a] for a in actions if a in moved]
+                updates[name] = max(times) if times else getattr(r, name) - shift + step * 2
         Renovation.objects.filter(pk=r.pk).update(**updates)
         WorkerPass.objects.filter(worker__renovation=r, revoked_at__isnull=True).update(
             valid_until=updates["planned_end"]

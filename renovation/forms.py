@@ -7,6 +7,10 @@ from core.models import Project
 from renovation.choices import Action, FeeKind, InspectionResult, State
 from renovation.services import Application, DeductionInput, ViolationInput, WorkerInput
 
+# The ISO value a date input needs: the localised one ("2026/11/27" in Chinese) is dropped by the
+# browser, leaving a required date empty and the form unsubmittable.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -62,8 +66,8 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
     scope = forms.CharField(
         label=_("装修内容"), widget=forms.Textarea(attrs={"rows": 4}), help_text=_("如：厨卫改造、铺地板、更换门窗")
     )
-    planned_start = forms.DateField(label=_("计划开工"), widget=forms.DateInput(attrs={"type": "date"}))
-    planned_end = forms.DateField(label=_("计划完工"), widget=forms.DateInput(attrs={"type": "date"}))
+    planned_start = forms.DateField(label=_("计划开工"), widget=DATE_INPUT)
+    planned_end = forms.DateField(label=_("计划完工"), widget=DATE_INPUT)
     contractor_name = forms.CharField(label=_("装修单位"), max_length=100)
     contractor_licence = forms.CharField(label=_("营业执照/资质证号"), max_length=50)
     contractor_person = forms.CharField(label=_("现场负责人"), max_length=50)
@@ -160,7 +164,7 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
     trade = forms.CharField(label=_("工种"), max_length=30, required=False)
     worker = forms.TypedChoiceField(label=_("工人"), coerce=int)
     files = MultipleFileField(label=_("图纸"))
-    inspected_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_on = forms.DateField(label=_("日期"), widget=DATE_INPUT)
     deductions = forms.CharField(
         label=_("扣款"),
         required=False,
@@ -245,7 +249,7 @@ class InspectionForm(ServiceErrorsMixin, forms.Form):
     """The phone form used on site: result, what is wrong, photos from the camera."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    inspected_on = forms.DateField(label=_("巡查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_on = forms.DateField(label=_("巡查日期"), widget=DATE_INPUT)
     result = forms.ChoiceField(label=_("结果"), choices=InspectionResult.choices, widget=forms.RadioSelect)
     violation = forms.CharField(
         label=_("违规内容"),

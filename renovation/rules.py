@@ -13,7 +13,6 @@ from core.choices import DESK_ROLES, SUPERVISING_ROLES, DepartmentKind, Role
 from renovation.choices import Action, State
 
 DESKLIKE = frozenset(DESK_ROLES | SUPERVISING_ROLES)
-REVIEWERS = frozenset(SUPERVISING_ROLES | {Role.DEPT_LEAD})
 CASHIERS = frozenset(DESKLIKE | {Role.FINANCE})
 REFUNDERS = frozenset(SUPERVISING_ROLES | {Role.FINANCE})
 INSPECTOR_DEPARTMENTS = frozenset({DepartmentKind.ENGINEERING, DepartmentKind.SECURITY})
@@ -73,6 +72,25 @@ def may_inspect(user) -> bool:
     return user.role == Role.WORKER and department is not None and department.kind in INSPECTOR_DEPARTMENTS
 
 
+def _in_engineering(user) -> bool:
+    department = user.department if user.department_id else None
+    return department is not None and department.kind == DepartmentKind.ENGINEERING
+
+
+def is_reviewer(user) -> bool:
+    """CS supervisors and managers, the project manager, and the ENGINEERING lead (not the leads
+    of security or cleaning, who are department leads too)."""
+    if user.is_superuser or user.role in SUPERVISING_ROLES:
+        return True
+    return user.role == Role.DEPT_LEAD and _in_engineering(user)
+
+
+def may_accept(user) -> bool:
+    """Final acceptance: the reviewers and engineering staff. Guards and front-line CS staff
+    inspect but do not sign off the works."""
+    return is_reviewer(user) or (user.role == Role.WORKER and _in_engineering(user))
+
+
 def may_apply_for_others(user) -> bool:
     return is_desklike(user)
 
@@ -81,9 +99,9 @@ _ROLE_CHECKS = {
     Action.RESUBMIT: is_desklike,
     Action.ADD_DRAWINGS: is_desklike,
     Action.CANCEL: is_desklike,
-    Action.APPROVE: lambda u: u.is_superuser or u.role in REVIEWERS,
-    Action.SEND_BACK: lambda u: u.is_superuser or u.role in REVIEWERS,
-    Action.REJECT: lambda u: u.is_superuser or u.role in REVIEWERS,
+    Action.APPROVE: is_reviewer,
+    Action.SEND_BACK: is_reviewer,
+    Action.REJECT: is_reviewer,
     Action.PAY: lambda u: u.is_superuser or u.role in CASHIERS,
     Action.ISSUE_PERMIT: is_desklike,
     Action.ADD_WORKER: is_desklike,
@@ -92,7 +110,7 @@ _ROLE_CHECKS = {
     Action.INSPECT: may_inspect,
     Action.RECTIFY: may_inspect,
     Action.TO_REQUEST: is_desklike,
-    Action.ACCEPT: lambda u: u.is_superuser or u.role in REVIEWERS or may_inspect(u),
+    Action.ACCEPT: may_accept,
     Action.REFUND: lambda u: u.is_superuser or u.role in REFUNDERS,
 }
 

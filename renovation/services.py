@@ -11,13 +11,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.calendar import current_calendar, local_tz, schedule_for
-from core.choices import Role
+from core.choices import DepartmentKind, Role
 from core.errors import ActionRefused, Conflict
 from core.models import User
 from core.notify import notify
@@ -177,9 +177,14 @@ def _money(value, field: str, *, allow_zero=False) -> Decimal:
 
 
 def _reviewers(project_id: int):
-    return User.objects.filter(
-        is_active=True, projects=project_id, role__in=[Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.DEPT_LEAD]
-    ).select_related("department")
+    return (
+        User.objects.filter(is_active=True, projects=project_id)
+        .filter(
+            Q(role__in=[Role.CS_SUPERVISOR, Role.CS_MANAGER])
+            | Q(role=Role.DEPT_LEAD, department__kind=DepartmentKind.ENGINEERING)
+        )
+        .select_related("department")
+    )
 
 
 # ---------------------------------------------------------------- application

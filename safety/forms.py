@@ -91,7 +91,9 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
     building = forms.ModelChoiceField(label=_("楼栋"), queryset=Building.objects.none(), required=False)
     room_code = forms.CharField(label=_("房屋编号"), max_length=60, required=False)
     reported_at = forms.DateTimeField(
-        label=_("接报时间"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("接报时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     note = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

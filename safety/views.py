@@ -61,7 +61,8 @@ def patrols(request):
             today.setdefault(run.route_id, []).append(run)
     context = {
         "routes": [(r, today.get(r.pk, [])) for r in routes],
-        "in_progress": [r for r in runs if r.state == RunState.IN_PROGRESS],
+        # (run, may this user walk it): the others' runs are offered to look at, not to continue.
+        "in_progress": [(r, rules.walks(user, r.route)) for r in runs if r.state == RunState.IN_PROGRESS],
         "runs": runs,
         "supervisor": rules.is_supervisor(user),
         "desk": rules.handles_incidents(user),

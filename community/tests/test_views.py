@@ -339,6 +339,23 @@ def test_visit_form_creates_and_edits(client, world):
     assert resp.status_code == 302 and visit.rating == 5
 
 
+def test_visit_edit_form_does_not_reveal_the_phone(client, world):
+    """QA: the edit form used to prefill the full number, bypassing the logged reveal."""
+    visit = _visit(world)
+    page = get(client, world.cs, "visit-edit", visit.pk).content.decode()
+    assert "13811112222" not in page and "138****2222" in page
+    when = timezone.localtime(visit.visit_at).strftime("%Y-%m-%dT%H:%M")
+    base = {"organisation": "兄弟物业", "contact_name": "黄主任", "size": 9, "visit_at": when}
+    assert post(client, world.cs, "visit-edit", visit.pk, data=base).status_code == 302
+    visit.refresh_from_db()
+    assert visit.contact_phone == "13811112222" and visit.size == 9  # blank phone keeps the number
+    assert (
+        post(client, world.cs, "visit-edit", visit.pk, data={**base, "contact_phone": "13900001111"}).status_code == 302
+    )
+    visit.refresh_from_db()
+    assert visit.contact_phone == "13900001111"
+
+
 # ---------------------------------------------------------------- phrase library
 
 

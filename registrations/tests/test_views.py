@@ -302,6 +302,18 @@ def test_list_filters_by_state_and_room(client, world, records):
     )
 
 
+def test_project_and_building_filters_read_all_not_dashes(client, world, records):
+    """QA: the project and building filters showed Django's "---------" as their empty choice."""
+    client.force_login(world.cs)
+    page = client.get(reverse("registrations:list", args=["moveins"])).content.decode()
+    assert "---------" not in page
+    for name in ("project", "building"):
+        assert (
+            f'<select name="{name}" id="id_{name}" class="form-select form-select-sm"><option value="">全部</option>'
+            in page
+        )
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_printable_form_is_a_pdf_with_masked_numbers(client, world, records, slug):
     client.force_login(world.cs)

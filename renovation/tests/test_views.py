@@ -338,3 +338,42 @@ def test_passes_print_masks_ids(client, world):
 def test_nav_entry(client, world):
     client.force_login(world.cs)
     assert reverse("renovation:list") in client.get(reverse("renovation:list")).content.decode()
+
+
+@pytest.mark.parametrize(("who", "allowed"), [("guard", False), ("cs", False), ("tech", True), ("supervisor", True)])
+def test_final_acceptance_only_by_engineering_or_supervisors(client, world, who, allowed):
+    """QA: guards and CS staff were offered and allowed 竣工验收; the guide gives it to engineering
+    and supervisors only."""
+    r = drive(world, State.IN_PROGRESS)
+    client.force_login(getattr(world, who))
+    page = client.get(reverse("renovation:detail", args=[r.pk])).content.decode()
+    assert ('id="btn-accept"' in page) is allowed
+    response = client.post(
+        reverse("renovation:act", args=[r.pk, "accept"]), {"version": r.version, "inspected_on": timezone.localdate()}
+    )
+    r.refresh_from_db()
+    assert (r.state == State.ACCEPTED) is allowed
+    if not allowed:
+        assert response.status_code == 403
+
+
+def test_a_security_lead_is_not_a_reviewer(client, world):
+    """QA: any department lead (security, cleaning) could approve and was told about overdue reviews;
+    the guide and the refusal message name the engineering lead only."""
+    from core.choices import DepartmentKind, Role
+    from tests.factories import make_user
+
+    guard_lead = make_user(
+        "guard_lead", Role.DEPT_LEAD, [world.project], world.dept[DepartmentKind.SECURITY], world.company
+    )
+    r = drive(world, State.SUBMITTED)
+    client.force_login(guard_lead)
+    assert 'id="btn-approve"' not in client.get(reverse("renovation:detail", args=[r.pk])).content.decode()
+    response = client.post(
+        reverse("renovation:act", args=[r.pk, "approve"]), {"version": r.version, "deposit": "2000", "fee": "100"}
+    )
+    assert response.status_code == 403
+    r.refresh_from_db()
+    assert r.state == State.SUBMITTED
+    assert set(services._reviewers(world.project.pk)) >= {world.lead, world.supervisor}
+    assert guard_lead not in set(services._reviewers(world.project.pk))

@@ -288,3 +288,18 @@ def test_incident_list_pages_newest_first_without_repeats(client, world):
     second = client.get(reverse("safety:incidents"), {"after": after})
     assert [i.pk for i in second.context["incidents"]] == [i.pk for i in made[30:]]
     assert "别处" not in first.content.decode() + second.content.decode()
+
+
+def test_runs_in_progress_offer_continue_only_to_walkers(client, world, patrol):
+    """QA: the desk saw "继续 →" on a guard's run it cannot walk; it now reads "查看"."""
+    route, _fire, _bins = patrol
+    client.force_login(world.guard)
+    client.post(reverse("safety:run_start", args=[route.pk]))
+    run = PatrolRun.objects.get()
+    page = client.get(reverse("safety:patrols")).content.decode()
+    block = page.split('id="in-progress"')[1].split("</div>")[0]
+    assert reverse("safety:run", args=[run.pk]) in block and "继续" in block
+    client.force_login(world.cs)
+    page = client.get(reverse("safety:patrols")).content.decode()
+    block = page.split('id="in-progress"')[1].split("</div>")[0]
+    assert reverse("safety:run", args=[run.pk]) in block and "继续" not in block and "查看" in block
