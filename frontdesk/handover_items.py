@@ -17,23 +17,22 @@ from frontdesk.models import GoodsPass, Parcel, Visit
 def parcels_waiting(*, project, user, at):
     rows = (
         Parcel.objects.filter(project=project, state=ParcelState.WAITING, arrived_at__lte=at)
-        .select_related("room")
-        .only("id", "kind", "tracking_number", "carrier", "shelf", "arrived_at", "due_at", "room__code")
         .order_by("arrived_at", "id")
+        .values_list("id", "kind", "tracking_number", "carrier", "shelf", "arrived_at", "due_at", "room__code")
     )
     url = reverse("frontdesk:parcels")
     kinds = {value: str(label) for value, label in ParcelKind.choices}
     shelf = _("货架 %(s)s")
     return [
         OpenItem(
-            key=f"parcel:{p.pk}",
-            title=f"{p.room.code} · {kinds.get(p.kind, p.kind)}",
-            detail=" ".join(x for x in (p.carrier, p.tracking_number, p.shelf and shelf % {"s": p.shelf}) if x),
+            key=f"parcel:{pk}",
+            title=f"{room} · {kinds.get(kind, kind)}",
+            detail=" ".join(x for x in (carrier, tracking, shelf_no and shelf % {"s": shelf_no}) if x),
             url=url,
-            since=p.arrived_at,
-            extra={"due_at": p.due_at.isoformat() if p.due_at else ""},
+            since=arrived_at,
+            extra={"due_at": due_at.isoformat() if due_at else ""},
         )
-        for p in rows
+        for pk, kind, tracking, carrier, shelf_no, arrived_at, due_at, room in rows
     ]
 
 
@@ -41,21 +40,20 @@ def parcels_waiting(*, project, user, at):
 def visitors_on_site(*, project, user, at):
     rows = (
         Visit.objects.filter(project=project, state=VisitState.ON_SITE, time_in__lte=at)
-        .select_related("room")
-        .only("id", "name", "people", "purpose", "time_in", "room__code")
         .order_by("time_in", "id")
+        .values_list("id", "name", "people", "purpose", "time_in", "room__code")
     )
     url = reverse("frontdesk:visitors")
     people = _("%(n)s 人 · %(purpose)s")
     return [
         OpenItem(
-            key=f"visit:{v.pk}",
-            title=f"{v.name} → {v.room.code}",
-            detail=people % {"n": v.people, "purpose": v.purpose},
+            key=f"visit:{pk}",
+            title=f"{name} → {room}",
+            detail=people % {"n": count, "purpose": purpose},
             url=url,
-            since=v.time_in,
+            since=time_in,
         )
-        for v in rows
+        for pk, name, count, purpose, time_in, room in rows
     ]
 
 
@@ -66,20 +64,19 @@ def goods_passes_open(*, project, user, at):
         GoodsPass.objects.filter(
             project=project, valid_on=day, state__in=[PassState.AWAITING_OWNER, PassState.AUTHORISED]
         )
-        .select_related("room")
-        .only("id", "code", "state", "carrier_name", "created_at", "room__code")
         .order_by("created_at", "id")
+        .values_list("id", "state", "carrier_name", "created_at", "room__code")
     )
     url = reverse("frontdesk:passes")
     states = {value: str(label) for value, label in PassState.choices}
     carrier = _("搬运人 %(name)s")
     return [
         OpenItem(
-            key=f"goods_pass:{g.pk}",
-            title=f"{g.room.code} · {states.get(g.state, g.state)}",
-            detail=carrier % {"name": g.carrier_name},
+            key=f"goods_pass:{pk}",
+            title=f"{room} · {states.get(state, state)}",
+            detail=carrier % {"name": carrier_name},
             url=url,
-            since=g.created_at,
+            since=created_at,
         )
-        for g in rows
+        for pk, state, carrier_name, created_at, room in rows
     ]

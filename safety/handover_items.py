@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from duty.registry import OpenItem, open_item_kind
-from safety.choices import IncidentState, RunState
+from safety.choices import IncidentKind, IncidentLevel, IncidentState, RunState
 from safety.models import Incident, PatrolRun
 from safety.selectors import day_bounds
 
@@ -15,18 +15,22 @@ from safety.selectors import day_bounds
 def open_incidents(*, project, user, at):
     rows = (
         Incident.objects.filter(project=project, state=IncidentState.OPEN, reported_at__lte=at)
-        .only("id", "kind", "title", "place", "reported_at", "level")
         .order_by("-reported_at", "-id")
+        .values_list("id", "kind", "title", "place", "reported_at", "level")
     )
+    # Labels translated once and the URL reversed once: a handover may carry thousands of rows.
+    kinds = {value: str(label) for value, label in IncidentKind.choices}
+    levels = {value: str(label) for value, label in IncidentLevel.choices}
+    url = reverse("safety:incident", args=[987654321])
     return [
         OpenItem(
-            key=f"incident:{i.pk}",
-            title=f"{i.get_kind_display()} · {i.title}",
-            detail=f"{i.place} · {i.get_level_display()}",
-            url=reverse("safety:incident", args=[i.pk]),
-            since=i.reported_at,
+            key=f"incident:{pk}",
+            title=f"{kinds.get(kind, kind)} · {title}",
+            detail=f"{place} · {levels.get(level, level)}",
+            url=url.replace("987654321", str(pk)),
+            since=reported_at,
         )
-        for i in rows
+        for pk, kind, title, place, reported_at, level in rows
     ]
 
 
