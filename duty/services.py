@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit import audit_record, audit_refusal
 from core.choices import Role
 from core.errors import ActionRefused, Conflict
 from core.models import User
@@ -413,13 +413,27 @@ def _not_finished(h: Handover):
         raise ActionRefused(_("交接班已作废，不能再修改。"))
 
 
-@transaction.atomic
 def handover_start(*, actor, project, incoming: User, at=None) -> Handover:
     """The outgoing person (the actor) starts a handover to `incoming`: every registered kind of open
-    item is gathered and written down as it is now, with the shift's duty log and the things to count."""
+    item is gathered and written down as it is now, with the shift's duty log and the things to count.
+    A handover to oneself is refused, and the attempt is recorded (outside the transaction)."""
     _duty_keeper(actor, project.pk)
     if incoming.pk == actor.pk:
-        raise ValidationError({"incoming": [_("交班人和接班人不能是同一个人。")]})
+        message = _("交班人和接班人不能是同一个人。")
+        audit_refusal(
+            actor=actor,
+            object_type="duty.Handover",
+            object_id="-",
+            object_repr=_("%(project)s 交接班") % {"project": project.name},
+            reason=message,
+            data={"project": project.pk, "incoming": incoming.pk},
+        )
+        raise ValidationError({"incoming": [message]})
+    return _handover_start(actor=actor, project=project, incoming=incoming, at=at)
+
+
+@transaction.atomic
+def _handover_start(*, actor, project, incoming: User, at=None) -> Handover:
     if not (incoming.is_active and rules.may_keep_duty(incoming) and project.pk in incoming.project_ids()):
         raise ValidationError({"incoming": [_("接班人必须是本项目的客服/前台人员。")]})
     if Handover.objects.filter(project=project, outgoing=actor, state__in=OPEN_HANDOVER_STATES).exists():

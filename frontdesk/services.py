@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit import audit_record, audit_refusal
 from core.errors import ActionRefused, ServiceError
 from core.models import User
 from core.notify import notify
@@ -469,7 +469,24 @@ def visit_preregister(
 
 
 def visit_admit_by_code(*, actor, project_id: int, code: str, id_type: str = "", id_number: str = "") -> Visit:
-    """The guard checks a pre-registration code at the gate; the arrival is recorded."""
+    """The guard checks a pre-registration code at the gate; the arrival is recorded. A refused code
+    (expired, used, cancelled, unknown, another project's) is recorded in the change log too."""
+    try:
+        return _admit_by_code(actor=actor, project_id=project_id, code=code, id_type=id_type, id_number=id_number)
+    except ActionRefused as exc:
+        cleaned = re.sub(r"\s", "", code or "")
+        audit_refusal(
+            actor=actor,
+            object_type="frontdesk.Visit",
+            object_id=cleaned,
+            object_repr=_("预约码 %(code)s") % {"code": cleaned},
+            reason=exc.message,
+            data={"project": project_id},
+        )
+        raise
+
+
+def _admit_by_code(*, actor, project_id: int, code: str, id_type: str, id_number: str) -> Visit:
     _check_front(actor, project_id)
     code = re.sub(r"\s", "", code or "")
     if not re.fullmatch(r"\d{6}", code):

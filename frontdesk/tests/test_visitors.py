@@ -191,3 +191,13 @@ def test_visitor_data_is_registered_for_retention_and_purged(world, walk_in):
     assert Visit.objects.get(pk=recent.pk).id_number == ID_CARD
     assert Visit.objects.get(pk=still_here.pk).id_number == ID_CARD  # on site: kept until they leave
     assert purge(company=world.company, before=timezone.now() - timedelta(days=180)) == 0
+
+
+def test_a_refused_visitor_code_is_recorded(world):
+    from core.models import AuditEntry
+
+    with pytest.raises(ActionRefused):
+        services.visit_admit_by_code(actor=world.guard, project_id=world.project.pk, code="999999")
+    entry = AuditEntry.objects.get(action="refused", object_type="frontdesk.Visit")
+    assert entry.object_id == "999999" and entry.actor == world.guard
+    assert "999999" in entry.changes["reason"]
