@@ -13,6 +13,7 @@ from core.errors import ServiceError
 from core.models import Project
 from core.paging import keyset_page
 from desk.models import Category, ServiceRequest
+from desk.selectors import visible_requests
 from safety import rules, selectors, services
 from safety.choices import IncidentKind, IncidentState, RunState, StopState
 from safety.forms import (
@@ -97,7 +98,14 @@ def _run_context(request, run, errors=None):
     user = request.user
     stops = list(run.stops.all())
     can_walk = run.state == RunState.IN_PROGRESS and rules.walks(user, run.route)
+    # A finding's request is linked only for those who may open it (a guard may not see a request
+    # dispatched to engineering): one query for the whole page.
+    request_ids = [f.request_id for s in stops for f in s.findings.all() if f.request_id]
+    visible = (
+        set(visible_requests(user).filter(pk__in=request_ids).values_list("pk", flat=True)) if request_ids else set()
+    )
     return {
+        "visible_requests": visible,
         "run": run,
         "stops": stops,
         "can_walk": can_walk,

@@ -55,8 +55,13 @@ def test_patrol_run_on_the_phone_with_a_finding_becomes_a_request(client, world,
     page = client.get(reverse("safety:run", args=[run.pk])).content.decode()
     assert sr.number in page and sr.get_state_display() in page
     assert reverse("safety:run", args=[run.pk]) in client.get(reverse("desk:detail", args=[sr.pk])).content.decode()
-    # finish: the other point is missed
+    assert reverse("desk:detail", args=[sr.pk]) in page
+    # the guard may not open a request he did not receive: its number shows, without a dead link
     client.force_login(world.guard)
+    assert client.get(reverse("desk:detail", args=[sr.pk])).status_code == 404
+    page = client.get(reverse("safety:run", args=[run.pk])).content.decode()
+    assert sr.number in page and reverse("desk:detail", args=[sr.pk]) not in page
+    # finish: the other point is missed
     client.post(reverse("safety:run_finish", args=[run.pk]))
     run.refresh_from_db()
     assert run.state == RunState.DONE and run.points_missed == 1
