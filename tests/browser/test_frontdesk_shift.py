@@ -284,9 +284,12 @@ def test_front_desk_shift(browser, live_server, shots, tmp_path):
     assert sr.number in desk.locator(".alert-success").inner_text()
     assert "没有待登记的巡检发现" in desk.locator("#findings").inner_text()
 
-    guard.goto(f"{live_server.url}/safety/runs/{run.pk}/")  # the run links to the request
-    link = guard.locator(f"#finding-{finding.pk} a")
+    desk.goto(f"{live_server.url}/safety/runs/{run.pk}/")  # the run links to the request for the desk
+    link = desk.locator(f"#finding-{finding.pk} a")
     assert link.inner_text() == sr.number and link.get_attribute("href") == f"/requests/{sr.pk}/"
+    guard.goto(f"{live_server.url}/safety/runs/{run.pk}/")  # the guard may not open it: number, no link
+    assert sr.number in guard.locator(f"#finding-{finding.pk}").inner_text()
+    assert guard.locator(f"#finding-{finding.pk} a").count() == 0
     desk.goto(f"{live_server.url}/requests/{sr.pk}/")
     assert "巡检发现" in desk.locator("body").inner_text()
 
