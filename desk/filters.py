@@ -39,13 +39,13 @@ class RequestFilter(django_filters.FilterSet):
         label=_("登记日期从"),
         field_name="created_at",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     created_to = django_filters.DateFilter(
         label=_("至"),
         field_name="created_at",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:

@@ -235,7 +235,6 @@ def _detail_context(request, sr, forms=None):
         "recent": selectors.household_recent(user, room_id=sr.room_id, exclude_pk=sr.pk) if sr.room_id else [],
         "open_form": next(iter(forms or {}), None),
         "pauses": list(sr.pauses.all()),
-        "visit_script": selectors.phrases(sr.project.company_id, "return_visit") if Action.VISIT in allowed else [],
     }
 
 

@@ -44,7 +44,7 @@ class ShiftForm(ServiceForm):
 
 
 class AssignForm(ServiceForm):
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     shift = forms.ModelChoiceField(label=_("班次"), queryset=Shift.objects.none())
     user = forms.ModelChoiceField(label=_("值班人"), queryset=User.objects.none())
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -44,6 +45,20 @@ def _first_error(exc: ValidationError) -> str:
 
 def _fail(request, exc) -> None:
     messages.error(request, exc.message if isinstance(exc, ServiceError) else _first_error(exc))
+
+
+_REFUSED = object()
+
+
+def _attempt(form, call):
+    """Run a service for a valid form; a refusal goes onto the form and _REFUSED is returned."""
+    try:
+        return call()
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+    return _REFUSED
 
 
 @login_required
@@ -184,15 +199,13 @@ def swap_new(request, pk: int):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.swap_request(
+            done = _attempt(
+                form,
+                lambda: services.swap_request(
                     actor=user, assignment=a, cover=form.cleaned_data["cover"], reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
+                ),
+            )
+            if done is not _REFUSED:
                 messages.success(request, _("调班申请已提交，等待主管审批。"))
                 return redirect(reverse("duty:roster", args=[a.project_id]) + f"?date={a.day.isoformat()}#swaps")
         status = 400
@@ -262,13 +275,8 @@ def setup(request, project_id: int):
         forms[which] = form
         editing[which] = obj
         if form.is_valid():
-            try:
-                service(actor=user, project=project, **{arg: obj}, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
+            done = _attempt(form, lambda: service(actor=user, project=project, **{arg: obj}, **form.cleaned_data))
+            if done is not _REFUSED:
                 messages.success(request, _("已保存。"))
                 return redirect("duty:setup", project_id=project.pk)
         status = 400
@@ -299,8 +307,9 @@ def log(request, project_id: int):
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                services.log_add(
+            done = _attempt(
+                form,
+                lambda: services.log_add(
                     actor=user,
                     project=project,
                     category=d["category"],
@@ -308,12 +317,9 @@ def log(request, project_id: int):
                     at=d["at"],
                     hand_over=d["hand_over"],
                     corrects=corrects,
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
+                ),
+            )
+            if done is not _REFUSED:
                 messages.success(request, _("已记录。"))
                 return redirect("duty:log", project_id=project.pk)
         status = 400
@@ -325,8 +331,6 @@ def log(request, project_id: int):
     if before.isdigit():
         pivot = LogEntry.objects.filter(project=project, pk=before).values_list("at", flat=True).first()
         if pivot:
-            from django.db.models import Q
-
             qs = qs.filter(Q(at__lt=pivot) | Q(at=pivot, pk__lt=int(before)))
     rows = list(qs.order_by("-at", "-id")[: LOG_PAGE + 1])
     more = rows[LOG_PAGE - 1].pk if len(rows) > LOG_PAGE else None
@@ -359,13 +363,8 @@ def keys(request, project_id: int):
         rules.page_require(may_keep, _("只有客服前台/值班人员可以办理。"))
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                loan = services.key_lend(actor=user, **d)
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
+            loan = _attempt(form, lambda: services.key_lend(actor=user, **d))
+            if loan is not _REFUSED:
                 messages.success(request, _("已借出 %(key)s。") % {"key": str(loan.key)})
                 return redirect("duty:keys", project_id=project.pk)
         status = 400
@@ -411,13 +410,11 @@ def handover_list(request, project_id: int):
     if request.method == "POST":
         rules.page_require(may_keep, _("只有客服前台/值班人员可以发起交接班。"))
         if form.is_valid():
-            try:
-                h = services.handover_start(actor=user, project=project, incoming=form.cleaned_data["incoming"])
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
+            h = _attempt(
+                form,
+                lambda: services.handover_start(actor=user, project=project, incoming=form.cleaned_data["incoming"]),
+            )
+            if h is not _REFUSED:
                 messages.success(
                     request, _("已发起交接班，带入 %(n)s 项未完事项。请清点、填写说明后签字。") % {"n": h.item_count}
                 )
@@ -483,8 +480,6 @@ def _handover_context(request, h, *, form=None, sign_form=None):
 
 
 def _kind_counts(h):
-    from django.db.models import Count
-
     return list(h.items.values("kind", "kind_label").annotate(n=Count("id")).order_by("kind_label"))
 
 

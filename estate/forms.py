@@ -11,7 +11,7 @@ from estate.models import CareTag, ParkingSpace, Pet, Resident, Room, Vehicle
 from estate.normalize import normalize_plate
 from estate.services import clean_id
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class BootstrapMixin:

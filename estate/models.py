@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Company, Project, User
 from core.phone import mask_phone
 from estate.choices import Gender, IdType, Orientation, ParkingKind, PetKind, Relation, RoomState, RoomUse, TagColour
-from estate.normalize import name_grams, name_initials, normalize_plate, plate_body
+from estate.normalize import name_grams, name_initials, normalize_plate, phone_last4, plate_body
 
 
 class Building(models.Model):
@@ -133,7 +133,7 @@ class Resident(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.phone_last4 = self.phone[-4:] if self.phone else ""
+        self.phone_last4 = phone_last4(self.phone)
         self.name_initials = name_initials(self.name)
         super().save(*args, **kwargs)
         self.index_name()

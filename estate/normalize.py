@@ -42,6 +42,11 @@ def name_initials(name: str) -> str:
     return (prefix + _NOT_ALNUM.sub("", "".join(parts).lower()))[:20]
 
 
+def phone_last4(phone: str) -> str:
+    """The last four digits a caller gives to be found by ('' without a phone)."""
+    return phone[-4:] if phone else ""
+
+
 def name_key(name: str) -> str:
     """A name as compared: NFKC (full-width to half-width), no spaces, lower case."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or "")).lower()

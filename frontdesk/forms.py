@@ -10,7 +10,7 @@ from frontdesk.services import PassApplication, WalkIn
 
 # <input type=date/datetime-local> only accept ISO values: without a fixed format the zh-hans
 # locale renders "2026/11/27" and the browser shows an empty field.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 HOST_VIA = [(AgreedVia.PHONE, AgreedVia.PHONE.label), (AgreedVia.IN_PERSON, AgreedVia.IN_PERSON.label)]
 _ITEM_LINE = re.compile(r"^(?P<name>.*?)[\s×xX*＊,，:：]*(?P<qty>\d+)\s*(?:件|个|台|套|箱|张|把|包|只|袋)?$")

@@ -54,6 +54,17 @@ def _safe_next(request, default):
     return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
 
 
+def _act(request, action, success, to):
+    """Run one service call of a POST button: flash its refusal or `success`, then go to `to`."""
+    try:
+        action()
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect(to)
+
+
 @login_required
 def home(request):
     if request.user.is_resident:
@@ -208,13 +219,12 @@ def parcel_return(request, pk):
     _front(request)
     form = ReturnForm(request.POST)
     form.is_valid()
-    try:
-        services.parcel_return(actor=request.user, parcel=parcel, note=form.cleaned_data.get("note", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已记录退回快递公司。"))
-    return redirect(_safe_next(request, reverse("frontdesk:parcel", args=[parcel.pk])))
+    return _act(
+        request,
+        lambda: services.parcel_return(actor=request.user, parcel=parcel, note=form.cleaned_data.get("note", "")),
+        _("已记录退回快递公司。"),
+        _safe_next(request, reverse("frontdesk:parcel", args=[parcel.pk])),
+    )
 
 
 @login_required
@@ -283,27 +293,25 @@ def visitors(request):
 def visit_leave(request, pk):
     _front(request)
     visit = get_object_or_404(selectors.visible_visits(request.user), pk=pk)
-    try:
-        services.visit_checkout(actor=request.user, visit=visit)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已登记 %(name)s 离开。") % {"name": visit.name})
-    return redirect(_safe_next(request, reverse("frontdesk:visitors") + f"?project={visit.project_id}"))
+    return _act(
+        request,
+        lambda: services.visit_checkout(actor=request.user, visit=visit),
+        _("已登记 %(name)s 离开。") % {"name": visit.name},
+        _safe_next(request, reverse("frontdesk:visitors") + f"?project={visit.project_id}"),
+    )
 
 
 @login_required
 @require_POST
 def visit_cancel(request, pk):
     visit = get_object_or_404(selectors.visible_visits(request.user), pk=pk)
-    try:
-        services.visit_cancel(actor=request.user, visit=visit)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("预约已取消。"))
     default = reverse("frontdesk:mine") if request.user.is_resident else reverse("frontdesk:visitors")
-    return redirect(_safe_next(request, default))
+    return _act(
+        request,
+        lambda: services.visit_cancel(actor=request.user, visit=visit),
+        _("预约已取消。"),
+        _safe_next(request, default),
+    )
 
 
 @login_required
@@ -357,13 +365,12 @@ def contractors(request):
 def contractor_revoke(request, pk):
     _front(request)
     item = get_object_or_404(selectors.visible_contractor_passes(request.user), pk=pk)
-    try:
-        services.contractor_pass_revoke(actor=request.user, item=item)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("出入证已作废。"))
-    return redirect(reverse("frontdesk:contractors") + f"?project={item.project_id}")
+    return _act(
+        request,
+        lambda: services.contractor_pass_revoke(actor=request.user, item=item),
+        _("出入证已作废。"),
+        reverse("frontdesk:contractors") + f"?project={item.project_id}",
+    )
 
 
 # ---------------------------------------------------------------- the gate (guards' phone page)

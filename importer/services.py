@@ -21,7 +21,8 @@ from core.audit import audit_record
 from core.choices import Role
 from core.errors import ActionRefused, Conflict, ServiceError
 from core.notify import notify
-from estate.models import Building, Occupancy, Resident, Room, Unit
+from estate.models import Building, Occupancy, Resident, ResidentNameGram, Room, Unit
+from estate.normalize import name_grams, name_initials, phone_last4
 from importer.bulk import fast_create, fast_insert
 from importer.choices import ImportKind, SessionStatus
 from importer.fields import column_map, columns, guess_mapping, header_key
@@ -468,33 +469,18 @@ def _commit_rooms(session: ImportSession) -> tuple[dict, int]:
     return counts, len(rows)
 
 
-def _initials():
-    """estate.normalize.name_initials, remembered per name (pinyin is the slow part; names repeat)."""
-    try:
-        from estate.normalize import name_initials
-    except ImportError:  # pragma: no cover
-        return None
-    return cache(name_initials)
-
-
 def _with_derived(resident: Resident, initials) -> Resident:
     """What Resident.save() would fill in (bulk_create skips save())."""
-    resident.phone_last4 = resident.phone[-4:] if resident.phone else ""
-    if initials and hasattr(resident, "name_initials"):
-        resident.name_initials = initials(resident.name)
+    resident.phone_last4 = phone_last4(resident.phone)
+    resident.name_initials = initials(resident.name)
     return resident
 
 
 def _index_names(residents: list[Resident]) -> None:
-    """The estate's name search index, if this version of it has one (Resident.save() keeps it)."""
-    try:
-        gram_model = apps.get_model("estate", "ResidentNameGram")
-        from estate.normalize import name_grams
-    except (LookupError, ImportError):
-        return
+    """The estate's name search index (Resident.save() keeps it; bulk_create skips save())."""
     grams = cache(name_grams)
     fast_insert(
-        gram_model,
+        ResidentNameGram,
         ["resident", "project", "gram"],
         ((r.pk, r.project_id, g) for r in residents for g in grams(r.name)),
     )
@@ -503,17 +489,17 @@ def _index_names(residents: list[Resident]) -> None:
 def _commit_residents(session: ImportSession) -> tuple[dict, int]:
     rows = _recheck_all(session)
     project = session.project
-    phones = {r.data["phone"] for r in rows if r.data.get("phone")}
+    phones = list({r.data["phone"] for r in rows if r.data.get("phone")})
     existing: dict[tuple[str, str], int] = {}
     for chunk_start in range(0, len(phones), 5000):
-        chunk = list(phones)[chunk_start : chunk_start + 5000]
+        chunk = phones[chunk_start : chunk_start + 5000]
         for pk, name, phone in Resident.objects.filter(project=project, phone__in=chunk).values_list(
             "id", "name", "phone"
         ):
             existing.setdefault((name_key(name), phone), pk)
     new: dict[tuple, Resident] = {}
     row_identity = []
-    initials = _initials()
+    initials = cache(name_initials)  # pinyin is the slow part; names repeat
     for row in rows:
         d = row.data
         identity = (

@@ -11,19 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from estate.models import Building, Occupancy, Room
+from estate.normalize import name_key
 from estate.selectors import room_code_from_text
 from importer.choices import ImportKind
 from importer.fields import column_map
 from importer.reader import cell_text
-
-try:  # the estate engineer's normal form for names; a local fallback keeps the importer working
-    from estate.normalize import name_key
-except ImportError:  # pragma: no cover
-    import re
-    import unicodedata
-
-    def name_key(name: str) -> str:
-        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or "")).lower()
 
 
 @dataclass

@@ -142,11 +142,12 @@ def _rows_context(session, show, after):
     rows = selectors.session_rows(session, show=show, after=after, size=PAGE)
     more = len(rows) > PAGE
     rows = rows[:PAGE]
+    cols = _grid_cols(session)
     return {
-        "rows": [_row_view(session, r) for r in rows],
+        "rows": [RowView(session, r, cols) for r in rows],
         "show": show,
         "next_after": rows[-1].number if more else None,
-        "grid_cols": [c for c in columns(session.kind) if c.name in session.mapping],
+        "grid_cols": cols,
     }
 
 
@@ -194,9 +195,13 @@ def _shown(col, value, error):
     return value
 
 
+def _grid_cols(session) -> list:
+    """The kind's columns the session has mapped, in the kind's order."""
+    return [c for c in columns(session.kind) if c.name in session.mapping]
+
+
 def _row_view(session, row):
-    cols = [c for c in columns(session.kind) if c.name in session.mapping]
-    return RowView(session, row, cols)
+    return RowView(session, row, _grid_cols(session))
 
 
 @login_required

@@ -23,7 +23,7 @@ class _ProjectForm(forms.Form):
 
 
 class DayPickForm(_ProjectForm):
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class MonthPickForm(_ProjectForm):

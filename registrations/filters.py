@@ -10,7 +10,7 @@ from estate.models import Building
 from estate.selectors import room_code_from_text
 from registrations.models import Handover, Lease, MoveIn, Transfer
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(attrs={"type": "date"})
 
 # Text fields a list's search box looks at (besides the room code).
 SEARCH_FIELDS = {

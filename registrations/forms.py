@@ -10,7 +10,7 @@ from estate.models import Building
 from estate.selectors import room_code_from_text, visible_rooms
 from registrations.choices import ConfirmMethod, IdType, KeyKind, MoveInRelation, Result, Section
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ServiceErrorsMixin:

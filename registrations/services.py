@@ -157,6 +157,14 @@ def _require_state(record, allowed, message: str) -> None:
         raise ActionRefused(message % {"state": record.get_state_display()})
 
 
+def _acquire(model, actor, record, allowed, message: str):
+    """May the actor act here, the record locked, and is it in one of the allowed states."""
+    _may(actor, record.project_id)
+    record = _lock(model, record)
+    _require_state(record, allowed, message)
+    return record
+
+
 def settings_for(project) -> RegistrationSettings:
     """The project's settings row, else the company's, else the defaults (unsaved)."""
     rows = {
@@ -260,11 +268,19 @@ def movein_open(
     return movein
 
 
+def _cancel(record, actor, reason: str, state, summary: str):
+    """Cancel an already locked, still open record: a reason is required and goes to history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写取消原因。")]})
+    record.state = state
+    record.save(update_fields=["state"])
+    _event(record, actor, "cancel", summary, reason)
+    return record
+
+
 def _open_movein(actor, movein) -> MoveIn:
-    _may(actor, movein.project_id)
-    movein = _lock(MoveIn, movein)
-    _require_state(movein, {MoveInState.OPEN}, _("入住登记当前状态为“%(state)s”，不能再修改。"))
-    return movein
+    return _acquire(MoveIn, actor, movein, {MoveInState.OPEN}, _("入住登记当前状态为“%(state)s”，不能再修改。"))
 
 
 @transaction.atomic
@@ -420,13 +436,7 @@ def movein_complete(*, actor, movein, note: str = "") -> MoveIn:
 @transaction.atomic
 def movein_cancel(*, actor, movein, reason: str = "") -> MoveIn:
     movein = _open_movein(actor, movein)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("请填写取消原因。")]})
-    movein.state = MoveInState.CANCELLED
-    movein.save(update_fields=["state"])
-    _event(movein, actor, "cancel", _("取消入住登记"), reason)
-    return movein
+    return _cancel(movein, actor, reason, MoveInState.CANCELLED, _("取消入住登记"))
 
 
 # ---------------------------------------------------------------- defects (move-in and handover)
@@ -592,10 +602,7 @@ def lease_register(
 
 
 def _lease(actor, lease, allowed, message) -> Lease:
-    _may(actor, lease.project_id)
-    lease = _lock(Lease, lease)
-    _require_state(lease, allowed, message)
-    return lease
+    return _acquire(Lease, actor, lease, allowed, message)
 
 
 @transaction.atomic
@@ -682,13 +689,7 @@ def lease_move_out(*, actor, lease, on: date | None, fees_settled: bool = False,
 @transaction.atomic
 def lease_cancel(*, actor, lease, reason: str = "") -> Lease:
     lease = _lease(actor, lease, {LeaseState.DRAFT}, _("出租登记当前状态为“%(state)s”，不能取消。"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("请填写取消原因。")]})
-    lease.state = LeaseState.CANCELLED
-    lease.save(update_fields=["state"])
-    _event(lease, actor, "cancel", _("取消出租登记"), reason)
-    return lease
+    return _cancel(lease, actor, reason, LeaseState.CANCELLED, _("取消出租登记"))
 
 
 def lease_reminder_recipients(lease) -> list[User]:
@@ -823,10 +824,7 @@ def transfer_open(
 
 
 def _open_transfer(actor, transfer) -> Transfer:
-    _may(actor, transfer.project_id)
-    transfer = _lock(Transfer, transfer)
-    _require_state(transfer, {TransferState.OPEN}, _("过户当前状态为“%(state)s”，不能再修改。"))
-    return transfer
+    return _acquire(Transfer, actor, transfer, {TransferState.OPEN}, _("过户当前状态为“%(state)s”，不能再修改。"))
 
 
 @transaction.atomic
@@ -940,13 +938,7 @@ def transfer_complete(*, actor, transfer, note: str = "") -> Transfer:
 @transaction.atomic
 def transfer_cancel(*, actor, transfer, reason: str = "") -> Transfer:
     transfer = _open_transfer(actor, transfer)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("请填写取消原因。")]})
-    transfer.state = TransferState.CANCELLED
-    transfer.save(update_fields=["state"])
-    _event(transfer, actor, "cancel", _("取消过户"), reason)
-    return transfer
+    return _cancel(transfer, actor, reason, TransferState.CANCELLED, _("取消过户"))
 
 
 # ---------------------------------------------------------------- handover acceptance (接管验收)
@@ -996,10 +988,7 @@ def handover_open(
 
 
 def _open_handover(actor, handover) -> Handover:
-    _may(actor, handover.project_id)
-    handover = _lock(Handover, handover)
-    _require_state(handover, {HandoverState.OPEN}, _("接管验收当前状态为“%(state)s”，不能再修改。"))
-    return handover
+    return _acquire(Handover, actor, handover, {HandoverState.OPEN}, _("接管验收当前状态为“%(state)s”，不能再修改。"))
 
 
 @transaction.atomic
@@ -1072,10 +1061,4 @@ def handover_sign(*, actor, handover, note: str = "") -> Handover:
 @transaction.atomic
 def handover_cancel(*, actor, handover, reason: str = "") -> Handover:
     handover = _open_handover(actor, handover)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("请填写取消原因。")]})
-    handover.state = HandoverState.CANCELLED
-    handover.save(update_fields=["state"])
-    _event(handover, actor, "cancel", _("取消接管验收"), reason)
-    return handover
+    return _cancel(handover, actor, reason, HandoverState.CANCELLED, _("取消接管验收"))

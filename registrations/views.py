@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ServiceError
 from core.paging import keyset_page
 from registrations import forms, rules, selectors, services
-from registrations.choices import OPEN_STATES, STATE_COLOUR, Kind
+from registrations.choices import OPEN_STATES, STATE_COLOUR, Kind, LeaseState
 from registrations.filters import FILTERS
 from registrations.models import Defect, Handover, Lease, MoveIn, Transfer
 
@@ -46,6 +46,24 @@ def _defect(record, cd):
     if defect is None:
         raise ValidationError({"defect": [_("缺陷不存在。")]})
     return defect
+
+
+def _defect_actions(parent: str) -> dict[str, Action]:
+    """The two defect actions a move-in and a handover share; `parent` is the service keyword."""
+    return {
+        "defect": Action(
+            gettext_lazy("记录缺陷"),
+            forms.DefectForm,
+            lambda a, r, cd: services.defect_add(
+                actor=a, **{parent: r}, location=cd["location"], description=cd["description"]
+            ),
+        ),
+        "repair": Action(
+            gettext_lazy("转报修"),
+            forms.DefectRepairForm,
+            lambda a, r, cd: services.defect_to_repair(actor=a, defect=_defect(r, cd)),
+        ),
+    }
 
 
 SPECS = {
@@ -94,18 +112,7 @@ SPECS = {
                 forms.NoteForm,
                 lambda a, r, cd: services.movein_inspect(actor=a, movein=r, note=cd["note"]),
             ),
-            "defect": Action(
-                gettext_lazy("记录缺陷"),
-                forms.DefectForm,
-                lambda a, r, cd: services.defect_add(
-                    actor=a, movein=r, location=cd["location"], description=cd["description"]
-                ),
-            ),
-            "repair": Action(
-                gettext_lazy("转报修"),
-                forms.DefectRepairForm,
-                lambda a, r, cd: services.defect_to_repair(actor=a, defect=_defect(r, cd)),
-            ),
+            **_defect_actions("movein"),
             "complete": Action(
                 gettext_lazy("办结入住"),
                 forms.NoteForm,
@@ -244,18 +251,7 @@ SPECS = {
                     note=cd["note"],
                 ),
             ),
-            "defect": Action(
-                gettext_lazy("记录缺陷"),
-                forms.DefectForm,
-                lambda a, r, cd: services.defect_add(
-                    actor=a, handover=r, location=cd["location"], description=cd["description"]
-                ),
-            ),
-            "repair": Action(
-                gettext_lazy("转报修"),
-                forms.DefectRepairForm,
-                lambda a, r, cd: services.defect_to_repair(actor=a, defect=_defect(r, cd)),
-            ),
+            **_defect_actions("handover"),
             "sign": Action(
                 gettext_lazy("项目经理签字"),
                 forms.NoteForm,
@@ -391,7 +387,7 @@ def _detail_context(request, spec: Spec, record, bound: dict | None = None):
         context["owners"] = list(services.current_owners(record.room).order_by("id"))
         context["overlap"] = (
             services.overlapping_active_lease(record.room_id, record.start, record.end, exclude_pk=record.pk)
-            if record.state == 10
+            if record.state == LeaseState.DRAFT
             else None
         )
     return context

@@ -30,6 +30,19 @@ class RenovationSettingsAdmin(admin.ModelAdmin):
     list_select_related = ("project",)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Admin pages that only show rows: changes go through the renovation pages, which keep the history."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -60,7 +73,7 @@ class WorkerInline(ReadOnlyInline):
 
 
 @admin.register(Renovation)
-class RenovationAdmin(admin.ModelAdmin):
+class RenovationAdmin(ReadOnlyAdmin):
     """Read-only here: every change goes through the renovation pages, which keep the history."""
 
     list_display = ("number", "project", "room", "owner_name", "state", "submitted_at", "review_due_at")
@@ -70,70 +83,26 @@ class RenovationAdmin(admin.ModelAdmin):
     inlines = [PaymentInline, WorkerInline, EventInline]
     exclude = ("owner_phone", "contractor_phone")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(ReadOnlyAdmin):
     list_display = ("renovation", "inspected_on", "inspector", "result", "is_final")
     list_select_related = ("renovation", "inspector")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Violation)
-class ViolationAdmin(admin.ModelAdmin):
+class ViolationAdmin(ReadOnlyAdmin):
     list_display = ("renovation", "description", "rectified_at", "request")
     list_select_related = ("renovation", "request")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WorkerPass)
-class WorkerPassAdmin(admin.ModelAdmin):
+class WorkerPassAdmin(ReadOnlyAdmin):
     list_display = ("number", "worker", "valid_until", "revoked_at")
     list_select_related = ("worker",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Deduction)
-class DeductionAdmin(admin.ModelAdmin):
+class DeductionAdmin(ReadOnlyAdmin):
     list_display = ("renovation", "amount", "reason", "recorded_by", "recorded_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_select_related = ("renovation", "recorded_by")

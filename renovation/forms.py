@@ -9,7 +9,7 @@ from renovation.services import Application, DeductionInput, ViolationInput, Wor
 
 # The ISO value a date input needs: the localised one ("2026/11/27" in Chinese) is dropped by the
 # browser, leaving a required date empty and the form unsubmittable.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class MultipleFileInput(forms.ClearableFileInput):

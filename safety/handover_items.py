@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from duty.registry import OpenItem, open_item_kind
+from duty.registry import OpenItem, open_item_kind, url_for_pk
 from safety.choices import IncidentKind, IncidentLevel, IncidentState, RunState
 from safety.models import Incident, PatrolRun
 from safety.selectors import day_bounds
@@ -21,13 +21,13 @@ def open_incidents(*, project, user, at):
     # Labels translated once and the URL reversed once: a handover may carry thousands of rows.
     kinds = {value: str(label) for value, label in IncidentKind.choices}
     levels = {value: str(label) for value, label in IncidentLevel.choices}
-    url = reverse("safety:incident", args=[987654321])
+    url = url_for_pk("safety:incident")
     return [
         OpenItem(
             key=f"incident:{pk}",
             title=f"{kinds.get(kind, kind)} · {title}",
             detail=f"{place} · {levels.get(level, level)}",
-            url=url.replace("987654321", str(pk)),
+            url=url(pk),
             since=reported_at,
         )
         for pk, kind, title, place, reported_at, level in rows

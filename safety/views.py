@@ -408,8 +408,6 @@ def incident_new(request):
 
 
 def _get_incident(user, pk):
-    from safety.models import Incident
-
     try:
         return selectors.incident_detail(user, pk)
     except Incident.DoesNotExist:
