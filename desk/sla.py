@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -26,9 +27,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core import calendar as business_calendar
+from core import sql
 from core.choices import Role
 from core.models import User
 from core.notify import notify_many
+from core.sql import build, quote, select_list
 from core.worktime import add_working, working_between
 from desk.choices import OPEN_STATES, Action, Kind, Severity, State
 from desk.limits import Limit, parse_limit
@@ -53,21 +56,41 @@ Level = Escalation.Level
 
 
 def policy_for(project, kind: str, severity: str, category_id: int | None) -> SlaPolicy | None:
-    """The most specific active policy: this project's beats the company's, a category's beats 'all'."""
-    candidates = SlaPolicy.objects.filter(
-        Q(project__isnull=True) | Q(project_id=project.pk),
-        Q(category__isnull=True) | Q(category_id=category_id),
-        company_id=project.company_id,
-        kind=kind,
-        severity=severity,
-        active=True,
+    """The most specific active policy: this project's beats the company's, a category's beats 'all'.
+    (At most one active policy per scope, so the order is total.) One hand-written statement
+    (core/sql.py); registering reads it with the intake's references (`policy_choice_sql`)."""
+    with sql.cursor() as cursor:
+        cursor.execute(
+            _policy_sql(connection.vendor), [project.company_id, kind, severity, True, project.pk, category_id]
+        )
+        row = cursor.fetchone()
+    return build(SlaPolicy, row)[0] if row else None
+
+
+def policy_choice_sql(company: str, project: str) -> str:
+    """A scalar subquery giving the id of `policy_for`'s choice, for the company and project named
+    by the SQL expressions `company` and `project`; its parameters, in this order: those of
+    `company`, kind, severity, True, those of `project`, category id."""
+    q = quote
+    column, category = q("project_id"), q("category_id")
+    return (
+        f"(SELECT sp.{q('id')} FROM {q(SlaPolicy._meta.db_table)} sp"
+        f" WHERE sp.{q('company_id')} = {company} AND sp.{q('kind')} = %s AND sp.{q('severity')} = %s"
+        f" AND sp.{q('active')} = %s"
+        f" AND (sp.{column} IS NULL OR sp.{column} = {project})"
+        f" AND (sp.{category} IS NULL OR sp.{category} = %s)"
+        f" ORDER BY CASE WHEN sp.{column} IS NULL THEN 0 ELSE 2 END"
+        f" + CASE WHEN sp.{category} IS NULL THEN 0 ELSE 1 END DESC"
+        " LIMIT 1)"
     )
-    best = None
-    for policy in candidates:
-        score = (policy.project_id is not None) * 2 + (policy.category_id is not None)
-        if best is None or score > best[0]:
-            best = (score, policy)
-    return best[1] if best else None
+
+
+@cache
+def _policy_sql(vendor: str) -> str:
+    return (
+        f"SELECT {select_list(SlaPolicy, 'chosen')} FROM {quote(SlaPolicy._meta.db_table)} chosen"
+        f" WHERE chosen.{quote('id')} = {policy_choice_sql('%s', '%s')}"
+    )
 
 
 # ------------------------------------------------------------------ arithmetic
@@ -202,15 +225,26 @@ def _visit_limit(sr: ServiceRequest, policy_limit: str) -> str:
     return policy_limit
 
 
-def plan(sr: ServiceRequest, *, steps_from: dict[str, datetime] | None = None, fresh_policy: bool = False) -> None:
+LOOK_UP = object()  # `plan(policy=…)`: the policy is not known yet
+
+
+def plan(
+    sr: ServiceRequest,
+    *,
+    steps_from: dict[str, datetime] | None = None,
+    fresh_policy: bool = False,
+    policy: SlaPolicy | None | object = LOOK_UP,
+) -> None:
     """(Re)compute the request's steps. The policy's limits are looked up once, at registration (or
     when the request is reclassified: `fresh_policy`), and kept in `sla["limits"]`; later steps
     (the return visit, a reopened round) use those kept limits, so editing or switching off a policy
     never changes a request already registered. `steps_from` gives the start of each step to plan
-    (default: every step but the visit, from registration)."""
+    (default: every step but the visit, from registration). `policy`: `policy_for`'s answer when the
+    caller read it already (registering does, with the intake's references)."""
     old = sr.sla or {}
     if fresh_policy or "limits" not in old:
-        policy = policy_for(sr.project, sr.kind, sr.severity, sr.category_id)
+        if policy is LOOK_UP:
+            policy = policy_for(sr.project, sr.kind, sr.severity, sr.category_id)
         if policy is None:
             sr.sla = {"round": old.get("round", 0), "steps": {}}
             sr.sla_policy = None

@@ -10,9 +10,10 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import CursorPagination
 
+from core.auth import TokenAuthentication
 from core.phone import mask_phone, phone_digits
 from estate.choices import Relation, RoomState, RoomUse
 from estate.models import Occupancy, Resident, Room

@@ -98,6 +98,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Small result sets everywhere (pages are bounded); server-side cursors only add round trips
     # and don't survive a transaction-pooling pgbouncer.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # The hand-written hot statements (core/sql.py) are prepared on their second run on a
+    # connection; the ORM's statements never are. Behind a pgbouncer in transaction mode without
+    # `max_prepared_statements`, set DB_PREPARE_THRESHOLD=off.
+    _prepare = env_str("DB_PREPARE_THRESHOLD", "2")
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None if _prepare == "off" else int(_prepare)
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -172,7 +177,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "propdesk@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

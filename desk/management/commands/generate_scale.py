@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from core.choices import DepartmentKind, Role
 from core.models import Company, Department, Project, User
+from desk import sla
 from desk.choices import KIND_PREFIX, OPEN_STATES, Action, Channel, Kind, Rating, Severity, State, Validity
 from desk.demo import CATEGORIES, GIVEN, SCENARIOS, random_name, random_phone
 from desk.models import Category, NumberSequence, RequestEvent, ServiceRequest
@@ -625,6 +626,9 @@ class Command(BaseCommand):
             ]
         )
         self.categories = {c.code: c for c in Category.objects.filter(company=company)}
+        # The company's time limits, as a real company has them: what is registered from now on is
+        # planned against them (the generated history carries no plan, see SLA_NONE).
+        sla.install_default_policies(company)
         password = make_password(SCALE_PASSWORD)
         users = [
             User(
@@ -981,7 +985,7 @@ class Command(BaseCommand):
             sr["paused_at"] = None
         if HAS_FIRST_RESOLVED:
             sr["first_resolved_at"] = None
-        if HAS_SLA:  # what desk.sla.plan writes when no time-limit policy applies (none is generated)
+        if HAS_SLA:  # no plan on generated rows: desk.sla.plan's shape when no policy applies
             sr["sla"] = SLA_NONE
         rid = sr["id"]
         out.append(
