@@ -10,7 +10,7 @@ the expected one (200, or 201 for registering) is an error and never counts as a
 
 The load tool is `wrk` when installed (with bench/wrk_report.lua for p95 and status checks), else a
 thread pool of keep-alive `http.client` connections. Registering (POST /api/requests/) writes real
-requests into the database.
+requests into the database; they are deleted at the end of the run (`remove_registered`).
 """
 
 import argparse
@@ -421,13 +421,34 @@ def pick_data() -> dict:
     }
 
 
+REGISTER_MARK = "压测登记：楼上卫生间漏水。"  # the description of every request the benchmark registers
+
+
+def last_request_id() -> int:
+    from desk.models import ServiceRequest
+
+    return ServiceRequest.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def remove_registered(after_id: int) -> int:
+    """Delete the requests this run registered (and their timelines): left in place, tens of
+    thousands of open repairs registered 'today' would skew the list pages of the next run."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        ids = "SELECT id FROM desk_servicerequest WHERE id > %s AND description = %s"
+        cursor.execute(f"DELETE FROM desk_requestevent WHERE request_id IN ({ids})", [after_id, REGISTER_MARK])
+        cursor.execute(f"DELETE FROM desk_servicerequest WHERE id IN ({ids})", [after_id, REGISTER_MARK])
+        return cursor.rowcount
+
+
 def targets(data: dict) -> list[Target]:
     body = json.dumps(
         {
             "project": data["project"],
             "kind": "repair",
             "title": "卫生间漏水",
-            "description": "压测登记：楼上卫生间漏水。",
+            "description": REGISTER_MARK,
             "room": data["room"],
             "resident": data["resident"],
             "channel": "phone",
@@ -543,6 +564,7 @@ def main():
             flush=True,
         )
     results = []
+    first_new_id = last_request_id()
     try:
         from desk.management.commands.generate_scale import SCALE_PASSWORD
 
@@ -613,6 +635,9 @@ def main():
     finally:
         if server:
             server.stop()
+        removed = remove_registered(first_new_id)
+        if removed:
+            print(f"\nremoved the {removed:,} requests this run registered", flush=True)
 
     print(
         "\n| target | goal | 1 client: p50 / p95 / p99 | /healthz 1 client p50 / p95 | "
