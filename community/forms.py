@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,9 @@ from core.phone import mask_phone
 from desk.models import Phrase
 from estate.models import Building, Room
 from estate.selectors import room_code_from_text
+
+# between the rooms of a typed list: commas, 、, semicolons, spaces (full-width too), new lines
+_ROOM_LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
 def _dt(**kw):
@@ -68,15 +73,16 @@ class AnnouncementForm(ServiceErrorsMixin, forms.Form):
         project = data.get("project")
         self.room_ids = []
         if project and data.get("audience") == Audience.ROOMS:
-            raw = (data.get("room_codes") or "").replace("，", ",").replace("、", ",").replace("\n", ",")
-            codes = [room_code_from_text(c) for c in raw.replace(" ", ",").split(",") if c.strip()]
-            found = dict(Room.objects.filter(project=project, code__in=codes).values_list("code", "pk"))
-            missing = [c for c in codes if c not in found]
+            # each typed room ('3-2-1502', '3栋2单元1501', '３-２-１５０２') with its stored code
+            typed = [t for t in _ROOM_LIST_SEPARATORS.split(data.get("room_codes") or "") if t]
+            codes = {t: room_code_from_text(t) for t in typed}
+            found = dict(Room.objects.filter(project=project, code__in=codes.values()).values_list("code", "pk"))
+            missing = list(dict.fromkeys(t for t in typed if codes[t] not in found))
             if missing:
                 self.add_error("room_codes", _("这个项目没有这些房号：%(codes)s") % {"codes": "、".join(missing)})
-            elif not codes:
+            elif not typed:
                 self.add_error("room_codes", _("请至少填写一个房号。"))
-            self.room_ids = list(dict.fromkeys(found[c] for c in codes if c in found))
+            self.room_ids = list(dict.fromkeys(found[codes[t]] for t in typed if codes[t] in found))
         return data
 
     def notice(self) -> NoticeData:

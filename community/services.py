@@ -29,6 +29,7 @@ from core.notify import notify
 from core.phone import normalize_phone
 from core.uploads import check_upload
 from estate.models import Building, Occupancy, Resident, Room
+from estate.selectors import room_code_from_text
 
 
 def _field_errors(errors: dict):
@@ -334,10 +335,11 @@ def _resident_room(resident: Resident, project_id: int) -> Room | None:
 
 
 def find_resident(*, project_id: int, room_code: str, name: str = "") -> Resident:
-    """The resident the desk signs up on someone's behalf: a room code and, when several people
-    live there, a name."""
+    """The resident the desk signs up on someone's behalf: a room code as staff type it ('3-2-1502',
+    '3栋2单元1502', '３-２-１５０２') and, when several people live there, a name. The messages
+    quote the room as typed."""
     code = (room_code or "").strip()
-    room = Room.objects.filter(project_id=project_id, code=code).first()
+    room = Room.objects.filter(project_id=project_id, code=room_code_from_text(code)).first() if code else None
     if room is None:
         raise ValidationError({"room_code": [_("这个项目没有房号 %(code)s。") % {"code": code}]})
     people = [o.resident for o in Occupancy.objects.current().filter(room=room).select_related("resident")]

@@ -88,7 +88,7 @@ def announcement_list(request):
     _staff(user)
     qs = selectors.staff_announcements(user)
     state = request.GET.get("state", "")
-    if state.isdigit() and int(state) in NoticeState.values:
+    if state.isdecimal() and int(state) in NoticeState.values:
         qs = qs.filter(state=int(state))
     page = keyset_page(
         qs,
@@ -457,7 +457,7 @@ def activity_act(request, pk, action):
     elif action == "feedback":
         form = FeedbackForm(request.POST, prefix="fb")
         signup_id = request.POST.get("signup", "")
-        signup = activity.signups.filter(pk=signup_id).first() if signup_id.isdigit() else None
+        signup = activity.signups.filter(pk=signup_id).first() if signup_id.isdecimal() else None
         if signup is None:
             form.is_valid()
             form.add_error(None, _("请选择到场的住户。"))
@@ -465,7 +465,7 @@ def activity_act(request, pk, action):
         done = _("评价已记录。")
     elif action == "attendance":
         form = ReasonForm({"reason": "-"})
-        ids = [i for i in request.POST.getlist("attended") if i.isdigit()]
+        ids = [i for i in request.POST.getlist("attended") if i.isdecimal()]
         call = lambda: services.activity_attendance(actor=user, activity=activity, attended_ids=ids)  # noqa: E731
         done = _("签到已保存。")
     else:

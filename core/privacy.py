@@ -30,6 +30,7 @@ __all__ = [
     "may_reveal",
     "register_sensitive",
     "sensitive_field",
+    "MaskedPrefill",
     "reveal",
     "record_export",
     "register_retention",
@@ -128,6 +129,49 @@ def reveal(*, user, label: str, pk: str, field: str, ip: str | None = None) -> s
         ip=ip,
     )
     return value
+
+
+# ------------------------------------------------------------------ edit forms
+
+
+class MaskedPrefill:
+    """Form mixin for editing a stored record's sensitive fields: "masked, kept unless changed".
+
+    The page shows the masked value (138****5678), never the full one. Submitted still equal to that
+    masked value, the field means "unchanged" and the stored number is kept (and cleaned again like
+    any value); a new value is cleaned as usual; an empty one stays empty (a required field's error).
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.instance.pk:
+                self.mask_prefill(self.instance, "phone")
+    """
+
+    def mask_prefill(self, obj: Model, *names: str) -> None:
+        kept = self.__dict__.setdefault("_masked_prefill", {})
+        for name in names:
+            value = str(getattr(obj, name, "") or "")
+            if name not in self.fields or not value:
+                continue
+            masked = mask(value, kind_of(obj, name))
+            self.initial[name] = masked
+            kept[name] = (masked, value)
+
+    def full_clean(self):
+        kept = self.__dict__.get("_masked_prefill")
+        if not (self.is_bound and kept):
+            return super().full_clean()
+        submitted = self.data
+        data = submitted.copy()
+        for name, (masked, value) in kept.items():
+            key = self.add_prefix(name)
+            if str(data.get(key) or "").strip() == masked:
+                data[key] = value
+        self.data = data
+        try:
+            super().full_clean()
+        finally:
+            self.data = submitted  # shown again after an error, the field holds what was sent: masked
 
 
 # ------------------------------------------------------------------ exports

@@ -187,10 +187,10 @@ def intake(request):
                     return redirect("desk:detail", pk=sr.pk)
                 return redirect(reverse("desk:intake") + f"?registered={sr.pk}")
         room_id = form.data.get("room")
-        if room_id and str(room_id).isdigit():
+        if room_id and str(room_id).isdecimal():
             room = with_occupants(visible_rooms(user).filter(pk=room_id)).first()
     registered = None
-    if request.GET.get("registered", "").isdigit():
+    if request.GET.get("registered", "").isdecimal():
         registered = selectors.visible_requests(user).filter(pk=request.GET["registered"]).first()
     status = 400 if request.method == "POST" else 200
     company_ids = set(Project.objects.filter(pk__in=user.project_ids()).values_list("company_id", flat=True))
@@ -205,7 +205,7 @@ def intake_lookup(request):
     _staff_only(request.user)
     q = request.GET.get("q", "")
     project = request.GET.get("project")
-    rooms = lookup_rooms(request.user, q, project_id=int(project) if project and project.isdigit() else None)
+    rooms = lookup_rooms(request.user, q, project_id=int(project) if project and project.isdecimal() else None)
     # Written in Python (lookup_results_html), not through the template engine: this fragment is
     # fetched on every keystroke of the intake form.
     return HttpResponse(lookup_results_html(rooms, q, request.user))
@@ -216,7 +216,7 @@ def intake_household(request):
     """htmx: the chosen household's people and recent requests, shown while the call goes on."""
     _staff_only(request.user)
     room_id = request.GET.get("room", "")
-    room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first() if room_id.isdigit() else None
+    room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first() if room_id.isdecimal() else None
     if room is None:
         return HttpResponse("")
     recent = selectors.household_recent(request.user, room_id=room.pk, limit=8)

@@ -258,7 +258,7 @@ def setup(request, project_id: int):
     editing = {}
     for name, (model, form_class, _service, _arg) in SETUP_FORMS.items():
         pk = request.GET.get(f"edit_{name}")
-        obj = model.objects.filter(project=project, pk=pk).first() if pk and pk.isdigit() else None
+        obj = model.objects.filter(project=project, pk=pk).first() if pk and pk.isdecimal() else None
         editing[name] = obj
         initial = {f: getattr(obj, f) for f in form_class.base_fields} if obj else None
         forms[name] = form_class(initial=initial)
@@ -268,7 +268,7 @@ def setup(request, project_id: int):
             raise Http404
         model, form_class, service, arg = SETUP_FORMS[which]
         pk = request.POST.get("pk", "")
-        obj = model.objects.filter(project=project, pk=pk).first() if pk.isdigit() else None
+        obj = model.objects.filter(project=project, pk=pk).first() if pk.isdecimal() else None
         if pk and obj is None:
             raise Http404
         form = form_class(request.POST)
@@ -300,7 +300,7 @@ def log(request, project_id: int):
     project = rules.project_for(user, project_id)
     corrects = None
     cid = request.GET.get("correct") or request.POST.get("corrects")
-    if cid and str(cid).isdigit():
+    if cid and str(cid).isdecimal():
         corrects = LogEntry.objects.filter(project=project, pk=cid).first()
     form = LogForm(request.POST or None, initial={"corrects": corrects.pk if corrects else None})
     status = 200
@@ -328,7 +328,7 @@ def log(request, project_id: int):
     if category:
         qs = qs.filter(category=category)
     before = request.GET.get("before", "")
-    if before.isdigit():
+    if before.isdecimal():
         pivot = LogEntry.objects.filter(project=project, pk=before).values_list("at", flat=True).first()
         if pivot:
             qs = qs.filter(Q(at__lt=pivot) | Q(at=pivot, pk__lt=int(before)))
@@ -422,7 +422,7 @@ def handover_list(request, project_id: int):
         status = 400
     before = request.GET.get("before", "")
     qs = selectors.handovers(project).order_by("-started_at", "-id")
-    if before.isdigit():
+    if before.isdecimal():
         qs = qs.filter(pk__lt=int(before))
     rows = list(qs[:31])
     context = {

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ServiceError
 from core.phone import normalize_phone
+from core.privacy import MaskedPrefill
 from estate.choices import Relation
 from estate.models import CareTag, ParkingSpace, Pet, Resident, Room, Vehicle
 from estate.normalize import normalize_plate
@@ -37,7 +38,7 @@ class RoomForm(BootstrapMixin, forms.ModelForm):
         self._style()
 
 
-class ResidentForm(BootstrapMixin, forms.ModelForm):
+class ResidentForm(MaskedPrefill, BootstrapMixin, forms.ModelForm):
     care_tags = forms.ModelMultipleChoiceField(
         CareTag.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label=_("关怀标签")
     )
@@ -49,6 +50,8 @@ class ResidentForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, company_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["care_tags"].queryset = CareTag.objects.filter(company_id=company_id, active=True)
+        if self.instance.pk:
+            self.mask_prefill(self.instance, "phone")
         if self.instance.pk and self.instance.id_number:
             # the full number is never put in a page: leave blank to keep it
             self.initial["id_number"] = ""

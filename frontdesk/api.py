@@ -82,7 +82,7 @@ class ParcelsView(APIView):
     def get(self, request):
         _front(request)
         room = request.query_params.get("room", "")
-        if not room.isdigit():
+        if not room.isdecimal():
             raise serializers.ValidationError({"room": [_("请选择本项目的房屋。")]})
         if request.query_params.get("state", "waiting") == "waiting":
             rows = selectors.room_waiting_parcels(request.user, int(room))
@@ -149,7 +149,7 @@ class PassLookupView(APIView):
     def get(self, request):
         _front(request)
         project = request.query_params.get("project", "")
-        if not project.isdigit():
+        if not project.isdecimal():
             raise serializers.ValidationError({"project": [_("请选择项目。")]})
         goods_pass = services.find_goods_pass(
             actor=request.user,

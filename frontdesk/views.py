@@ -110,10 +110,10 @@ def parcels(request):
                 return redirect(reverse("frontdesk:parcels") + "?" + urlencode(query))
         status = 400
         room_id = form.data.get("room")
-        if room_id and str(room_id).isdigit():
+        if room_id and str(room_id).isdecimal():
             room = visible_rooms(request.user).filter(pk=room_id).first()
     logged = None
-    if request.GET.get("logged", "").isdigit():
+    if request.GET.get("logged", "").isdecimal():
         logged = selectors.visible_parcels(request.user).select_related("room").filter(pk=request.GET["logged"]).first()
     ids = [project.pk]
     context = {
@@ -272,7 +272,7 @@ def visitors(request):
                 return redirect(reverse("frontdesk:visitors") + f"?project={visit.project_id}")
         status = 400
         room_id = form.data.get("room")
-        if room_id and str(room_id).isdigit():
+        if room_id and str(room_id).isdecimal():
             room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first()
     ids = [project.pk]
     context = {
@@ -323,9 +323,11 @@ def contractors(request):
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            codes = [room_code_from_text(c) for c in re.split(r"[,，、;；\s]+", d["rooms"]) if c.strip()]
-            found = dict(Room.objects.filter(project=project, code__in=codes).values_list("code", "pk"))
-            missing = [c for c in codes if c not in found]
+            # each typed room ('3-2-1502', '3栋2单元1501', '３-２-１５０２') with its stored code
+            typed = [t for t in re.split(r"[,，、;；\s]+", d["rooms"]) if t]
+            codes = {t: room_code_from_text(t) for t in typed}
+            found = dict(Room.objects.filter(project=project, code__in=codes.values()).values_list("code", "pk"))
+            missing = list(dict.fromkeys(t for t in typed if codes[t] not in found))
             if missing:
                 form.add_error("rooms", _("没有这些房屋：%(codes)s") % {"codes": "、".join(missing)})
             else:
@@ -494,7 +496,7 @@ def pass_new(request):
                 return redirect("frontdesk:pass", pk=goods_pass.pk)
         status = 400
         room_id = form.data.get("room")
-        if room_id and str(room_id).isdigit():
+        if room_id and str(room_id).isdecimal():
             room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first()
     return render(
         request,

@@ -48,12 +48,12 @@ class RoomForm(ServiceErrorsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        project, text = data.get("project"), data.get("room_code")
+        project, text = data.get("project"), (data.get("room_code") or "").strip()
         if project and text:
             code = room_code_from_text(text)
             self.room = visible_rooms(self.user).filter(project=project, code=code).first()
             if self.room is None:
-                self.add_error("room_code", _("在这个项目没有找到房屋“%(code)s”。") % {"code": code})
+                self.add_error("room_code", _("在这个项目没有找到房屋“%(code)s”。") % {"code": text})
         return data
 
 

@@ -329,7 +329,7 @@ def record_new(request, slug):
     _staff(user)
     initial = {}
     room_id = request.GET.get("room", "")
-    if room_id.isdigit():
+    if room_id.isdecimal():
         from estate.selectors import visible_rooms
 
         room = visible_rooms(user).filter(pk=room_id).first()

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Project
+from core.privacy import MaskedPrefill
 from renovation.choices import Action, FeeKind, InspectionResult, State
 from renovation.services import Application, DeductionInput, ViolationInput, WorkerInput
 
@@ -55,9 +56,9 @@ def parse_workers(text: str) -> list[WorkerInput]:
     return workers
 
 
-class ApplicationForm(ServiceErrorsMixin, forms.Form):
+class ApplicationForm(MaskedPrefill, ServiceErrorsMixin, forms.Form):
     """The application, by the desk (any room of their projects, typed as 3-2-1502) or by the
-    owner (one of their rooms)."""
+    owner (one of their rooms); with `renovation`, its resubmission, the phones prefilled masked."""
 
     project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none(), empty_label=None, required=False)
     room_code = forms.CharField(label=_("房屋"), max_length=60, required=False, help_text=_("如 3-2-1502"))
@@ -80,15 +81,17 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
     )
     drawings = MultipleFileField(label=_("装修图纸"), help_text=_("图片或 PDF，可多选"))
 
-    def __init__(self, *args, user, rooms=None, resubmit=False, **kwargs):
+    def __init__(self, *args, user, rooms=None, renovation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        resubmit = renovation is not None
         if user.is_resident or resubmit:
             del self.fields["project"], self.fields["room_code"]
             self.fields["room"].choices = [(r.pk, r.code) for r in rooms or ()]
             self.fields["room"].required = not resubmit
             if resubmit:
                 del self.fields["room"], self.fields["workers"]
+                self.mask_prefill(renovation, "contractor_phone", "owner_phone")
         else:
             del self.fields["room"]
             self.fields["project"].queryset = Project.objects.filter(pk__in=user.project_ids())

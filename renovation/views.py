@@ -124,11 +124,11 @@ def renovation_resubmit_view(request, pk):
             "contractor_name",
             "contractor_licence",
             "contractor_person",
-            "contractor_phone",
-            "owner_phone",
         )
     }
-    form = ApplicationForm(request.POST or None, request.FILES or None, user=user, resubmit=True, initial=initial)
+    form = ApplicationForm(
+        request.POST or None, request.FILES or None, user=user, renovation=renovation, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             renovation_resubmit(
@@ -212,7 +212,7 @@ def renovation_detail(request, pk):
 
 def _row_target(renovation, action, target):
     """The pass or violation a row action is about; another renovation's is a 404."""
-    if not str(target or "").isdigit():
+    if not str(target or "").isdecimal():
         raise Http404
     if action == Action.REVOKE_PASS:
         wp = WorkerPass.objects.select_related("worker").filter(pk=target, worker__renovation=renovation).first()
@@ -348,7 +348,7 @@ def passes_pdf(request, pk):
         raise PermissionDenied(_("出入证由物业打印。"))
     qs = WorkerPass.objects.filter(worker__renovation=renovation, revoked_at__isnull=True).select_related("worker")
     one = request.GET.get("pass", "")
-    if one.isdigit():
+    if one.isdecimal():
         qs = qs.filter(pk=one)
     passes = [p for p in qs.order_by("id") if p.is_valid()]
     if not passes:

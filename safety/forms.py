@@ -5,6 +5,7 @@ from core.choices import Role
 from core.models import Department, Project, User
 from desk.models import Category
 from estate.models import Building, Room
+from estate.selectors import room_code_from_text
 from safety.choices import IncidentKind, IncidentLevel
 from safety.models import CheckPoint, Route
 
@@ -42,7 +43,7 @@ class PointForm(ServiceErrorsMixin, forms.ModelForm):
         code, project = (data.get("room_code") or "").strip(), data.get("project")
         self.instance.room = None
         if code and project:
-            room = Room.objects.filter(project=project, code=code).first()
+            room = Room.objects.filter(project=project, code=room_code_from_text(code)).first()
             if room is None:
                 self.add_error("room_code", _("本项目没有这个房屋。"))
             self.instance.room = room
@@ -108,7 +109,8 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
         code, project = (data.get("room_code") or "").strip(), data.get("project")
         data["room"] = None
         if code and project:
-            data["room"] = Room.objects.filter(project=project, code=code).select_related("building").first()
+            rooms = Room.objects.filter(project=project, code=room_code_from_text(code))
+            data["room"] = rooms.select_related("building").first()
             if data["room"] is None:
                 self.add_error("room_code", _("本项目没有这个房屋。"))
         return data

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.choices import Role
+from desk.search import request_search_q
 from safety import rules
 from safety.choices import FindingState, StopState
 from safety.models import (
@@ -19,6 +20,7 @@ from safety.models import (
     Route,
     RunStop,
 )
+from safety.services import linkable_requests
 
 
 def day_bounds(at: datetime | None = None) -> tuple[datetime, datetime]:
@@ -117,3 +119,29 @@ def incident_calls(incident) -> list[IncidentCall]:
 
 def incident_links(incident) -> list[IncidentLink]:
     return list(IncidentLink.objects.filter(incident=incident).select_related("request__room", "request__resident"))
+
+
+LINK_ROWS = 30
+
+
+def linkable_search(user, incident, term: str = "", *, keep=(), limit: int = LINK_ROWS) -> dict:
+    """The requests offered for linking to the incident, from services.linkable_requests (open,
+    of the incident's project, visible to the user, not linked yet), newest first.
+
+    `keep`: ids already ticked, shown first and still ticked whatever the term (only those still
+    linkable). Then up to `limit` others matching `term` by number, title, description, location
+    or room code (all of them without a term); `more` tells that there were others."""
+    base = (
+        linkable_requests(user, incident)
+        .select_related("room")
+        .only("id", "number", "title", "room__code", "location", "created_at")
+        .order_by("-created_at", "-id")
+    )
+    keep = {int(i) for i in keep}
+    kept = list(base.filter(pk__in=keep)) if keep else []
+    found = base.exclude(pk__in=[r.pk for r in kept]) if kept else base
+    term = term.strip()
+    if term:
+        found = found.filter(request_search_q(term) | Q(room__code__icontains=term))
+    found = list(found[: limit + 1])
+    return {"kept": kept, "found": found[:limit], "more": len(found) > limit, "limit": limit, "term": term}

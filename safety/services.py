@@ -100,7 +100,7 @@ def _check_times(text: str) -> None:
             continue
         hour, sep, minute = part.partition(":")
         if not (
-            hour.isdigit() and (not sep or minute.isdigit()) and 0 <= int(hour) < 24 and 0 <= int(minute or 0) < 60
+            hour.isdecimal() and (not sep or minute.isdecimal()) and 0 <= int(hour) < 24 and 0 <= int(minute or 0) < 60
         ):
             raise ValidationError({"times": [_("时间格式如 09:00,21:00。")]})
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("incidents/", views.incidents, name="incidents"),
     path("incidents/new/", views.incident_new, name="incident_new"),
     path("incidents/<int:pk>/", views.incident_page, name="incident"),
+    path("incidents/<int:pk>/linkable/", views.incident_linkable, name="incident_linkable"),
     path("incidents/<int:pk>/<str:action>/", views.incident_act, name="incident_act"),
     path("call-trees/", views.call_trees, name="call_trees"),
     path("call-trees/<int:project>/<str:kind>/", views.call_tree_edit, name="call_tree_edit"),

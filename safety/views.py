@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ServiceError
 from core.models import Project
@@ -130,7 +130,7 @@ def run_page(request, pk):
         else:
             return redirect(reverse("safety:run", args=[run.pk]) + f"?stop={stop.pk}#stop-{stop.pk}")
     context = _run_context(request, run)
-    if request.GET.get("stop", "").isdigit():
+    if request.GET.get("stop", "").isdecimal():
         context["open_stop"] = int(request.GET["stop"])
     return render(request, "safety/run.html", context)
 
@@ -297,7 +297,7 @@ def points_print(request):
     user = request.user
     _supervisor(user)
     qs = selectors.visible_points(user).filter(active=True).select_related("project").order_by("project_id", "code")
-    if request.GET.get("point", "").isdigit():
+    if request.GET.get("point", "").isdecimal():
         qs = qs.filter(pk=request.GET["point"])
     base = request.build_absolute_uri("/").rstrip("/")
     return render(request, "safety/points_print.html", {"points": list(qs[:500]), "base": base})
@@ -433,16 +433,18 @@ def _incident_context(request, incident, forms=None):
         "resolve_form": forms.get("resolve") or ResolveForm(),
         "review_form": forms.get("review") or ReviewForm(),
         "open_form": next(iter(forms), None),
-        "linkable": [],
+        "link": None,
     }
     if handles and incident.state == IncidentState.OPEN:
-        context["linkable"] = list(
-            services.linkable_requests(user, incident)
-            .select_related("room")
-            .only("id", "number", "title", "room__code", "location", "created_at")
-            .order_by("-created_at", "-id")[:50]
-        )
+        context["link"] = _link_search(request, incident)
     return context
+
+
+def _link_search(request, incident):
+    """The requests to tick for linking: the search term `q` and the ids ticked so far (kept ticked
+    across searches) come from the query string, the rows from services.linkable_requests."""
+    keep = [i for i in request.GET.getlist("requests") if i.isascii() and i.isdigit() and len(i) < 12][:100]
+    return selectors.linkable_search(request.user, incident, request.GET.get("q", "")[:100], keep=keep)
 
 
 @login_required
@@ -450,6 +452,19 @@ def incident_page(request, pk):
     _incident_user(request.user)
     incident = _get_incident(request.user, pk)
     return render(request, "safety/incident.html", _incident_context(request, incident))
+
+
+@login_required
+@require_GET
+def incident_linkable(request, pk):
+    """htmx: the search box of the incident page, answered with its list of requests to tick."""
+    user = request.user
+    _incident_user(user)
+    incident = _get_incident(user, pk)
+    if not rules.handles_incidents(user, incident.project_id):
+        raise PermissionDenied(_("只有客服人员和主管可以关联工单。"))
+    link = _link_search(request, incident) if incident.state == IncidentState.OPEN else None
+    return render(request, "safety/_linkable.html", {"incident": incident, "link": link})
 
 
 INCIDENT_FORMS = {"note": NoteForm, "resolve": ResolveForm, "review": ReviewForm}
@@ -467,7 +482,7 @@ def incident_act(request, pk, action):
             services.incident_ack(actor=user, incident=incident)
             messages.success(request, _("已确认收到。"))
         elif action == "link":
-            ids = [int(i) for i in request.POST.getlist("requests") if i.isdigit()]
+            ids = [int(i) for i in request.POST.getlist("requests") if i.isdecimal()]
             found = list(ServiceRequest.objects.filter(pk__in=ids).only("id"))
             if len(found) != len(set(ids)):
                 raise ValidationError({"requests": [_("只能关联本项目未结案、尚未关联的工单。")]})

@@ -111,6 +111,25 @@ def test_find_resident_by_room_and_name(world):
         services.find_resident(project_id=world.project.pk, room_code="1-1-101")  # another project's room
 
 
+@pytest.mark.parametrize("typed", ["3栋2单元1502", "３-２-１５０２", " 3-2-1502 ", "3幢2单元1502室", "3#2-1502"])
+def test_find_resident_reads_the_room_as_staff_type_it(world, typed):
+    assert services.find_resident(project_id=world.project.pk, room_code=typed) == world.resident
+    assert services.find_resident(project_id=world.project.pk, room_code=typed, name="张三") == world.resident
+
+
+@pytest.mark.parametrize("typed", ["1栋1单元101", "１-１-１０１", " 1-1-101 "])
+def test_find_resident_does_not_reach_another_projects_room(world, typed):
+    with pytest.raises(ValidationError) as refused:
+        services.find_resident(project_id=world.project.pk, room_code=typed)
+    assert refused.value.message_dict["room_code"] == [f"这个项目没有房号 {typed.strip()}。"]
+
+
+def test_find_resident_quotes_the_room_as_typed(world):
+    with pytest.raises(ValidationError) as refused:
+        services.find_resident(project_id=world.project.pk, room_code="3栋2单元1502", name="王五")
+    assert refused.value.message_dict["name"] == ["3栋2单元1502 没有叫 王五 的住户。"]
+
+
 def test_attendance_only_on_the_day_and_only_for_confirmed(world, make_activity):
     activity = make_activity(capacity=1)
     mine = services.activity_signup(actor=world.cs, activity=activity, resident=world.resident)

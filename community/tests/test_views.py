@@ -76,6 +76,45 @@ def test_bad_room_code_redisplays_and_saves_nothing(client, world):
     assert not Announcement.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "3栋2单元1502，3-2-1501",
+        "３-２-１５０２、３-２-１５０１",
+        " 3-2-1502 \n 3幢2单元1501室 ",
+        "3-2-1502　3-2-1501",  # a full-width space between them
+        "3#2-1502；3/2/1501；3-2-1502",
+    ],
+)
+def test_announcement_rooms_are_read_as_staff_type_them(client, world, typed):
+    resp = post(
+        client,
+        world.cs,
+        "announcement-new",
+        data={"project": world.project.pk, "title": "x", "body": "y", "audience": "rooms", "room_codes": typed},
+    )
+    assert resp.status_code == 302
+    assert sorted(Announcement.objects.get().rooms.values_list("code", flat=True)) == ["3-2-1501", "3-2-1502"]
+
+
+def test_announcement_rooms_of_another_project_are_named_as_typed(client, world):
+    resp = post(
+        client,
+        world.cs,
+        "announcement-new",
+        data={
+            "project": world.project.pk,
+            "title": "x",
+            "body": "y",
+            "audience": "rooms",
+            "room_codes": "3栋2单元1502, 1栋1单元101, １-１-１０１",
+        },
+    )
+    assert resp.status_code == 400
+    assert resp.context["form"].errors["room_codes"] == ["这个项目没有这些房号：1栋1单元101、１-１-１０１"]
+    assert not Announcement.objects.exists()
+
+
 def test_publish_from_the_page_and_refusal_for_cs(client, world, make_notice):
     notice = make_notice()
     resp = post(client, world.cs, "announcement-act", notice.pk, "publish")
@@ -220,6 +259,21 @@ def test_other_projects_activity_is_404(client, world, make_activity):
     activity = make_activity()
     assert get(client, world.outsider, "activity", activity.pk).status_code == 404
     assert post(client, world.outsider, "activity-act", activity.pk, "signup").status_code == 404
+
+
+@pytest.mark.parametrize("typed", ["3栋2单元1502", "３-２-１５０２", " 3-2-1502 "])
+def test_desk_signs_up_on_behalf_by_the_room_as_typed(client, world, make_activity, typed):
+    activity = make_activity(capacity=5)
+    resp = post(client, world.cs, "activity-act", activity.pk, "signup", data={"behalf-room_code": typed})
+    assert resp.status_code == 302
+    assert list(Signup.objects.values_list("resident", flat=True)) == [world.resident.pk]
+
+
+def test_desk_cannot_sign_up_another_projects_room(client, world, make_activity):
+    activity = make_activity(capacity=5)
+    resp = post(client, world.cs, "activity-act", activity.pk, "signup", data={"behalf-room_code": "1栋1单元101"})
+    assert resp.status_code == 400 and "这个项目没有房号 1栋1单元101。" in resp.content.decode()
+    assert not Signup.objects.exists()
 
 
 def test_desk_signs_up_on_behalf_and_takes_attendance(client, world, make_activity):

@@ -2,13 +2,17 @@
 recorded, visitor-type data purged after the retention period with a record."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
+from django import forms
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from core import privacy
 from core.models import ExportRecord, Notification, PrivacySettings, PurgeRecord, RevealLog, User
+from core.phone import normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -136,3 +140,51 @@ def test_the_logs_are_read_only_in_the_admin(client, world):
     assert client.get(reverse("admin:core_exportrecord_changelist")).status_code == 200
     assert client.get(reverse("admin:core_reveallog_changelist")).status_code == 200
     assert client.get(reverse("admin:core_exportrecord_add")).status_code == 403
+
+
+# ---------------------------------------------------------------- edit forms: masked, kept unless changed
+
+
+class _CallerForm(privacy.MaskedPrefill, forms.Form):
+    caller_name = forms.CharField()
+    caller_phone = forms.CharField()
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if request is not None:
+            self.mask_prefill(request, "caller_phone")
+
+    def clean_caller_phone(self):
+        return normalize_phone(self.cleaned_data["caller_phone"])
+
+
+def test_an_edit_form_prefills_a_sensitive_value_masked(world):
+    sr = world.register(caller_name="张三", caller_phone="13812345678")
+    form = _CallerForm(request=sr, initial={"caller_name": sr.caller_name})
+    assert form.initial["caller_phone"] == "138****5678"
+    assert 'value="138****5678"' in str(form["caller_phone"]) and "13812345678" not in form.as_p()
+
+
+@pytest.mark.parametrize(
+    "sent, stored",
+    [
+        ("138****5678", "13812345678"),  # unchanged: the stored number is kept
+        (" 138****5678 ", "13812345678"),
+        ("+86 139 0000 1111", "13900001111"),  # a new number, normalised
+    ],
+)
+def test_an_edit_form_keeps_the_stored_value_unless_changed(world, sent, stored):
+    sr = world.register(caller_name="张三", caller_phone="13812345678")
+    form = _CallerForm({"sr-caller_name": "张三", "sr-caller_phone": sent}, request=sr, prefix="sr")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["caller_phone"] == stored
+    assert form["caller_phone"].value() == sent  # shown again, the page holds what was sent
+    assert not RevealLog.objects.exists()
+
+
+@pytest.mark.parametrize("sent", ["", "138****5679"])
+def test_an_edit_form_refuses_an_emptied_or_edited_mask(world, sent):
+    sr = world.register(caller_name="张三", caller_phone="13812345678")
+    form = _CallerForm(QueryDict(f"caller_name=张三&caller_phone={quote(sent)}"), request=sr)
+    assert not form.is_valid() and "caller_phone" in form.errors
+    assert "13812345678" not in str(form.errors)

@@ -337,3 +337,24 @@ def test_edit_forms_are_fetched_when_opened(client, world):
     assert client.get(reverse("estate:pane", args=[world.room.pk, "person"])).status_code == 403
     client.force_login(world.outsider)
     assert client.get(reverse("estate:pane", args=[world.room.pk, "person"])).status_code == 404
+
+
+def test_edit_a_person_shows_the_phone_masked_and_keeps_it_unless_changed(client, world):
+    """Regression: the edit form prefilled the registered phone in full, outside the logged reveal."""
+    r = world.resident
+    r.phone = "13955556666"  # not the help text's example 13812345678
+    r.save()
+    client.force_login(world.cs)
+    edit = url(world.room, "person-edit", r.pk)
+    page = client.get(edit).content.decode()
+    assert "13955556666" not in page and 'value="139****6666"' in page
+    data = {"name": "张三", "gender": "F", "id_type": "", "id_number": ""}
+    assert client.post(edit, {**data, "phone": "139****6666"}).status_code == 302
+    r.refresh_from_db()
+    assert r.phone == "13955556666" and r.gender == "F"
+    # shown again after an error, the phone is still masked
+    response = client.post(edit, {**data, "name": "", "phone": "139****6666"})
+    assert response.status_code == 400 and "13955556666" not in response.content.decode()
+    assert client.post(edit, {**data, "phone": "+86 139-0000 4444"}).status_code == 302
+    r.refresh_from_db()
+    assert r.phone == "13900004444" and r.phone_last4 == "4444"

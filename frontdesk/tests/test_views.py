@@ -339,3 +339,51 @@ def test_list_pages_have_bounded_queries(client, world, django_assert_max_num_qu
     client.force_login(world.resident_user)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("frontdesk:mine")).status_code == 200
+
+
+# ---------------------------------------------------------------- a contractor's rooms as staff type them
+
+
+def contractor_pass_post(client, world, rooms):
+    from datetime import timedelta
+
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    client.force_login(world.cs)
+    return client.post(
+        reverse("frontdesk:contractors"),
+        {
+            "project": world.project.pk,
+            "company_name": "好家装饰",
+            "people": "王师傅",
+            "rooms": rooms,
+            "purpose": "装修",
+            "valid_from": f"{now:%Y-%m-%dT%H:%M}",
+            "valid_to": f"{now + timedelta(days=7):%Y-%m-%dT%H:%M}",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "3栋2单元1502，3-2-1501",
+        "３-２-１５０２、３-２-１５０１",
+        " 3-2-1502 ;3幢2单元1501室 ",
+        "3-2-1502　3-2-1501",  # a full-width space between them
+    ],
+)
+def test_a_contractor_pass_takes_the_rooms_as_typed(client, world, typed):
+    from frontdesk.models import ContractorPass
+
+    response = contractor_pass_post(client, world, typed)
+    assert response.status_code == 302
+    assert sorted(ContractorPass.objects.get().rooms.values_list("code", flat=True)) == ["3-2-1501", "3-2-1502"]
+
+
+def test_a_contractor_pass_names_another_projects_rooms_as_typed(client, world):
+    from frontdesk.models import ContractorPass
+
+    response = contractor_pass_post(client, world, "3栋2单元1502，1栋1单元101，１-１-１０１")
+    assert response.status_code == 400
+    assert response.context["form"].errors["rooms"] == ["没有这些房屋：1栋1单元101、１-１-１０１"]
+    assert not ContractorPass.objects.exists()

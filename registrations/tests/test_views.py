@@ -367,3 +367,32 @@ def test_new_from_the_household_page_prefills_the_room_and_owner(client, world):
     assert form.initial["room_code"] == "3-2-1502" and form.initial["person_name"] == "张三"
     other = client.get(reverse("registrations:new", args=["moveins"]) + f"?room={world.other_room.pk}")
     assert "room_code" not in other.context["form"].initial  # not one of my rooms
+
+
+# ---------------------------------------------------------------- a room as staff type it
+
+
+@pytest.mark.parametrize("typed", ["3栋2单元1502", "３-２-１５０２", " 3-2-1502 ", "3幢2单元1502室", "3#2-1502"])
+def test_the_room_is_read_as_staff_type_it(world, typed):
+    from registrations.forms import RoomForm
+
+    form = RoomForm({"project": world.project.pk, "room_code": typed}, user=world.cs)
+    assert form.is_valid(), form.errors
+    assert form.room == world.room
+
+
+@pytest.mark.parametrize("typed", ["1栋1单元101", "１-１-１０１", " 1-1-101 "])
+def test_another_projects_room_is_not_found_and_named_as_typed(world, typed):
+    from registrations.forms import RoomForm
+
+    form = RoomForm({"project": world.project.pk, "room_code": typed}, user=world.cs)
+    assert not form.is_valid() and form.room is None
+    assert form.errors["room_code"] == [f"在这个项目没有找到房屋“{typed.strip()}”。"]
+
+
+@pytest.mark.parametrize("typed", ["3栋2单元1502", "３-２-１５０２", " 3-2-1502 "])
+def test_the_list_finds_the_room_as_typed(client, world, records, typed):
+    client.force_login(world.cs)
+    url = reverse("registrations:list", args=["leases"])
+    assert records["leases"].number in client.get(url, {"q": typed}).content.decode()
+    assert records["leases"].number not in client.get(url, {"q": "1栋1单元101"}).content.decode()

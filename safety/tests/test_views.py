@@ -308,3 +308,65 @@ def test_runs_in_progress_offer_continue_only_to_walkers(client, world, patrol):
     page = client.get(reverse("safety:patrols")).content.decode()
     block = page.split('id="in-progress"')[1].split("</div>")[0]
     assert reverse("safety:run", args=[run.pk]) in block and "继续" not in block and "查看" in block
+
+
+# ---------------------------------------------------------------- a room as staff type it
+
+TYPED = ["3栋2单元1502", "３-２-１５０２", " 3-2-1502 ", "3幢2单元1502室", "3#2-1502"]
+OTHER_PROJECTS_ROOM = ["1栋1单元101", "１-１-１０１", " 1-1-101 "]
+
+
+def point_form(world, room_code):
+    from safety.forms import PointForm
+
+    data = {
+        "project": world.project.pk,
+        "code": "G09",
+        "name": "3栋2单元门口",
+        "kind": "public_area",
+        "place": "3栋",
+        "checklist": "门禁正常",
+        "room_code": room_code,
+        "active": "on",
+    }
+    return PointForm(data, user=world.supervisor)
+
+
+def incident_form(world, room_code):
+    from safety.forms import IncidentForm
+
+    data = {"project": world.project.pk, "kind": "lift", "level": 2, "title": "困人", "place": "3栋"}
+    return IncidentForm({**data, "room_code": room_code}, user=world.cs)
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_a_point_and_an_incident_take_the_room_as_typed(world, typed):
+    form = point_form(world, typed)
+    assert form.is_valid(), form.errors
+    assert form.instance.room == world.room
+    form = incident_form(world, typed)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["room"] == world.room
+
+
+@pytest.mark.parametrize("typed", OTHER_PROJECTS_ROOM)
+def test_a_point_and_an_incident_do_not_take_another_projects_room(world, typed):
+    for form in (point_form(world, typed), incident_form(world, typed)):
+        assert not form.is_valid()
+        assert form.errors["room_code"] == ["本项目没有这个房屋。"]
+
+
+def test_the_incident_page_saves_the_room_as_typed(client, world):
+    client.force_login(world.cs)
+    response = client.post(
+        reverse("safety:incident_new"),
+        {
+            "project": world.project.pk,
+            "kind": "lift",
+            "level": 2,
+            "title": "困人",
+            "place": "3栋",
+            "room_code": "3栋2单元1502",
+        },
+    )
+    assert response.status_code == 302 and Incident.objects.get().room == world.room
