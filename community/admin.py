@@ -3,17 +3,7 @@
 from django.contrib import admin
 
 from community.models import Activity, Announcement, AnnouncementEvent, Feedback, Photo, Signup, VisitGroup
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from core.admin import ReadOnlyInline
 
 
 class NoticeEventInline(ReadOnlyInline):

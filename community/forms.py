@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -10,11 +8,8 @@ from core.choices import Role
 from core.models import Project, User
 from core.phone import mask_phone
 from desk.models import Phrase
-from estate.models import Building, Room
-from estate.selectors import room_code_from_text
-
-# between the rooms of a typed list: commas, 、, semicolons, spaces (full-width too), new lines
-_ROOM_LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
+from estate.models import Building
+from estate.selectors import rooms_from_list
 
 
 def _dt(**kw):
@@ -73,16 +68,11 @@ class AnnouncementForm(ServiceErrorsMixin, forms.Form):
         project = data.get("project")
         self.room_ids = []
         if project and data.get("audience") == Audience.ROOMS:
-            # each typed room ('3-2-1502', '3栋2单元1501', '３-２-１５０２') with its stored code
-            typed = [t for t in _ROOM_LIST_SEPARATORS.split(data.get("room_codes") or "") if t]
-            codes = {t: room_code_from_text(t) for t in typed}
-            found = dict(Room.objects.filter(project=project, code__in=codes.values()).values_list("code", "pk"))
-            missing = list(dict.fromkeys(t for t in typed if codes[t] not in found))
+            self.room_ids, missing = rooms_from_list(project, data.get("room_codes"))
             if missing:
                 self.add_error("room_codes", _("这个项目没有这些房号：%(codes)s") % {"codes": "、".join(missing)})
-            elif not typed:
+            elif not self.room_ids:
                 self.add_error("room_codes", _("请至少填写一个房号。"))
-            self.room_ids = list(dict.fromkeys(found[codes[t]] for t in typed if codes[t] in found))
         return data
 
     def notice(self) -> NoticeData:

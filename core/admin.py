@@ -160,8 +160,12 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
 
-class ReadOnlyLogAdmin(admin.ModelAdmin):
-    """A log people read and nobody edits."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows people read and nobody edits here: logs, and history that changes only through the
+    app's own pages (which keep the record of who did what). Such tables grow large: the change
+    list does not count the whole table on every page."""
+
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
@@ -173,8 +177,21 @@ class ReadOnlyLogAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A record's history shown under it, read-only."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RevealLog)
-class RevealLogAdmin(ReadOnlyLogAdmin):
+class RevealLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "kind", "object_type", "object_repr", "field", "ip")
     list_filter = ("kind", "object_type")
     search_fields = ("user__username", "user__display_name", "object_repr")
@@ -182,7 +199,7 @@ class RevealLogAdmin(ReadOnlyLogAdmin):
 
 
 @admin.register(ExportRecord)
-class ExportRecordAdmin(ReadOnlyLogAdmin):
+class ExportRecordAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "what", "rows")
     list_filter = ("what",)
     readonly_fields = ("at", "user", "what", "filters", "rows")
@@ -190,7 +207,7 @@ class ExportRecordAdmin(ReadOnlyLogAdmin):
 
 
 @admin.register(PurgeRecord)
-class PurgeRecordAdmin(ReadOnlyLogAdmin):
+class PurgeRecordAdmin(ReadOnlyAdmin):
     list_display = ("at", "company", "code", "before", "rows")
     list_filter = ("code",)
     date_hierarchy = "at"

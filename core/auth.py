@@ -7,7 +7,7 @@ from rest_framework import authentication
 from rest_framework.authtoken.models import Token
 
 from core import sql
-from core.models import User
+from core.models import User, assigned_projects_sql
 from core.sql import build, quote, select_list
 
 
@@ -33,14 +33,13 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
 @cache
 def _token_sql(vendor: str) -> str:
-    link = User.projects.through._meta
-    project, user = quote(link.get_field("project").column), quote(link.get_field("user").column)
-    aggregate = "ARRAY(SELECT {project} FROM {table} WHERE {user} = u.{pk})"
-    if vendor != "postgresql":
-        aggregate = "(SELECT group_concat({project}) FROM {table} WHERE {user} = u.{pk})"
-    aggregate = aggregate.format(project=project, table=quote(link.db_table), user=user, pk=quote("id"))
+    user = f"u.{quote('id')}"
+    if vendor == "postgresql":
+        projects = f"ARRAY({assigned_projects_sql(user)})"
+    else:  # SQLite: '3,5,8'
+        projects = f"({assigned_projects_sql(user, 'group_concat({})')})"
     return (
-        f"SELECT {select_list(User, 'u')}, {aggregate} FROM {quote(User._meta.db_table)} u"
+        f"SELECT {select_list(User, 'u')}, {projects} FROM {quote(User._meta.db_table)} u"
         f" JOIN {quote(Token._meta.db_table)} t ON t.{quote('user_id')} = u.{quote('id')}"
         f" WHERE t.{quote('key')} = %s"
     )

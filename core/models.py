@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -99,15 +101,10 @@ class User(AbstractUser):
         assigned = getattr(self, "_assigned_project_ids", None)
         if assigned is not None:
             return assigned
-        from django.db import connection
-
         from core import sql
 
-        link = type(self).projects.through._meta
-        project, user = link.get_field("project").column, link.get_field("user").column
-        q = connection.ops.quote_name
         with sql.cursor() as cursor:
-            cursor.execute(f"SELECT {q(project)} FROM {q(link.db_table)} WHERE {q(user)} = %s", [self.pk])
+            cursor.execute(assigned_projects_sql("%s"), [self.pk])
             return frozenset(row[0] for row in cursor.fetchall())
 
     def project_ids(self) -> frozenset[int]:
@@ -347,3 +344,22 @@ class PurgeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.code} ({self.rows})"
+
+
+def assigned_projects_sql(user: str, selected: str = "{}") -> str:
+    """SELECT of the ids of the projects a staff member is assigned to (User.projects' link
+    table), for the user id given by the SQL expression `user` ('%s', or a column); `selected`
+    wraps the project column, e.g. 'group_concat({})'."""
+    from django.db import connection
+
+    return _assigned_projects_sql(user, selected, connection.vendor)
+
+
+@cache
+def _assigned_projects_sql(user: str, selected: str, vendor: str) -> str:
+    from django.db import connection
+
+    link = User.projects.through._meta
+    q = connection.ops.quote_name
+    project, user_column = q(link.get_field("project").column), q(link.get_field("user").column)
+    return f"SELECT {selected.format(project)} FROM {q(link.db_table)} WHERE {user_column} = {user}"

@@ -44,31 +44,34 @@ def _select_list(model: type[Model], alias: str, vendor: str) -> str:
 
 
 @cache
-def _readers(model: type[Model], vendor: str) -> tuple:
-    """(attname, [(converter, expression)]) per field: what `SQLCompiler.get_converters` applies."""
-    readers = []
-    for field in _fields(model):
+def _reader(model: type[Model], vendor: str) -> tuple:
+    """What `build` needs per model, worked out once: the attnames in `select_list`'s order, where
+    the primary key stands, and the converters `SQLCompiler.get_converters` would apply, by
+    position (most fields have none)."""
+    fields = _fields(model)
+    converters = []
+    for i, field in enumerate(fields):
         col = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-        readers.append((field.attname, tuple((conv, col) for conv in converters)))
-    return tuple(readers)
+        found = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+        if found:
+            converters.append((i, col, tuple(found)))
+    return [f.attname for f in fields], fields.index(model._meta.pk), tuple(converters)
 
 
 def build(model: type[Model], row, start: int = 0):
     """The instance held in `row[start:]` (as listed by `select_list`), or None when its primary key
     is NULL (an outer join that found nothing); also the index where the next model's columns begin."""
-    readers = _readers(model, connection.vendor)
-    end = start + len(readers)
+    attnames, pk_index, converters = _reader(model, connection.vendor)
+    end = start + len(attnames)
     values = list(row[start:end])
-    pk_index = _fields(model).index(model._meta.pk)
     if values[pk_index] is None:
         return None, end
-    for i, (_attname, converters) in enumerate(readers):
+    for i, col, functions in converters:
         value = values[i]
-        for converter, col in converters:
-            value = converter(value, col, connection)
+        for function in functions:
+            value = function(value, col, connection)
         values[i] = value
-    return model.from_db(connection.alias, [attname for attname, _c in readers], values), end
+    return model.from_db(connection.alias, attnames, values), end
 
 
 def insert_columns(model: type[Model]) -> tuple[str, ...]:

@@ -29,21 +29,31 @@ from estate.models import Resident, Room
 # ---------------------------------------------------------------- numbers
 
 
-def next_number(kind: str, when=None) -> str:
-    """'TS202611260001': kind prefix, local date, a per-prefix-and-day sequence.
+def number_key(kind: str, when) -> str:
+    """'TS20261126': the kind's prefix and the local day, the counter a number is taken from."""
+    return f"{KIND_PREFIX[Kind(kind)]}{timezone.localtime(when):%Y%m%d}"
 
-    The counter row is bumped with an UPDATE, which holds its row lock until the surrounding
-    transaction ends, so concurrent registrations get distinct numbers on PostgreSQL; SQLite
-    serialises writers anyway. The unique index on `number` is the last line of defence.
-    """
-    day = timezone.localtime(when or timezone.now())
-    key = f"{KIND_PREFIX[Kind(kind)]}{day:%Y%m%d}"
+
+@cache
+def _counter_sql(vendor: str) -> str:
+    """PostgreSQL: bump the day's counter, creating it on first use, and read it: one statement.
+    The row lock is held to the end of the transaction, so concurrent registrations get distinct
+    numbers; the unique index on `number` is the last line of defence."""
+    table = quote(NumberSequence._meta.db_table)
+    return (
+        f"INSERT INTO {table} (key, value) VALUES (%s, 1)"
+        f" ON CONFLICT (key) DO UPDATE SET value = {table}.value + 1 RETURNING value AS v"
+    )
+
+
+def next_number(kind: str, when=None) -> str:
+    """'TS202611260001': kind prefix, local date, a per-prefix-and-day sequence (SQLite serialises
+    writers; PostgreSQL takes it with `_counter_sql`)."""
+    key = number_key(kind, when or timezone.now())
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # one round trip: bump and read
-            cursor.execute("UPDATE desk_numbersequence SET value = value + 1 WHERE key = %s RETURNING value", [key])
-            row = cursor.fetchone()
-        if row:
-            return f"{key}{row[0]:04d}"
+        with connection.cursor() as cursor:
+            cursor.execute(_counter_sql(connection.vendor), [key])
+            return f"{key}{cursor.fetchone()[0]:04d}"
     with transaction.atomic():
         if not NumberSequence.objects.filter(key=key).update(value=F("value") + 1):
             try:
@@ -184,7 +194,7 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         phone = resident.phone
     now = timezone.now()
     sr = ServiceRequest(
-        project_id=data.project_id,
+        project=project,  # read with the references: the deadlines need it
         kind=data.kind,
         channel=data.channel,
         category=category,
@@ -203,7 +213,6 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         created_at=now,
         updated_at=now,
     )
-    sr.project = project  # read with the references
     sr.search_grams = grams(sr.title, sr.description, sr.location)
     sla.plan(sr, policy=policy)  # deadlines go into the same INSERT
     event = RequestEvent(
@@ -235,11 +244,9 @@ def _insert_registration_portably(sr: ServiceRequest, event: RequestEvent) -> No
 
 def _insert_registration(sr: ServiceRequest, event: RequestEvent) -> None:
     """PostgreSQL: take the number, insert the request and its first timeline entry in ONE
-    statement (core/sql.py). The counter row is created or bumped by an upsert, which holds its
-    row lock to the end of the transaction, so concurrent registrations get distinct numbers; the
-    number is formatted as `next_number` formats it."""
-    day = timezone.localtime(sr.created_at)
-    key = f"{KIND_PREFIX[Kind(sr.kind)]}{day:%Y%m%d}"
+    statement (core/sql.py): the counter as `next_number` takes it, the number formatted as it
+    formats it."""
+    key = number_key(sr.kind, sr.created_at)
     sr.number = key  # the statement puts the counter's value after it
     event.request_id = 0  # the statement puts the new request's id in its place
     params = insert_params(sr)
@@ -271,10 +278,8 @@ def _registration_sql(vendor: str, nulls: tuple[bool, ...], event_nulls: tuple[b
     event_columns = insert_columns(RequestEvent)
     event_placeholders = ["NULL" if null else "%s" for null in event_nulls]
     event_placeholders.insert(_EVENT_REQUEST_AT, "(SELECT id FROM sr)")
-    sequence = quote(NumberSequence._meta.db_table)
     return (
-        f"WITH n AS (INSERT INTO {sequence} (key, value) VALUES (%s, 1)"
-        f" ON CONFLICT (key) DO UPDATE SET value = {sequence}.value + 1 RETURNING value AS v),"
+        f"WITH n AS ({_counter_sql(vendor)}),"
         f" sr AS (INSERT INTO {quote(ServiceRequest._meta.db_table)} ({', '.join(columns)})"
         f" VALUES ({', '.join(placeholders)}) RETURNING id, number),"
         f" ev AS (INSERT INTO {quote(RequestEvent._meta.db_table)} ({', '.join(event_columns)})"

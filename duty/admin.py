@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from duty.models import (
     Assignment,
     CountedThing,
@@ -31,19 +32,6 @@ class KeyAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "project", "location", "active")
     list_filter = ("project", "active")
     search_fields = ("code", "name")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History: changed only through the duty pages, never deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assignment)

@@ -4,7 +4,7 @@ pages so every history stays whole), and sensitive numbers are shown masked."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin
+from core.admin import AuditedAdmin, ReadOnlyAdmin
 from core.privacy import mask_id, mask_phone
 from frontdesk.models import (
     ContractorPass,
@@ -22,19 +22,6 @@ from frontdesk.models import (
 @admin.register(FrontdeskSettings)
 class FrontdeskSettingsAdmin(AuditedAdmin):
     list_display = ("project", "hold_days", "important_mail_hours", "preregistration_hours")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ParcelEventInline(admin.TabularInline):

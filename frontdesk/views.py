@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
-from estate.models import Room
-from estate.selectors import room_code_from_text, visible_rooms, with_occupants
+from estate.selectors import rooms_from_list, visible_rooms, with_occupants
 from frontdesk import rules, selectors, services
 from frontdesk.choices import CARRIERS, ParcelState, PassState, VisitState
 from frontdesk.forms import (
@@ -323,11 +322,7 @@ def contractors(request):
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            # each typed room ('3-2-1502', '3栋2单元1501', '３-２-１５０２') with its stored code
-            typed = [t for t in re.split(r"[,，、;；\s]+", d["rooms"]) if t]
-            codes = {t: room_code_from_text(t) for t in typed}
-            found = dict(Room.objects.filter(project=project, code__in=codes.values()).values_list("code", "pk"))
-            missing = list(dict.fromkeys(t for t in typed if codes[t] not in found))
+            room_ids, missing = rooms_from_list(project, d["rooms"])
             if missing:
                 form.add_error("rooms", _("没有这些房屋：%(codes)s") % {"codes": "、".join(missing)})
             else:
@@ -341,7 +336,7 @@ def contractors(request):
                         valid_from=d["valid_from"],
                         valid_to=d["valid_to"],
                         contact_phone=d["contact_phone"],
-                        room_ids=list(found.values()),
+                        room_ids=room_ids,
                         areas=d["areas"],
                     )
                 except ValidationError as exc:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyInline
 from registrations.models import (
     Defect,
     Event,
@@ -19,17 +20,6 @@ from registrations.models import (
 class RegistrationSettingsAdmin(admin.ModelAdmin):
     list_display = ["company", "project", "lease_reminder_days"]
     list_filter = ["company"]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CheckInline(ReadOnlyInline):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from renovation.models import (
     Deduction,
     Inspection,
@@ -28,30 +29,6 @@ class RenovationSettingsAdmin(admin.ModelAdmin):
         "night_quiet_end",
     )
     list_select_related = ("project",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Admin pages that only show rows: changes go through the renovation pages, which keep the history."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(ReadOnlyInline):

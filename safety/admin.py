@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyInline
 from safety.models import (
     CallTree,
     CallTreeEntry,
@@ -36,17 +37,6 @@ class RouteAdmin(admin.ModelAdmin):
     list_filter = ("project", "active")
     filter_horizontal = ("people",)
     inlines = [RouteStopInline]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class RunStopInline(ReadOnlyInline):

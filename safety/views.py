@@ -443,7 +443,7 @@ def _incident_context(request, incident, forms=None):
 def _link_search(request, incident):
     """The requests to tick for linking: the search term `q` and the ids ticked so far (kept ticked
     across searches) come from the query string, the rows from services.linkable_requests."""
-    keep = [i for i in request.GET.getlist("requests") if i.isascii() and i.isdigit() and len(i) < 12][:100]
+    keep = [i for i in request.GET.getlist("requests") if i.isdecimal() and len(i) < 12][:100]
     return selectors.linkable_search(request.user, incident, request.GET.get("q", "")[:100], keep=keep)
 
 
