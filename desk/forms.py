@@ -53,7 +53,9 @@ class IntakeForm(forms.Form):
             channel=d["channel"],
             category_id=d["category"].pk if d["category"] else None,
             severity=d["severity"],
-            validity=d["validity"],
+            # The validity and paid selects stay in the page (hidden) whatever the kind: only the
+            # kind they belong to carries them to the service.
+            validity=d["validity"] if d["kind"] == Kind.COMPLAINT else "",
             paid=d["paid"] if d["kind"] == Kind.REPAIR else None,
             room_id=d["room"],
             resident_id=d["resident"],

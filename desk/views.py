@@ -172,7 +172,7 @@ def intake(request):
     form = IntakeForm(
         request.POST or None, user=user, initial={"project": next(iter(sorted(user.project_ids())), None)}
     )
-    room = None
+    room = chosen_resident = None
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -186,16 +186,27 @@ def intake(request):
                 if "dispatch_next" in request.POST:
                     return redirect("desk:detail", pk=sr.pk)
                 return redirect(reverse("desk:intake") + f"?registered={sr.pk}")
+        # A refused save keeps the whole intake: the chosen household's badge (room and person),
+        # its panel, the lookup text and every field.
         room_id = form.data.get("room")
         if room_id and str(room_id).isdecimal():
             room = with_occupants(visible_rooms(user).filter(pk=room_id)).first()
+        resident_id = form.data.get("resident")
+        if room and resident_id and str(resident_id).isdecimal():
+            chosen_resident = next((occ.resident for occ in room.current if occ.resident_id == int(resident_id)), None)
     registered = None
     if request.GET.get("registered", "").isdecimal():
         registered = selectors.visible_requests(user).filter(pk=request.GET["registered"]).first()
     status = 400 if request.method == "POST" else 200
     company_ids = set(Project.objects.filter(pk__in=user.project_ids()).values_list("company_id", flat=True))
     phrases = selectors.phrases(next(iter(company_ids)), "intake") if len(company_ids) == 1 else []
-    context = {"form": form, "room": room, "registered": registered, "phrases": phrases}
+    context = {
+        "form": form,
+        "room": room,
+        "chosen_resident": chosen_resident,
+        "registered": registered,
+        "phrases": phrases,
+    }
     return render(request, "desk/intake.html", context, status=status)
 
 

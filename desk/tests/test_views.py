@@ -83,6 +83,41 @@ def test_it_opens_the_request_when_registering_to_dispatch(client, world):
     assert response["Location"] == reverse("desk:detail", args=[ServiceRequest.objects.get().pk])
 
 
+@pytest.mark.parametrize("kind", ["complaint", "repair", "enquiry", "suggestion", "praise"])
+@pytest.mark.parametrize("button", ["register", "dispatch_next"])
+def test_it_registers_every_kind_with_the_forms_defaults(client, world, kind, button):
+    """The page always submits the complaint-only validity select and the repair-only paid select
+    (hidden for the other kinds) with their initial values: every kind must save with them."""
+    login(client, world.cs)
+    response = client.post(reverse("desk:intake"), intake_post(world, kind=kind, **{button: "1"}))
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    sr = ServiceRequest.objects.get()
+    assert sr.kind == kind
+    assert sr.validity == ("valid" if kind == "complaint" else "")
+    assert sr.paid is None
+
+
+def test_a_refused_save_shows_every_error_at_the_top_and_keeps_the_household(client, world, monkeypatch):
+    """An error on a field the page hides, or one with no field, is listed at the top with its
+    label; the chosen household's badge keeps the room and the person."""
+    from django.core.exceptions import ValidationError
+
+    import desk.views
+
+    def refuse(*, actor, data):
+        raise ValidationError({"validity": ["只有投诉区分有效与无效。"], "__all__": ["今天不收工单。"]})
+
+    monkeypatch.setattr(desk.views, "request_register", refuse)
+    login(client, world.cs)
+    response = client.post(reverse("desk:intake"), intake_post(world, kind="repair", lookup="3-2-1502"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    top = html[html.index('id="form-errors"') :][:600]
+    assert "投诉性质" in top and "只有投诉区分有效与无效。" in top and "今天不收工单。" in top
+    assert 'id="chosen-room-label">3-2-1502 · 张三<' in html
+    assert 'value="3-2-1502"' in html  # the lookup text
+
+
 @pytest.mark.parametrize(
     "overrides, field",
     [
