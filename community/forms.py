@@ -1,10 +1,10 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from community.choices import Audience
 from community.services import ActivityData, NoticeData, PhraseData, VisitData
 from core.choices import Role
+from core.forms import ServiceErrorsMixin
 from core.models import Project, User
 from core.phone import mask_phone
 from desk.models import Phrase
@@ -14,15 +14,6 @@ from estate.selectors import rooms_from_list
 
 def _dt(**kw):
     return forms.DateTimeInput(attrs={"type": "datetime-local", **kw}, format="%Y-%m-%dT%H:%M")
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc.messages)
-            return
-        for name, messages in exc.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
 
 
 class AnnouncementForm(ServiceErrorsMixin, forms.Form):

@@ -2,11 +2,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from core import notify, privacy
 from core.models import Notification
+from core.redirects import safe_next
 
 
 @login_required
@@ -20,8 +22,7 @@ def inbox(request):
 def inbox_read(request):
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
     notify.mark_read(request.user, ids or None)
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "inbox")
+    return redirect(safe_next(request, reverse("inbox")))
 
 
 @login_required

@@ -1,7 +1,7 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ServiceErrorsMixin
 from core.models import Department, Project, User
 from desk import rules
 from desk.choices import Action, Channel, Kind, Rating, Severity, Validity
@@ -9,7 +9,7 @@ from desk.models import Category
 from desk.services import ACTION_SERVICES, Intake
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(ServiceErrorsMixin, forms.Form):
     """The phone-call intake: the fields in the order a call goes."""
 
     project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none(), empty_label=None)
@@ -64,10 +64,6 @@ class IntakeForm(forms.Form):
             location=d["location"],
         )
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        for field, messages in exc.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
-
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -85,7 +81,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ActionForm(forms.Form):
+class ActionForm(ServiceErrorsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     department = forms.ModelChoiceField(label=_("处理部门"), queryset=Department.objects.none(), required=False)
     assignee = forms.ModelChoiceField(label=_("处理人"), queryset=User.objects.none(), required=False)
@@ -146,7 +142,3 @@ class ActionForm(forms.Form):
                 kwargs[text] = ""
         kwargs["expected_version"] = d["version"]
         return kwargs
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        for field, messages in exc.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)

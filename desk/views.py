@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ServiceError
 from core.models import Project
 from core.paging import keyset_page
+from core.redirects import safe_next
 from core.templatetags.propdesk import choice_labels, phone_for
 from desk import rules, selectors
 from desk.choices import Action, State
@@ -291,10 +292,7 @@ def request_act(request, pk, action):
 
 
 def _next_url(request, sr):
-    nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return nxt
-    return reverse("desk:detail", args=[sr.pk])
+    return safe_next(request, reverse("desk:detail", args=[sr.pk]))
 
 
 @login_required

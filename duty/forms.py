@@ -1,7 +1,7 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ServiceErrorsMixin
 from core.models import User
 from duty.choices import DUTY_ROLES, LogCategory
 from duty.models import Key, KeyLoan, Shift
@@ -9,7 +9,7 @@ from duty.models import Key, KeyLoan, Shift
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(ServiceErrorsMixin, forms.Form):
     """Bootstrap classes on every widget; service ValidationErrors land on their fields."""
 
     def __init__(self, *args, **kwargs):
@@ -25,10 +25,6 @@ class ServiceForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        for field, messages in exc.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
 
 class ShiftForm(ServiceForm):

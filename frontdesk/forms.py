@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ServiceErrorsMixin
 from frontdesk.choices import AgreedVia, ApplicantRelation, IdType, ParcelKind
 from frontdesk.services import PassApplication, WalkIn
 
@@ -14,12 +15,6 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 HOST_VIA = [(AgreedVia.PHONE, AgreedVia.PHONE.label), (AgreedVia.IN_PERSON, AgreedVia.IN_PERSON.label)]
 _ITEM_LINE = re.compile(r"^(?P<name>.*?)[\s×xX*＊,，:：]*(?P<qty>\d+)\s*(?:件|个|台|套|箱|张|把|包|只|袋)?$")
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, exc: ValidationError) -> None:
-        for name, messages in exc.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
 
 
 def parse_items(text: str) -> list[tuple[str, int]]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.redirects import safe_next
 from estate.selectors import rooms_from_list, visible_rooms, with_occupants
 from frontdesk import rules, selectors, services
 from frontdesk.choices import CARRIERS, ParcelState, PassState, VisitState
@@ -46,11 +47,6 @@ def _projects(request):
     wanted = request.POST.get("project") or request.GET.get("project") or ""
     current = next((p for p in projects if str(p.pk) == wanted), projects[0])
     return projects, current
-
-
-def _safe_next(request, default):
-    nxt = request.POST.get("next", "")
-    return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
 
 
 def _act(request, action, success, to):
@@ -157,7 +153,7 @@ def parcel_collect(request):
                 _("取件码正确：%(room)s 的%(kind)s（货架 %(shelf)s）已交付。")
                 % {"room": parcel.room.code, "kind": parcel.get_kind_display(), "shelf": parcel.shelf or "—"},
             )
-    return redirect(_safe_next(request, reverse("frontdesk:parcels") + f"?project={project.pk}"))
+    return redirect(safe_next(request, reverse("frontdesk:parcels") + f"?project={project.pk}"))
 
 
 def _parcel(request, pk):
@@ -207,7 +203,7 @@ def parcel_sign(request, pk):
             return redirect("frontdesk:parcel", pk=parcel.pk)
         else:
             messages.success(request, _("已签字交付。"))
-            return redirect(_safe_next(request, reverse("frontdesk:parcel", args=[parcel.pk])))
+            return redirect(safe_next(request, reverse("frontdesk:parcel", args=[parcel.pk])))
     return render(request, "frontdesk/parcel.html", _parcel_context(parcel, sign_form=form), status=400)
 
 
@@ -222,7 +218,7 @@ def parcel_return(request, pk):
         request,
         lambda: services.parcel_return(actor=request.user, parcel=parcel, note=form.cleaned_data.get("note", "")),
         _("已记录退回快递公司。"),
-        _safe_next(request, reverse("frontdesk:parcel", args=[parcel.pk])),
+        safe_next(request, reverse("frontdesk:parcel", args=[parcel.pk])),
     )
 
 
@@ -296,7 +292,7 @@ def visit_leave(request, pk):
         request,
         lambda: services.visit_checkout(actor=request.user, visit=visit),
         _("已登记 %(name)s 离开。") % {"name": visit.name},
-        _safe_next(request, reverse("frontdesk:visitors") + f"?project={visit.project_id}"),
+        safe_next(request, reverse("frontdesk:visitors") + f"?project={visit.project_id}"),
     )
 
 
@@ -309,7 +305,7 @@ def visit_cancel(request, pk):
         request,
         lambda: services.visit_cancel(actor=request.user, visit=visit),
         _("预约已取消。"),
-        _safe_next(request, default),
+        safe_next(request, default),
     )
 
 
@@ -417,7 +413,7 @@ def gate_admit(request):
             )
     else:
         messages.error(request, _("请输入预约码。"))
-    return redirect(_safe_next(request, reverse("frontdesk:gate") + f"?project={project.pk}"))
+    return redirect(safe_next(request, reverse("frontdesk:gate") + f"?project={project.pk}"))
 
 
 @login_required
@@ -579,7 +575,7 @@ def pass_confirm(request, pk):
     else:
         messages.success(request, _("业主已确认，放行单生效。"))
     default = reverse("frontdesk:mine") if request.user.is_resident else reverse("frontdesk:pass", args=[goods_pass.pk])
-    return redirect(_safe_next(request, default))
+    return redirect(safe_next(request, default))
 
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")

@@ -1,10 +1,10 @@
 """Forms of the registration pages. They only parse input; the services decide and explain."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ServiceErrorsMixin as BaseServiceErrorsMixin
 from core.models import Project
 from estate.models import Building
 from estate.selectors import room_code_from_text, visible_rooms
@@ -13,7 +13,7 @@ from registrations.choices import ConfirmMethod, IdType, KeyKind, MoveInRelation
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class ServiceErrorsMixin:
+class ServiceErrorsMixin(BaseServiceErrorsMixin):
     """Bootstrap classes on the widgets, and a service's field errors put on the fields."""
 
     def __init__(self, *args, **kwargs):
@@ -28,10 +28,6 @@ class ServiceErrorsMixin:
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        for field, messages in exc.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
 
 class RoomForm(ServiceErrorsMixin, forms.Form):

@@ -2,21 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
+from core.forms import ServiceErrorsMixin
 from core.models import Department, Project, User
 from desk.models import Category
 from estate.models import Building, Room
 from estate.selectors import room_code_from_text
 from safety.choices import IncidentKind, IncidentLevel
 from safety.models import CheckPoint, Route
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, exc):
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, exc.messages)
 
 
 class PointForm(ServiceErrorsMixin, forms.ModelForm):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import ServiceError
 from core.models import Project
 from core.paging import keyset_page
+from core.redirects import safe_next
 from desk.models import Category, ServiceRequest
 from desk.selectors import visible_requests
 from safety import rules, selectors, services
@@ -38,11 +39,6 @@ def _supervisor(user):
     _staff(user)
     if not rules.is_supervisor(user):
         raise PermissionDenied(_("只有主管可以维护巡检点、路线和通知链。"))
-
-
-def _back(request, default):
-    nxt = request.POST.get("next", "")
-    return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
 
 
 # ---------------------------------------------------------------- patrols
@@ -203,7 +199,7 @@ def finding_request(request, pk):
     default = reverse("safety:run", args=[finding.stop.run_id]) + f"#stop-{finding.stop_id}"
     if not form.is_valid():
         messages.error(request, _("请选择报修或投诉。"))
-        return redirect(_back(request, default))
+        return redirect(safe_next(request, default))
     category = form.cleaned_data["category"]
     if category is not None and category.company_id != finding.project.company_id:
         category = None
@@ -220,7 +216,7 @@ def finding_request(request, pk):
             messages.success(request, _("已登记工单 %(number)s。") % {"number": finding.request.number})
         else:
             messages.success(request, _("已交客服登记工单。"))
-    return redirect(_back(request, default))
+    return redirect(safe_next(request, default))
 
 
 @login_required
