@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import timezone
 
+from core.idcard import make_id_card
 from estate.choices import IdType, Orientation, ParkingKind, PetKind, Relation
 from estate.indexing import reindex_residents
 from estate.models import CareTag, HouseholdNote, Occupancy, ParkingSpace, Pet, Resident, Room, Vehicle
@@ -19,13 +20,12 @@ TAGS = [
 PROVINCES = "浙沪苏皖"
 BRANDS = ["大众朗逸", "丰田凯美瑞", "比亚迪汉", "特斯拉Model 3", "本田雅阁", "别克GL8", "宝马3系"]
 COLOURS = ["白", "黑", "银", "灰", "蓝", "红"]
-_W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def fake_id(rng) -> str:
-    """A made-up but well-formed resident ID number (checksum right)."""
-    body = f"3301{rng.randint(0, 9)}{rng.randint(1, 9)}{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(100, 999)}"
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _W, strict=True)) % 11]
+    """A made-up but well-formed resident ID number (birth date and check character right)."""
+    born = datetime.date(rng.randint(1950, 2005), rng.randint(1, 12), rng.randint(1, 28))
+    return make_id_card(born, rng.randint(100, 999), region=f"3301{rng.randint(0, 9)}{rng.randint(1, 9)}")
 
 
 def plate(rng) -> str:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import idcard
 from core.audit import audit_record
 from core.errors import ActionRefused, ServiceError
 from core.phone import normalize_phone
@@ -21,8 +22,6 @@ from estate.normalize import normalize_plate
 
 RESIDENT_FIELDS = ("name", "phone", "gender", "id_type", "id_number", "note")
 ROOM_FIELDS = ("orientation", "layout", "delivered_on", "area", "floor", "use", "state")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 
 
 def may_edit(user, room: Room) -> bool:
@@ -43,22 +42,14 @@ def _check(actor, room: Room) -> None:
         raise ActionRefused(_("只有本项目的客服人员可以修改户档。"))
 
 
-def valid_id_card(number: str) -> bool:
-    """A mainland resident ID card: 18 characters, the last one a checksum (0-9 or X)."""
-    if not re.fullmatch(r"\d{17}[\dX]", number):
-        return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17]
-
-
 def clean_id(id_type: str, id_number: str) -> tuple[str, str]:
-    number = re.sub(r"\s+", "", (id_number or "")).upper()
+    number = idcard.normalize(id_number)
     if not number:
         return ("", "") if not id_type else (id_type, "")
     if not id_type:
         raise ServiceError(_("请选择证件类型。"))
-    if id_type == IdType.ID_CARD and not valid_id_card(number):
-        raise ServiceError(_("身份证号码不正确（18位，末位校验码）。"))
+    if id_type == IdType.ID_CARD and not idcard.valid_id_card(number):
+        raise ServiceError(idcard.ID_CARD_MESSAGE)
     if len(number) > 40:
         raise ServiceError(_("证件号码过长。"))
     return id_type, number

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import idcard
 from core.audit import audit_record, audit_refusal
 from core.errors import ActionRefused, ServiceError
 from core.models import User
@@ -119,25 +120,14 @@ def _phone(value: str, field_name: str, errors: dict) -> str:
         return ""
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def valid_id_card(number: str) -> bool:
-    """A mainland resident ID card number: 17 digits and a check character (GB 11643)."""
-    if not re.fullmatch(r"\d{17}[\dX]", number):
-        return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11] == number[17]
-
-
 def _id_number(id_type: str, raw: str, field_name: str, errors: dict, required: bool) -> str:
-    number = re.sub(r"\s", "", raw or "").upper()
+    number = idcard.normalize(raw)
     if not number:
         if required:
             errors.setdefault(field_name, []).append(_("请填写证件号码。"))
         return ""
-    if id_type == IdType.ID_CARD and not valid_id_card(number):
-        errors.setdefault(field_name, []).append(_("身份证号码无效，请核对。"))
+    if id_type == IdType.ID_CARD and not idcard.valid_id_card(number):
+        errors.setdefault(field_name, []).append(str(idcard.ID_CARD_MESSAGE))
     elif not re.fullmatch(r"[0-9A-Z()\-]{5,30}", number):
         errors.setdefault(field_name, []).append(_("证件号码格式不对。"))
     return number

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from core import idcard
 from core.phone import normalize_phone
 from importer.choices import ImportKind
 
@@ -105,19 +106,14 @@ def a_date(value: str) -> str:
         raise ValidationError(_("“%(value)s”不是日期（如 2024-03-01）。") % {"value": value}) from None
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
 def id_number(value: str) -> str:
-    """An 18-digit resident ID card number must pass its check digit; other documents (passports,
-    permits) are letters and digits."""
-    value = value.replace(" ", "").upper()
-    if re.fullmatch(r"\d{17}[\dX]", value):
-        total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-        if "10X98765432"[total % 11] != value[-1]:
-            raise ValidationError(_("身份证号码校验位不正确。"))
-        return value
-    if re.fullmatch(r"\d{15}", value) or re.fullmatch(r"[A-Z0-9()\-]{5,40}", value):
+    """A number that looks like a resident ID card (15 or 18 digits) must be a valid 18-character
+    one (core.idcard: the one check; 15-digit cards are void since 2013); other documents
+    (passports, permits) are letters and digits."""
+    value = idcard.normalize(value)
+    if re.fullmatch(r"\d{15}|\d{17}[\dX]", value):
+        return idcard.clean_id_card(value)
+    if re.fullmatch(r"[A-Z0-9()\-]{5,40}", value):
         return value
     raise ValidationError(_("证件号码格式不正确。"))
 

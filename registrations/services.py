@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core import idcard
 from core.choices import DESK_ROLES
 from core.errors import ActionRefused
 from core.models import User
@@ -95,32 +96,14 @@ def _phone(value, field: str, errors: Errors, *, required: bool = False) -> str:
         return ""
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def valid_id_card(number: str) -> bool:
-    """An 18-digit PRC resident ID card number with a correct check character and a real birth date."""
-    if not re.fullmatch(r"\d{17}[\dX]", number):
-        return False
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return False
-    if born.year < 1900 or born > timezone.localdate():
-        return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17]
-
-
 def _id_number(id_type: str, value, errors: Errors) -> str:
-    value = re.sub(r"\s", "", value or "").upper()
+    value = idcard.normalize(value)
     if id_type not in IdType.values:
         errors.add("id_type", _("请选择证件类型。"))
     if not value:
         errors.add("id_number", _("请填写证件号码。"))
-    elif id_type == IdType.ID_CARD and not valid_id_card(value):
-        errors.add("id_number", _("身份证号码不正确（18位，末位校验码）。"))
+    elif id_type == IdType.ID_CARD and not idcard.valid_id_card(value):
+        errors.add("id_number", idcard.ID_CARD_MESSAGE)
     elif len(value) > 40 or not re.fullmatch(r"[0-9A-Z()\-]+", value):
         errors.add("id_number", _("证件号码只能包含字母、数字和括号。"))
     return value

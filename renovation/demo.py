@@ -1,13 +1,14 @@
 """Demo renovations in every state, made through the services (called by `manage.py seed_demo`)."""
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from core.idcard import make_id_card
 from estate.choices import Relation
 from estate.models import Occupancy
 from renovation import services
@@ -29,9 +30,7 @@ WORKER_NAMES = [("王建军", "水电"), ("李春生", "泥工"), ("赵小勇", 
 
 
 def _id(n: int) -> str:
-    body = f"33010619850{n % 10}01{n:03d}"[:17].ljust(17, "0")
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+    return make_id_card(date(1985, n % 9 + 1, 1), n)
 
 
 def _drawing(label: str) -> SimpleUploadedFile:

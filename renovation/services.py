@@ -4,7 +4,6 @@ write one timeline entry per action. Nothing is deleted: corrections are new ent
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -15,6 +14,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import idcard
 from core.audit import audit_record
 from core.calendar import current_calendar, local_tz, schedule_for
 from core.choices import DepartmentKind, Role
@@ -63,19 +63,9 @@ def next_number(prefix: str, when=None) -> str:
     return f"{key}{value:04d}"
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
 def normalize_id_number(raw: str) -> str:
-    """An 18-character resident ID number with a valid check digit, upper-case X."""
-    value = re.sub(r"\s", "", raw or "").upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise ValidationError(_("身份证号应为 18 位（最后一位可以是 X）。"), code="bad_id")
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    if _ID_CHECK[total % 11] != value[17]:
-        raise ValidationError(_("身份证号校验位不对，请核对。"), code="bad_id_check")
-    return value
+    """A worker's resident ID number in its normal form (core.idcard: the one check)."""
+    return idcard.clean_id_card(raw)
 
 
 def review_deadline(project_id: int, start: datetime, days: int) -> datetime:
@@ -601,11 +591,7 @@ def renovation_add_worker(*, actor, renovation, name="", id_number="", phone="",
     try:
         clean = _clean_worker(WorkerInput(name=name, id_number=id_number, phone=phone, trade=trade))
     except ValidationError as exc:
-        field_name = (
-            "id_number"
-            if exc.code in ("bad_id", "bad_id_check")
-            else ("phone" if exc.code == "invalid_phone" else "name")
-        )
+        field_name = "id_number" if exc.code == "bad_id_card" else ("phone" if exc.code == "invalid_phone" else "name")
         errors[field_name] = exc.messages
         raise ValidationError(errors) from None
     if Worker.objects.filter(renovation=renovation, id_number=clean.id_number).exists():

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.errors import ActionRefused
+from core.idcard import valid_id_card
 from core.privacy import retentions
 from frontdesk import selectors, services
 from frontdesk.choices import VisitState
 from frontdesk.models import FrontdeskSettings, Visit
-from frontdesk.services import valid_id_card
 from frontdesk.tests.conftest import ID_CARD
 
 pytestmark = pytest.mark.django_db

@@ -77,8 +77,10 @@ def test_area_accepts_every_two_decimal_positive_number(value):
 
 def test_id_number_check_digit():
     assert id_number("11010519491231002x") == "11010519491231002X"
-    with pytest.raises(Exception, match="校验位"):
+    with pytest.raises(Exception, match="校验码"):
         id_number("110105194912310021")
+    with pytest.raises(Exception, match="18位"):
+        id_number("110105491231002")  # 15 digits: first-generation cards are void
     assert id_number("E12345678") == "E12345678"
 
 
