@@ -47,9 +47,15 @@ def _counter_sql(vendor: str) -> str:
 
 
 def next_number(kind: str, when=None) -> str:
-    """'TS202611260001': kind prefix, local date, a per-prefix-and-day sequence (SQLite serialises
-    writers; PostgreSQL takes it with `_counter_sql`)."""
-    key = number_key(kind, when or timezone.now())
+    """'TS202611260001': kind prefix, local date, a per-prefix-and-day sequence."""
+    return take_number(KIND_PREFIX[Kind(kind)], when)
+
+
+def take_number(prefix: str, when=None) -> str:
+    """'ZXSQ202611260001': any prefix, the local date, the day's next value of the one counter
+    table every numbered record uses (SQLite serialises writers; PostgreSQL takes it with
+    `_counter_sql`)."""
+    key = f"{prefix}{timezone.localtime(when or timezone.now()):%Y%m%d}"
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_counter_sql(connection.vendor), [key])

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from core.notify import notify
 from core.phone import normalize_phone
 from core.uploads import check_upload
 from core.worktime import add_working
+from desk.services import take_number
 from estate.choices import Relation, RoomState
 from estate.models import Occupancy, Room
 from renovation import rules
@@ -44,23 +45,6 @@ from renovation.models import (
 CENT = Decimal("0.01")
 
 # ---------------------------------------------------------------- helpers
-
-
-def next_number(prefix: str, when=None) -> str:
-    """'ZXSQ202611260001': prefix, local date, a per-prefix-and-day counter (desk's counter table)."""
-    from desk.models import NumberSequence
-
-    day = timezone.localtime(when or timezone.now())
-    key = f"{prefix}{day:%Y%m%d}"
-    with transaction.atomic():
-        if not NumberSequence.objects.filter(key=key).update(value=F("value") + 1):
-            try:
-                with transaction.atomic():
-                    NumberSequence.objects.create(key=key, value=1)
-            except IntegrityError:
-                NumberSequence.objects.filter(key=key).update(value=F("value") + 1)
-        value = NumberSequence.objects.values_list("value", flat=True).get(key=key)
-    return f"{key}{value:04d}"
 
 
 def normalize_id_number(raw: str) -> str:
@@ -310,7 +294,7 @@ def renovation_apply(*, actor, data: Application, drawings=()) -> Renovation:
     renovation = Renovation(
         project_id=room.project_id,
         room=room,
-        number=next_number("ZXSQ", now),
+        number=take_number("ZXSQ", now),
         owner=owner,
         owner_name=owner.name if owner else "",
         owner_phone=clean.pop("owner_phone") or (owner.phone if owner else ""),
@@ -563,7 +547,7 @@ def renovation_issue_permit(*, actor, renovation, note="", expected_version=None
         action=Action.ISSUE_PERMIT,
         to_state=State.IN_PROGRESS,
         note=note.strip(),
-        changes={"permit_number": next_number("ZXXK", now), "permit_issued_at": now, "permit_issued_by": actor},
+        changes={"permit_number": take_number("ZXXK", now), "permit_issued_at": now, "permit_issued_by": actor},
         expected_version=expected_version,
     )
     _set_room_state(actor=actor, room=room, state=RoomState.RENOVATING, renovation=renovation)
@@ -620,7 +604,7 @@ def renovation_issue_pass(*, actor, renovation, worker=None, expected_version=No
         raise ValidationError({"worker": [_("%(name)s 已有有效的出入证。") % {"name": worker.name}]})
     wp = WorkerPass.objects.create(
         worker=worker,
-        number=next_number("ZXZ"),
+        number=take_number("ZXZ"),
         issued_by=actor,
         valid_until=renovation.planned_end,
     )
