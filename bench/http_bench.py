@@ -566,7 +566,7 @@ def main():
     results = []
     first_new_id = last_request_id()
     try:
-        from desk.management.commands.generate_scale import SCALE_PASSWORD
+        from bench.management.commands.generate_scale import SCALE_PASSWORD
 
         cookie = login(args.port, data["username"], SCALE_PASSWORD)
         token = api_token(args.port, data["username"], SCALE_PASSWORD)
