@@ -31,6 +31,10 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from bench.results import load_average, machine, report  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 
@@ -291,23 +295,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
-
-
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    except OSError:
-        mem_kb = 0
-    return f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, Python {sys.version.split()[0]}"
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -648,6 +635,7 @@ def main():
     for row in results:
         if "error" in row:
             print(f"| {row['label']} | {row['goal']} | {row['error']} | – | – | – | – | – | FAIL |")
+            report(row["label"], row["goal"], row["error"], False)
             continue
         runs = row["runs"]
         one = runs.get(1)
@@ -665,6 +653,9 @@ def main():
             f"{many['healthz']['ok_rps']:.0f}/s, {many['healthz']['p95']:.1f} ms | {cpu} | {row['errors']} | "
             f"{row['verdict']} |"
         )
+        figure = f"{single} (1 client); " if one else ""
+        figure += f"{many['target']['ok_rps']:.1f}/s, p95 {many['target']['p95']:.1f} ms ({row['connections']} clients)"
+        report(label, row["goal"], f"{figure}; CPU {cpu}", row["verdict"] == "pass", f"/healthz {single_base}")
     print(f"\nload average at start {started_load}, at end {load_average()} (other work on the machine shows here)")
     if args.json:
         Path(args.json).write_text(

@@ -7,6 +7,9 @@ shows it, whether the goal is met (None: no goal, a figure to keep an eye on) an
 """
 
 import json
+import os
+import sys
+from pathlib import Path
 
 PREFIX = "BENCH-RESULT "
 
@@ -24,9 +27,6 @@ def backend_cpu(connection):
     """A function giving the CPU seconds the PostgreSQL backend of `connection` has used so far, read
     from /proc (the database must run on this machine); None when it cannot be read. CPU time does
     not depend on what else the machine is doing, the clock time does."""
-    import os
-    from pathlib import Path
-
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
@@ -40,3 +40,20 @@ def backend_cpu(connection):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     return read
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except OSError:
+        mem_kb = 0
+    return f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, Python {sys.version.split()[0]}"
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
