@@ -151,11 +151,12 @@ def build(n_parcels: int, n_rooms: int, rng: random.Random) -> None:
     print(f"parcels: {n_parcels:,} loaded with COPY ({time.perf_counter() - t0:.1f} s)")
 
 
-def figures(label: str, samples: list[float]) -> None:
+def figures(label: str, samples: list[float]) -> str:
     samples = sorted(samples)
     p50 = statistics.median(samples)
     p95 = samples[int(len(samples) * 0.95) - 1]
     print(f"{label:<40} n={len(samples):>4}  p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  max {samples[-1]:6.2f} ms")
+    return f"p50 {p50:.1f} / p95 {p95:.1f} ms"
 
 
 def main() -> int:
@@ -239,10 +240,14 @@ def main() -> int:
         print("   ", line)
     figures("baseline: one SELECT 1 round trip", baseline)
     figures("baseline: one-row INSERT + COMMIT (fsync)", commit)
-    figures("log a parcel (service call parcel_log)", logging)
-    figures("a room's waiting parcels (selector)", finding)
+    logged = figures("log a parcel (service call parcel_log)", logging)
+    found = figures("a room's waiting parcels (selector)", finding)
     ok = statistics.median(logging) <= 50 and statistics.median(finding) <= 50
     print("target ≤ 50 ms:", "met" if ok else "NOT met")
+    from bench.results import report
+
+    report("log a parcel (1M parcels)", "≤ 50 ms", logged, statistics.median(logging) <= 50)
+    report("a room's waiting parcels (1M parcels)", "≤ 50 ms", found, statistics.median(finding) <= 50)
     return 0 if ok else 1
 
 

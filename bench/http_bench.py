@@ -31,6 +31,10 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from bench.results import load_average, machine, report  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 
@@ -293,23 +297,6 @@ class Server:
                 self.proc.wait()
 
 
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    except OSError:
-        mem_kb = 0
-    return f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, Python {sys.version.split()[0]}"
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -566,7 +553,7 @@ def main():
     results = []
     first_new_id = last_request_id()
     try:
-        from desk.management.commands.generate_scale import SCALE_PASSWORD
+        from bench.management.commands.generate_scale import SCALE_PASSWORD
 
         cookie = login(args.port, data["username"], SCALE_PASSWORD)
         token = api_token(args.port, data["username"], SCALE_PASSWORD)
@@ -648,6 +635,7 @@ def main():
     for row in results:
         if "error" in row:
             print(f"| {row['label']} | {row['goal']} | {row['error']} | – | – | – | – | – | FAIL |")
+            report(row["label"], row["goal"], row["error"], False)
             continue
         runs = row["runs"]
         one = runs.get(1)
@@ -665,6 +653,9 @@ def main():
             f"{many['healthz']['ok_rps']:.0f}/s, {many['healthz']['p95']:.1f} ms | {cpu} | {row['errors']} | "
             f"{row['verdict']} |"
         )
+        figure = f"{single} (1 client); " if one else ""
+        figure += f"{many['target']['ok_rps']:.1f}/s, p95 {many['target']['p95']:.1f} ms ({row['connections']} clients)"
+        report(label, row["goal"], f"{figure}; CPU {cpu}", row["verdict"] == "pass", f"/healthz {single_base}")
     print(f"\nload average at start {started_load}, at end {load_average()} (other work on the machine shows here)")
     if args.json:
         Path(args.json).write_text(

@@ -24,6 +24,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
+from bench import results  # noqa: E402
 from core.auth import TokenAuthentication  # noqa: E402
 from core.models import User  # noqa: E402
 from desk.models import ServiceRequest  # noqa: E402
@@ -46,14 +47,10 @@ def main() -> None:
     occ = Occupancy.objects.filter(room__project_id=project, relation="owner", end__isnull=True).order_by("id").first()
     data = dict(project_id=project, kind="repair", title="卫生间漏水", description=MARK, room_id=occ.room_id,
                 resident_id=occ.resident_id)  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+    backend_cpu = results.backend_cpu(connection)
+    if backend_cpu is None:
+        raise SystemExit("the database's backend is not on this machine: its CPU cannot be read")
     first_id = ServiceRequest.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-    def backend_cpu() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def once():
         TokenAuthentication().authenticate_credentials(key)
@@ -66,11 +63,13 @@ def main() -> None:
         for _ in range(args.count):
             once()
         n = args.count
+        db = (backend_cpu() - db) / n * 1000
+        app = (time.process_time() - app) / n * 1000
+        wall = (time.perf_counter() - wall) / n * 1000
         print(
-            f"{n} registrations: PostgreSQL {(backend_cpu() - db) / n * 1000:.2f} ms, "
-            f"this process {(time.process_time() - app) / n * 1000:.2f} ms, "
-            f"wall {(time.perf_counter() - wall) / n * 1000:.2f} ms per registration"
+            f"{n} registrations: PostgreSQL {db:.2f} ms, this process {app:.2f} ms, wall {wall:.2f} ms per registration"
         )
+        results.report("CPU per registration (in process)", "—", f"app {app:.2f} + db {db:.2f} ms", None)
     finally:
         with connection.cursor() as cursor:
             ids = "SELECT id FROM desk_servicerequest WHERE id > %s AND description = %s"

@@ -151,6 +151,25 @@ def _pauses(sr: ServiceRequest) -> list[tuple[datetime, datetime]]:
 # ------------------------------------------------------------------ state of the steps
 
 
+# What `step_met`, `pending_steps` and `_next_moments` read of a request. A query that loads
+# requests for them with `.only()` must load all of these: a field left out is read back with one
+# query per request when first touched (the escalation pass did that with `kind` and `validity` and
+# took three times as long, issue 10 item 19). Add here any field a step starts to depend on.
+STEP_FIELDS = (
+    "state",
+    "sla",
+    "paused_at",
+    "kind",
+    "validity",
+    "needs_return_visit",
+    "dispatched_at",
+    "arrived_at",
+    "resolved_at",
+    "replied_at",
+    "visited_at",
+)
+
+
 def step_met(sr: ServiceRequest, step: str) -> bool:
     if sr.kind == Kind.COMPLAINT and sr.validity == "invalid" and step != "reply":
         return True  # an invalid complaint is explained and closed: nobody is dispatched to it
@@ -441,19 +460,11 @@ def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
     people = ("id", "username", "display_name", "first_name", "last_name", "email", "is_active")
     rows = list(
         locked.select_related("project", "receiver", "assignee").only(
+            *STEP_FIELDS,
             "id",
-            "state",
-            "sla",
-            "paused_at",
             "number",
             "title",
             "department_id",
-            "needs_return_visit",
-            "dispatched_at",
-            "arrived_at",
-            "resolved_at",
-            "replied_at",
-            "visited_at",
             "due_at",
             "escalate_at",
             "project__company_id",

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "duty",
     "safety",
     "community",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from bench.management.commands.generate_scale import Writer
 from core.models import User
 from desk import rules, services
 from desk.choices import KIND_PREFIX, OPEN_STATES, Action, Kind, State
-from desk.management.commands.generate_scale import Writer
 from desk.models import NumberSequence, RequestEvent, ServiceRequest
 from desk.search import grams
 from estate.models import Occupancy, Resident, Room
