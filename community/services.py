@@ -27,7 +27,7 @@ from core.choices import Role
 from core.errors import ActionRefused, Conflict
 from core.notify import notify
 from core.phone import normalize_phone
-from core.uploads import check_upload
+from core.uploads import check_uploads
 from estate.models import Building, Occupancy, Resident, Room
 from estate.selectors import room_code_from_text
 
@@ -468,21 +468,17 @@ def feedback_give(*, actor, signup: Signup, rating: int, comment: str = "") -> F
 
 
 def _add_photos(*, actor, files, **owner) -> list[Photo]:
-    photos = []
-    for upload in files:
-        content_type, _ext = check_upload(upload)
-        if not content_type.startswith("image/"):
-            raise ValidationError(_("“%(name)s”不是图片。") % {"name": upload.name})
-        photos.append(
-            Photo(
-                file=upload,
-                name=upload.name[:200],
-                content_type=content_type,
-                size=upload.size,
-                uploaded_by=actor,
-                **owner,
-            )
+    photos = [
+        Photo(
+            file=upload,
+            name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor,
+            **owner,
         )
+        for upload, content_type, _ext in check_uploads(files, field="files", images_only=True)
+    ]
     for p in photos:
         p.save()
     return photos

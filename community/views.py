@@ -1,12 +1,11 @@
 """The community pages. Thin: reads come from selectors, writes go through services."""
 
 from datetime import timedelta
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +34,7 @@ from community.models import Activity, Announcement, Photo, Signup, VisitGroup
 from core.errors import ServiceError
 from core.models import AuditEntry, Project
 from core.paging import keyset_page
+from core.uploads import file_response
 from desk import selectors as desk_selectors
 from desk.models import Phrase
 
@@ -522,10 +522,7 @@ def photo_file(request, pk):
         allowed = selectors.staff_visits(user).filter(pk=photo.visit_id).exists()
     if not allowed:
         raise Http404
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(photo.name)}"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return file_response(photo.file, content_type=photo.content_type, name=photo.name)
 
 
 # ---------------------------------------------------------------- visiting groups

@@ -19,7 +19,7 @@ from core.models import Project, User
 from core.notify import notify
 from core.phone import normalize_phone
 from core.sql import build, insert_columns, insert_params, quote, select_list
-from core.uploads import check_upload
+from core.uploads import check_uploads
 from desk import rules, sla
 from desk.choices import KIND_PREFIX, Action, Kind, Rating, Severity, State, Validity
 from desk.models import Attachment, Category, NumberSequence, RequestEvent, ServiceRequest, SlaPolicy
@@ -483,10 +483,10 @@ def request_resume(*, actor, request, note="", expected_version=None):
     )
 
 
-def _attach_files(*, actor, request, event, files) -> list[Attachment]:
+def _attach_files(*, actor, request, event, checked) -> list[Attachment]:
+    """Store files already passed by core.uploads.check_uploads."""
     saved = []
-    for upload in files or ():
-        content_type, ext = check_upload(upload)
+    for upload, content_type, ext in checked:
         attachment = Attachment(
             request=request,
             event=event,
@@ -501,23 +501,11 @@ def _attach_files(*, actor, request, event, files) -> list[Attachment]:
     return saved
 
 
-def _check_files(files) -> None:
-    """Check every file before anything is written, so a bad file changes nothing."""
-    errors = []
-    for upload in files or ():
-        try:
-            check_upload(upload)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({"photos": errors})
-
-
 @transaction.atomic
 def request_resolve(*, actor, request, result="", files=(), paid=None, expected_version=None):
     _allowed(actor, request, Action.RESOLVE)
     result = _require(result, _("请填写处理结果。"), field="result")
-    _check_files(files)
+    checked = check_uploads(files, field="photos")
     changes = {"result": result, "resolved_at": timezone.now(), "implementer": actor, "pause_reason": ""}
     if paid is not None:
         if request.kind != Kind.REPAIR:
@@ -533,7 +521,7 @@ def request_resolve(*, actor, request, result="", files=(), paid=None, expected_
         changes=changes,
         expected_version=expected_version,
     )
-    _attach_files(actor=actor, request=request, event=event, files=files)
+    _attach_files(actor=actor, request=request, event=event, checked=checked)
     return event
 
 
@@ -670,7 +658,7 @@ def request_attach(*, actor, request, files, note="", expected_version=None):
     _allowed(actor, request, Action.ATTACH)
     if not files:
         raise ValidationError({"photos": [_("请选择要上传的文件。")]})
-    _check_files(files)
+    checked = check_uploads(files, field="photos")
     event = _transition(
         actor=actor,
         request=request,
@@ -680,7 +668,7 @@ def request_attach(*, actor, request, files, note="", expected_version=None):
         expected_version=expected_version,
         data={"count": len(files)},
     )
-    return _attach_files(actor=actor, request=request, event=event, files=files)
+    return _attach_files(actor=actor, request=request, event=event, checked=checked)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
@@ -20,6 +20,7 @@ from core.models import Project
 from core.paging import keyset_page
 from core.redirects import safe_next
 from core.templatetags.propdesk import choice_labels, phone_for
+from core.uploads import file_response
 from desk import rules, selectors
 from desk.choices import Action, State
 from desk.filters import RequestFilter
@@ -326,18 +327,7 @@ def attachment_file(request, pk):
         )
     except Attachment.DoesNotExist:
         raise Http404 from None
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    disposition = "inline" if attachment.is_image or attachment.content_type == "application/pdf" else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(attachment.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return file_response(attachment.file, content_type=attachment.content_type, name=attachment.name)
 
 
 @login_required

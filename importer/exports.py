@@ -1,5 +1,6 @@
 """Excel out: the request list as filtered on its page, rooms and residents of a project, and the
-import templates. Workbooks are written in openpyxl's write-only mode to a temporary file
+import templates. Every row goes through core.sheets.sheet_row, so user-entered text stays text
+(never a formula). Workbooks are written in openpyxl's write-only mode to a temporary file
 (100k rows stay in constant memory) and rows are read in keyset chunks. Phones are masked unless
 the user's role may see them in full; ID numbers are always masked. Every export of personal data
 is recorded with core.privacy.record_export."""
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import DESK_ROLES, SUPERVISING_ROLES, Role
 from core.privacy import mask_id, mask_phone, may_reveal, record_export
+from core.sheets import sheet_row, sheet_value
 from importer.choices import ImportKind
 from importer.fields import Column, columns
 from importer.reader import NOTES_SHEET
@@ -61,13 +63,13 @@ def xlsx_response(filename: str, title: str, headers: list[str], rows: Iterable[
     bold = Font(bold=True)
     head = []
     for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
+        cell = WriteOnlyCell(ws, value=sheet_value(h))
         cell.font = bold
         head.append(cell)
     ws.append(head)
     count = 0
     for row in rows:
-        ws.append(row)
+        ws.append(sheet_row(row))  # user-entered text never becomes a formula
         count += 1
     tmp = tempfile.TemporaryFile()
     wb.save(tmp)
@@ -266,8 +268,8 @@ def template_response(kind: str):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = _("数据")
-    ws.append([f"{c.label}*" if c.required else str(c.label) for c in cols])
-    ws.append([c.sample for c in cols])
+    ws.append(sheet_row(f"{c.label}*" if c.required else str(c.label) for c in cols))
+    ws.append(sheet_row(c.sample for c in cols))
     for i, c in enumerate(cols, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = Font(bold=True, color="FFFFFF" if c.required else "000000")
@@ -277,7 +279,7 @@ def template_response(kind: str):
     notes = wb.create_sheet(NOTES_SHEET)
     notes.append([_("列名"), _("是否必填"), _("说明"), _("示例")])
     for c in cols:
-        notes.append([str(c.label), _("必填") if c.required else _("可空"), str(c.note), c.sample])
+        notes.append(sheet_row([str(c.label), _("必填") if c.required else _("可空"), str(c.note), c.sample]))
     notes.append([])
     notes.append([_("第一行是列名，从第二行起每行一条记录；示例行请删除或改成真实数据。")])
     notes.append([_("数字可以是全角，前后空格会自动去掉；合并的单元格按其内容填到每一行。")])

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
+from core.sheets import sheet_text_back
 
 XLSX, CSV = "xlsx", "csv"
 MAX_BYTES = getattr(settings, "IMPORTER_MAX_BYTES", 20 * 1024 * 1024)
@@ -109,7 +110,8 @@ def _dialect(text: str):
 
 def cell_text(value) -> str:
     """A cell as the text the user saw: full-width characters made half-width (NFKC), spaces trimmed,
-    whole numbers without '.0', dates as YYYY-MM-DD."""
+    whole numbers without '.0', dates as YYYY-MM-DD; the quote our exports put before text such
+    as '=…' or '-…' is taken off (core.sheets)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -124,7 +126,7 @@ def cell_text(value) -> str:
         if value.is_integer():
             return str(int(value))
         return format(Decimal(repr(value)).normalize(), "f")
-    text = unicodedata.normalize("NFKC", str(value))
+    text = sheet_text_back(unicodedata.normalize("NFKC", str(value)))
     return _SPACES.sub(" ", text).strip()
 
 

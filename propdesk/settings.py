@@ -210,6 +210,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # pypdf warns about every broken file it is shown; a refused upload is not worth a log line.
+    "loggers": {"pypdf": {"level": "ERROR"}},
 }
 
 if not DEBUG:

@@ -22,7 +22,7 @@ from core.errors import ActionRefused, Conflict
 from core.models import User
 from core.notify import notify
 from core.phone import normalize_phone
-from core.uploads import check_upload
+from core.uploads import check_uploads
 from core.worktime import add_working
 from desk.services import take_number
 from estate.choices import Relation, RoomState
@@ -107,22 +107,10 @@ def _transition(
     return event
 
 
-def _check_files(files, field="drawings") -> None:
-    """Every file is checked before anything is written, so a bad file changes nothing."""
-    errors = []
-    for upload in files or ():
-        try:
-            check_upload(upload)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({field: errors})
-
-
-def _save_files(*, actor, renovation, files, kind, violation=None) -> list[RenovationFile]:
+def _save_files(*, actor, renovation, checked, kind, violation=None) -> list[RenovationFile]:
+    """Store files already passed by core.uploads.check_uploads."""
     saved = []
-    for upload in files or ():
-        content_type, ext = check_upload(upload)
+    for upload, content_type, ext in checked:
         row = RenovationFile(
             renovation=renovation,
             kind=kind,
@@ -282,7 +270,7 @@ def renovation_apply(*, actor, data: Application, drawings=()) -> Renovation:
         if room is None or not (actor.is_superuser or room.project_id in actor.project_ids()):
             raise ValidationError({"room": [_("房屋不存在或不在您负责的项目。")]})
     clean = _validate_application(data, today=timezone.localdate())
-    _check_files(drawings)
+    checked = check_uploads(drawings, field="drawings")
     if Renovation.objects.filter(room=room, state__in=[int(s) for s in ACTIVE_STATES]).exists():
         raise ValidationError({"room": [_("这套房屋已有一份进行中的装修申请。")]})
     owner = _owner_of(room)
@@ -320,7 +308,7 @@ def renovation_apply(*, actor, data: Application, drawings=()) -> Renovation:
         note=renovation.scope[:500],
         data={"by_resident": actor.is_resident, "drawings": len(drawings or ())},
     )
-    _save_files(actor=actor, renovation=renovation, files=drawings, kind=FileKind.DRAWING)
+    _save_files(actor=actor, renovation=renovation, checked=checked, kind=FileKind.DRAWING)
     for w in workers:
         Worker.objects.create(renovation=renovation, added_by=actor, **w.__dict__)
     notify(
@@ -338,7 +326,7 @@ def renovation_resubmit(*, actor, renovation, data: Application, drawings=(), no
     _allowed(actor, renovation, Action.RESUBMIT)
     data.room_id = renovation.room_id
     clean = _validate_application(data, today=timezone.localdate())
-    _check_files(drawings)
+    checked = check_uploads(drawings, field="drawings")
     clean.pop("workers")
     if not clean["owner_phone"]:
         clean.pop("owner_phone")
@@ -361,7 +349,7 @@ def renovation_resubmit(*, actor, renovation, data: Application, drawings=(), no
         data={"changed": sorted(changed), "drawings": len(drawings or ())},
         expected_version=expected_version,
     )
-    _save_files(actor=actor, renovation=renovation, files=drawings, kind=FileKind.DRAWING)
+    _save_files(actor=actor, renovation=renovation, checked=checked, kind=FileKind.DRAWING)
     notify(
         _reviewers(renovation.project_id),
         title=_("装修申请已修改并重新提交：%(number)s") % {"number": renovation.number},
@@ -375,7 +363,7 @@ def renovation_add_drawings(*, actor, renovation, files=(), note="", expected_ve
     _allowed(actor, renovation, Action.ADD_DRAWINGS)
     if not files:
         raise ValidationError({"drawings": [_("请选择要上传的图纸。")]})
-    _check_files(files)
+    checked = check_uploads(files, field="drawings")
     event = _transition(
         actor=actor,
         renovation=renovation,
@@ -384,7 +372,7 @@ def renovation_add_drawings(*, actor, renovation, files=(), note="", expected_ve
         data={"count": len(files)},
         expected_version=expected_version,
     )
-    _save_files(actor=actor, renovation=renovation, files=files, kind=FileKind.DRAWING)
+    _save_files(actor=actor, renovation=renovation, checked=checked, kind=FileKind.DRAWING)
     return event
 
 
@@ -668,11 +656,12 @@ def renovation_inspect(
         errors["violation"] = [_("发现违规时请写明违规内容。")]
     elif result == InspectionResult.PASSED and violations:
         errors["violation"] = [_("结果为合格时不能登记违规。")]
+    photos = []
     for v in violations:
         if not (v.description or "").strip():
             errors.setdefault("violation", []).append(_("请写明违规内容。"))
         try:
-            _check_files(v.photos, field="photos")
+            photos.append(check_uploads(v.photos, field="photos"))
         except ValidationError as exc:
             errors.setdefault("photos", []).extend(exc.message_dict["photos"])
     if errors:
@@ -681,11 +670,11 @@ def renovation_inspect(
         renovation=renovation, inspected_on=inspected_on, inspector=actor, result=result, note=(note or "").strip()
     )
     saved = []
-    for v in violations:
+    for v, checked in zip(violations, photos, strict=True):
         violation = Violation.objects.create(
             renovation=renovation, inspection=inspection, description=v.description.strip()
         )
-        _save_files(actor=actor, renovation=renovation, files=v.photos, kind=FileKind.PHOTO, violation=violation)
+        _save_files(actor=actor, renovation=renovation, checked=checked, kind=FileKind.PHOTO, violation=violation)
         saved.append(violation)
     _transition(
         actor=actor,

@@ -6,7 +6,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +18,7 @@ from core.calendar import current_calendar
 from core.errors import ServiceError
 from core.models import CalendarDay
 from core.paging import keyset_page
+from core.uploads import file_response
 from estate.models import Room
 from renovation import hours, rules, selectors
 from renovation.choices import Action, FeeKind, FileKind, State
@@ -365,12 +366,7 @@ def renovation_file(request, pk):
         row = RenovationFile.objects.get(pk=pk, renovation__in=selectors.visible_renovations(request.user))
     except RenovationFile.DoesNotExist:
         raise Http404 from None
-    response = FileResponse(row.file.open("rb"), content_type=row.content_type)
-    disposition = "inline" if row.is_image or row.content_type == "application/pdf" else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(row.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return file_response(row.file, content_type=row.content_type, name=row.name)
 
 
 def detail_url(pk) -> str:

@@ -15,7 +15,7 @@ from core.choices import DESK_ROLES, Role
 from core.errors import ActionRefused, Conflict
 from core.models import User
 from core.notify import notify, notify_many
-from core.uploads import check_upload
+from core.uploads import check_uploads
 from desk import rules as desk_rules
 from desk.choices import OPEN_STATES, Channel, Kind
 from desk.models import Category, ServiceRequest
@@ -207,15 +207,7 @@ def stop_check(*, actor, stop: RunStop, results: list[dict], note: str = "", fil
     files = list(files)
     if len(files) > MAX_PHOTOS:
         raise ValidationError({"photos": [_("每个点位最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}]})
-    checked = []
-    for f in files:
-        try:
-            content_type, ext = check_upload(f)
-        except ValidationError as exc:
-            raise ValidationError({"photos": exc.messages}) from None
-        if not content_type.startswith("image/"):
-            raise ValidationError({"photos": [_("只能上传照片。")]})
-        checked.append((f, content_type))
+    checked = check_uploads(files, field="photos", images_only=True)
     now = timezone.now()
     updated = RunStop.objects.filter(pk=stop.pk, state=StopState.PENDING).update(
         state=StopState.DONE,
@@ -229,7 +221,7 @@ def stop_check(*, actor, stop: RunStop, results: list[dict], note: str = "", fil
     if updated != 1:
         raise Conflict(_("这个点位已经检查过了。"))
     stop.refresh_from_db()
-    for f, content_type in checked:
+    for f, content_type, _ext in checked:
         StopPhoto.objects.create(
             stop=stop, file=f, name=f.name[:200], content_type=content_type, size=f.size, uploaded_by=actor
         )

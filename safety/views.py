@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from core.errors import ServiceError
 from core.models import Project
 from core.paging import keyset_page
 from core.redirects import safe_next
+from core.uploads import file_response
 from desk.models import Category, ServiceRequest
 from desk.selectors import visible_requests
 from safety import rules, selectors, services
@@ -250,7 +251,7 @@ def photo(request, pk):
     photo = get_object_or_404(StopPhoto.objects.select_related("stop"), pk=pk)
     if not selectors.visible_runs(request.user).filter(pk=photo.stop.run_id).exists():
         raise Http404
-    return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    return file_response(photo.file, content_type=photo.content_type, name=photo.name)
 
 
 # ---------------------------------------------------------------- set-up

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from core.uploads import check_upload
+from core.uploads import check_upload, check_uploads
+from tests.files import FAKE_PDF, pdf_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real one-page PDF
 
 
 def image_bytes(fmt: str, size=(40, 30), colour="red") -> bytes:
@@ -97,3 +98,41 @@ def test_checking_leaves_the_file_ready_to_be_saved_whole():
     check_upload(file)
     assert file.tell() == 0
     assert file.read() == content
+
+
+# ------------------------------------------------------------------ PDFs by structure (issue 10)
+
+
+def test_an_html_page_that_starts_like_a_pdf_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        check_upload(upload("plan.pdf", FAKE_PDF))
+    assert exc.value.code == "bad_pdf"
+    assert "plan.pdf" in exc.value.messages[0] and "PDF" in exc.value.messages[0]
+
+
+def test_a_pdf_without_a_page_is_refused():
+    no_pages = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    with pytest.raises(ValidationError) as exc:
+        check_upload(upload("empty.pdf", no_pages))
+    assert exc.value.code == "bad_pdf"
+
+
+def test_a_real_pdf_of_several_pages_is_accepted():
+    assert check_upload(upload("plans.pdf", pdf_bytes(pages=3))) == ("application/pdf", "pdf")
+
+
+def test_where_only_images_are_taken_a_pdf_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        check_upload(upload("photo.pdf", PDF), images_only=True)
+    assert exc.value.code == "not_image"
+    assert check_upload(upload("photo.png", image_bytes("PNG")), images_only=True) == ("image/png", "png")
+
+
+def test_a_batch_is_checked_whole_and_every_bad_file_named():
+    good = upload("photo.png", image_bytes("PNG"))
+    with pytest.raises(ValidationError) as exc:
+        check_uploads([good, upload("a.pdf", FAKE_PDF), upload("b.png", b"nope")], field="drawings")
+    assert list(exc.value.message_dict) == ["drawings"]
+    messages = exc.value.message_dict["drawings"]
+    assert len(messages) == 2 and "a.pdf" in messages[0] and "b.png" in messages[1]
+    assert check_uploads([good], field="drawings") == [(good, "image/png", "png")]

@@ -35,6 +35,7 @@ from desk.choices import FINAL_STATES, WORK_STATES, Action, Kind, Rating, Severi
 from desk.models import Attachment, DeskSettings, RequestEvent, ServiceRequest
 from desk.services import ACTION_SERVICES
 from tests.factories import World
+from tests.files import pdf_bytes
 
 CAST = (
     "cs", "cs2", "supervisor", "manager", "pm", "lead", "tech", "tech2", "guard", "finance", "outsider", "other_tech",
@@ -98,7 +99,7 @@ TARGETS = VALID_TARGETS + INVALID_TARGETS
 _buffer = io.BytesIO()
 Image.new("RGB", (16, 12), "green").save(_buffer, "PNG")
 PNG = _buffer.getvalue()
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real one-page PDF
 FILE_SETS = {
     "none": [],
     "png": [("photo.png", PNG)],

@@ -37,6 +37,7 @@ from desk.services import (
     request_transfer,
     request_visit,
 )
+from tests.files import pdf_bytes
 
 # ---------------------------------------------------------------- helpers
 
@@ -50,7 +51,7 @@ def png_bytes(size=(64, 48), noise=False) -> bytes:
     return buffer.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real one-page PDF
 
 
 def png(name="photo.png", **kw) -> SimpleUploadedFile:

@@ -10,8 +10,9 @@ from PIL import Image
 
 from desk.choices import Kind, State
 from desk.models import Attachment, RequestEvent, ServiceRequest
-from desk.services import request_accept, request_arrive, request_dispatch, request_resolve
+from desk.services import request_accept, request_arrive, request_attach, request_dispatch, request_resolve
 from tests.factories import PASSWORD
+from tests.files import fake_pdf, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +324,41 @@ def test_attachments_are_served_only_to_those_who_see_the_request(client, world)
         assert client.get(url).status_code == 404, who
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_an_html_file_dressed_as_a_pdf_is_refused_with_a_message(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    sr = world.register(kind=Kind.REPAIR)
+    request_dispatch(actor=world.cs, request=sr, assignee=world.tech)
+    login(client, world.tech)
+    response = client.post(
+        reverse("desk:act", args=[sr.pk, "attach"]), {"version": sr.version, "files": [fake_pdf("报价单.pdf")]}
+    )
+    assert response.status_code == 400
+    assert "文件“报价单.pdf”不是有效的 PDF" in response.content.decode()
+    assert not Attachment.objects.exists() and not any(tmp_path.rglob("*.*"))
+    sr.refresh_from_db()
+    response = client.post(
+        reverse("desk:act", args=[sr.pk, "attach"]), {"version": sr.version, "files": [pdf("报价单.pdf")]}
+    )
+    assert response.status_code == 302
+    assert Attachment.objects.get().content_type == "application/pdf"
+
+
+def test_a_pdf_is_served_as_a_download_and_an_image_inline(client, world):
+    sr = world.register(kind=Kind.REPAIR)
+    request_dispatch(actor=world.cs, request=sr, assignee=world.tech)
+    request_attach(actor=world.tech, request=sr, files=[png(), pdf("报价单.pdf")])
+    login(client, world.cs)
+    image, document = Attachment.objects.order_by("pk")
+    response = client.get(reverse("desk:attachment", args=[document.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    response = client.get(reverse("desk:attachment", args=[image.pk]))
+    assert response["Content-Disposition"].startswith("inline;")
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 # ------------------------------------------------------------------ list

