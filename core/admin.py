@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,16 @@ from core.models import (
     WorkSchedule,
 )
 
+# What a company added here starts with, installed by the apps that own it (e.g. desk's default
+# time limits, desk/admin.py): core imports nothing above it.
+_NEW_COMPANY_HOOKS: list[Callable[[Company], object]] = []
+
+
+def register_new_company_setup(setup: Callable[[Company], object]) -> None:
+    """Call `setup(company)` after a company is added through the admin."""
+    if setup not in _NEW_COMPANY_HOOKS:
+        _NEW_COMPANY_HOOKS.append(setup)
+
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
@@ -26,10 +38,9 @@ class CompanyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if not change:  # a new company starts with DOMAIN.md's default time limits
-            from desk.sla import install_default_policies
-
-            install_default_policies(obj)
+        if not change:
+            for setup in _NEW_COMPANY_HOOKS:
+                setup(obj)
 
 
 class DepartmentInline(admin.TabularInline):
