@@ -1,9 +1,12 @@
 from collections.abc import Callable
 
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin  # importing it registers axes' admin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audit_signin
 from core.models import (
     AuditEntry,
     CalendarDay,
@@ -227,3 +230,33 @@ class PurgeRecordAdmin(ReadOnlyAdmin):
 @admin.register(PrivacySettings)
 class PrivacySettingsAdmin(AuditedAdmin):
     list_display = ("company", "visitor_retention_days")
+
+
+# ------------------------------------------------------------------ sign-in lockouts (django-axes)
+# Failed sign-ins per account and address (访问尝试), and successful ones (访问日志). Deleting an
+# attempt lifts its lockout at once; who lifted which is written to the change log.
+
+if admin.site.is_registered(AccessAttempt):
+
+    class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+        def _record_lifted(self, request, attempts):
+            for attempt in attempts:
+                audit_signin(
+                    action="lockout_lifted",
+                    username=attempt.username or "",
+                    ip=attempt.ip_address,
+                    path=request.path,
+                    actor=request.user,
+                    data={"failures": attempt.failures_since_start},
+                )
+
+        def delete_model(self, request, obj):
+            self._record_lifted(request, [obj])
+            super().delete_model(request, obj)
+
+        def delete_queryset(self, request, queryset):
+            self._record_lifted(request, list(queryset))
+            super().delete_queryset(request, queryset)
+
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, AccessAttemptAdmin)
