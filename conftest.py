@@ -3,6 +3,14 @@ import pytest
 from tests.factories import World
 
 
+def pytest_configure(config):
+    """The sign-in throttle (django-axes) is off in tests: they sign in through client.login(),
+    which gives authenticate() no request. The throttling tests turn it on (core/tests/test_signin.py)."""
+    from django.conf import settings
+
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def world(db):
     return World()

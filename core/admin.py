@@ -1,7 +1,12 @@
+from collections.abc import Callable
+
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin  # importing it registers axes' admin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audit_signin
 from core.models import (
     AuditEntry,
     CalendarDay,
@@ -18,6 +23,16 @@ from core.models import (
     WorkSchedule,
 )
 
+# What a company added here starts with, installed by the apps that own it (e.g. desk's default
+# time limits, desk/admin.py): core imports nothing above it.
+_NEW_COMPANY_HOOKS: list[Callable[[Company], object]] = []
+
+
+def register_new_company_setup(setup: Callable[[Company], object]) -> None:
+    """Call `setup(company)` after a company is added through the admin."""
+    if setup not in _NEW_COMPANY_HOOKS:
+        _NEW_COMPANY_HOOKS.append(setup)
+
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
@@ -26,10 +41,9 @@ class CompanyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if not change:  # a new company starts with DOMAIN.md's default time limits
-            from desk.sla import install_default_policies
-
-            install_default_policies(obj)
+        if not change:
+            for setup in _NEW_COMPANY_HOOKS:
+                setup(obj)
 
 
 class DepartmentInline(admin.TabularInline):
@@ -216,3 +230,33 @@ class PurgeRecordAdmin(ReadOnlyAdmin):
 @admin.register(PrivacySettings)
 class PrivacySettingsAdmin(AuditedAdmin):
     list_display = ("company", "visitor_retention_days")
+
+
+# ------------------------------------------------------------------ sign-in lockouts (django-axes)
+# Failed sign-ins per account and address (访问尝试), and successful ones (访问日志). Deleting an
+# attempt lifts its lockout at once; who lifted which is written to the change log.
+
+if admin.site.is_registered(AccessAttempt):
+
+    class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+        def _record_lifted(self, request, attempts):
+            for attempt in attempts:
+                audit_signin(
+                    action="lockout_lifted",
+                    username=attempt.username or "",
+                    ip=attempt.ip_address,
+                    path=request.path,
+                    actor=request.user,
+                    data={"failures": attempt.failures_since_start},
+                )
+
+        def delete_model(self, request, obj):
+            self._record_lifted(request, [obj])
+            super().delete_model(request, obj)
+
+        def delete_queryset(self, request, queryset):
+            self._record_lifted(request, list(queryset))
+            super().delete_queryset(request, queryset)
+
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, AccessAttemptAdmin)

@@ -1,6 +1,6 @@
 """The change log (AuditEntry) written by services: who changed which record, when, and what."""
 
-from core.models import AuditEntry
+from core.models import AuditEntry, User
 
 
 def audit_record(*, actor, obj, action: str, changes: dict | None = None) -> AuditEntry:
@@ -25,4 +25,18 @@ def audit_refusal(*, actor, object_type: str, object_id: str, object_repr: str, 
         object_repr=str(object_repr)[:200],
         action="refused",
         changes={"reason": str(reason), **(data or {})},
+    )
+
+
+def audit_signin(*, action: str, username: str, ip: str | None, path: str = "", actor=None, data: dict | None = None):
+    """Record a sign-in event (a failure, a lockout, a lockout lifted) against the account named,
+    whether or not it exists. Never a password: only the name, the address and the page."""
+    user_id = User.objects.filter(username=username).values_list("pk", flat=True).first() if username else None
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        object_type=User._meta.label,
+        object_id=str(user_id or ""),
+        object_repr=str(username)[:200],
+        action=action[:20],
+        changes={"username": str(username)[:150], "ip": ip, "path": path, **(data or {})},
     )

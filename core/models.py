@@ -1,3 +1,4 @@
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from django.contrib.auth.models import AbstractUser
@@ -116,17 +117,27 @@ class User(AbstractUser):
             elif self.role == Role.COMPANY_ADMIN and self.company_id:
                 cached = frozenset(Project.objects.filter(company_id=self.company_id).values_list("id", flat=True))
             elif self.role == Role.RESIDENT:
-                from estate.models import Occupancy
-
-                cached = frozenset(
-                    Occupancy.objects.current()
-                    .filter(resident__user=self)
-                    .values_list("room__building__project_id", flat=True)
-                )
+                cached = frozenset(_resident_projects(self))
             else:
                 cached = self._own_project_ids()
             self._project_ids = cached
         return cached
+
+
+def _no_resident_projects(user: User) -> Iterable[int]:
+    return ()
+
+
+# Where a resident lives is the estate's business (its occupancies), and core imports nothing above
+# it: the estate app plugs its reader in at start-up (estate/apps.py), the way apps plug into
+# core.privacy. Until then a resident sees no project.
+_resident_projects: Callable[[User], Iterable[int]] = _no_resident_projects
+
+
+def register_resident_projects(reader: Callable[[User], Iterable[int]]) -> None:
+    """Install `reader(user) -> project ids` as the answer to which projects a resident may see."""
+    global _resident_projects
+    _resident_projects = reader
 
 
 class CalendarDay(models.Model):

@@ -5,8 +5,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
+from rest_framework import status
+from rest_framework.authtoken.views import ObtainAuthToken as DRFObtainAuthToken
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
-from core import notify, privacy
+from core import notify, privacy, signin
 from core.models import Notification
 from core.redirects import safe_next
 
@@ -38,3 +42,26 @@ def privacy_reveal(request, label, pk, field):
     if privacy.kind_of_label(label, field) == privacy.PHONE:
         return HttpResponse(format_html('<span class="pd-revealed"><a href="tel:{0}">{0}</a></span>', value))
     return HttpResponse(format_html('<span class="pd-revealed">{}</span>', value))
+
+
+class ObtainAuthToken(DRFObtainAuthToken):
+    """`POST /api/token/`: DRF's view, which passes the request to authenticate() so the sign-in
+    throttle counts its failures (core/signin.py). A refused sign-in answers 429 with the lockout
+    message instead of DRF's "unable to log in"."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes marks the request it was given: DRF's, not the HttpRequest its middleware sees.
+            if not getattr(request, "axes_locked_out", False):
+                raise
+        seconds = signin.lockout_seconds(request)
+        return Response(
+            {"detail": signin.lockout_message(request), "code": "locked_out"},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(seconds)} if seconds else None,
+        )
+
+
+obtain_auth_token = ObtainAuthToken.as_view()

@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin
+from core.admin import AuditedAdmin, register_new_company_setup
 from desk.models import Attachment, Category, DeskSettings, Escalation, Phrase, RequestEvent, ServiceRequest, SlaPolicy
+from desk.sla import install_default_policies
+
+# A company added in the admin starts with DOMAIN.md's default time limits.
+register_new_company_setup(install_default_policies)
 
 
 @admin.register(Category)

@@ -6,9 +6,12 @@ class EstateConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core.models import register_resident_projects
         from core.privacy import register_sensitive
         from estate.models import Resident
-        from estate.selectors import visible_residents
+        from estate.selectors import resident_project_ids, visible_residents
+
+        register_resident_projects(resident_project_ids)
 
         register_sensitive(Resident, "phone", kind="phone", visible=visible_residents)
         register_sensitive(Resident, "id_number", kind="id", visible=visible_residents)

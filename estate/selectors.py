@@ -12,6 +12,14 @@ _ROOM_SEPARATORS = re.compile(r"\s*(?:[-－—_/#＃、.\s]|栋|幢|号楼|单�
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
+def resident_project_ids(user) -> list[int]:
+    """The projects a resident lives in today (their current occupancies); core's
+    User.project_ids asks this for residents (registered in estate/apps.py)."""
+    return list(
+        Occupancy.objects.current().filter(resident__user=user).values_list("room__building__project_id", flat=True)
+    )
+
+
 def visible_rooms(user) -> QuerySet[Room]:
     if not user.is_authenticated:
         return Room.objects.none()

@@ -1,9 +1,9 @@
 """The REST API, included under /api/ (schema at /api/schema/, docs at /api/docs/)."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
+from core.views import obtain_auth_token
 from desk.api import ACTION_VIEWS, RequestViewSet
 from estate.api import HouseholdViewSet, ResidentViewSet, RoomViewSet
 

@@ -1,5 +1,6 @@
 """PropDesk settings: everything that differs between machines comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "huey.contrib.djhuey",
+    "axes",
     "core",
     "estate",
     "desk",
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a sign-in refused by the throttle into the lockout page (core/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "propdesk.urls"
@@ -133,6 +137,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Sign-in throttling (django-axes, core/signin.py): after PROPDESK_SIGNIN_FAILURE_LIMIT failures for
+# one account or from one address (PROPDESK_SIGNIN_LOCKOUT_BY), signing in is refused for
+# PROPDESK_SIGNIN_LOCKOUT_MINUTES, counted from the last failure; refused attempts during a lockout do
+# not prolong it. The tests turn it off (conftest.py) except the throttling tests.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("PROPDESK_SIGNIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = env_int("PROPDESK_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PROPDESK_SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [[name] for name in env_list("PROPDESK_SIGNIN_LOCKOUT_BY", "username,ip_address")]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.signin.client_ip"
+PROPDESK_PROXY_COUNT = env_int("PROPDESK_PROXY_COUNT", 0)  # trusted proxies in front (nginx: 1)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:home"
 LOGOUT_REDIRECT_URL = "login"
