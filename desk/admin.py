@@ -75,7 +75,7 @@ class SlaPolicyAdmin(AuditedAdmin):
 
 @admin.register(DeskSettings)
 class DeskSettingsAdmin(AuditedAdmin):
-    list_display = ("company", "repair_visit_percent")
+    list_display = ("company", "repair_visit_percent", "auto_dispatch")
 
 
 @admin.register(Phrase)

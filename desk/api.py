@@ -26,13 +26,13 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.models import Department, User
+from core.models import Department
 from core.templatetags.propdesk import choice_labels
 from desk import rules
 from desk.choices import Action, Channel, Kind, Rating, Severity, State, Validity
 from desk.filters import RequestFilter
 from desk.models import Attachment, Category, RequestEvent, ServiceRequest
-from desk.selectors import list_queryset, request_detail, request_timeline, visible_requests
+from desk.selectors import assignable_people, list_queryset, request_detail, request_timeline, visible_requests
 from desk.services import ACTION_SERVICES, Intake, request_register
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
 
@@ -510,9 +510,10 @@ class RequestViewSet(
         sr = request_register(actor=request.user, data=parse_intake(request.data))
         # The new request is in memory with its room, resident, category and receiver, and its one
         # timeline entry (no attachments yet): answer from memory rather than reading it back.
-        event = sr.registered_event
-        event.attachment_ids = []
-        data = request_detail_data(sr, request, [event], [])
+        events = sr.new_events  # the registration, and its dispatch when the company dispatches at once
+        for event in events:
+            event.attachment_ids = []
+        data = request_detail_data(sr, request, events, [])
         return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -574,6 +575,12 @@ def _field(action: str, name: str) -> serializers.Field:
         )
     if name == "category":
         return serializers.IntegerField(label=_("分类"), required=False, allow_null=True, help_text=_("分类的 id。"))
+    if name == "validity":
+        return serializers.ChoiceField(
+            label=_("投诉性质"),
+            choices=Validity.choices,
+            help_text=_("valid 有效投诉、invalid 无效投诉；改为无效时已派出的工单撤回客服。"),
+        )
     raise ImproperlyConfigured(
         f"ACTION_SERVICES[{action!r}] takes {name!r}, which desk/api.py does not know how to read"
     )
@@ -610,9 +617,12 @@ class ActionSerializer(serializers.Serializer):
         if value is None:
             return None
         sr = self.context["service_request"]
-        user = User.objects.filter(pk=value, is_active=True).first()
-        if user is None or user.is_resident or sr.project_id not in user.project_ids():
-            raise ValidationError(_("处理人不存在或不在这个项目工作。"))
+        # The one rule of who may be sent work (rules.may_be_assigned, as selectors.assignable_people).
+        user = assignable_people(sr.project_id).select_related("department").filter(pk=value).first()
+        if user is None:
+            raise ValidationError(
+                _("处理人不存在，或不是这个项目可以接单的人员（一线人员、部门主管、客服中心的客服人员）。")
+            )
         return user
 
 

@@ -115,4 +115,5 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("重新打开")
     ATTACH = "attach", _("上传附件")
     RECLASSIFY = "reclassify", _("调整分类/级别")
+    VALIDITY = "validity", _("更改投诉性质")
     ESCALATE = "escalate", _("时限提醒/升级")

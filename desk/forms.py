@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceErrorsMixin
 from core.models import Department, Project, User
-from desk import rules
+from desk import rules, selectors
 from desk.choices import Action, Channel, Kind, Rating, Severity, Validity
 from desk.models import Category
 from desk.services import ACTION_SERVICES, Intake
@@ -97,6 +97,7 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
     files = MultipleFileField(label=_("照片/附件"), required=False)
     severity = forms.ChoiceField(label=_("级别"), choices=Severity.choices, required=False)
     category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
+    validity = forms.ChoiceField(label=_("投诉性质"), choices=Validity.choices, required=False)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, action: str, request_obj, **kwargs):
@@ -112,12 +113,21 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
         if action == Action.CLOSE and request_obj.state == 10:
             self.fields["note"].label = _("向业户所作的解释")
         if "department" in self.fields:
-            self.fields["department"].queryset = Department.objects.filter(project_id=request_obj.project_id)
+            # Exactly who may be sent work (rules.may_be_assigned), and the departments that have
+            # somebody: the service refuses anything else.
+            departments = selectors.assignable_departments(request_obj.project_id)
+            self.fields["department"].queryset = departments
             self.fields["assignee"].queryset = (
-                User.objects.filter(projects=request_obj.project_id, is_active=True, role__in=["worker", "dept_lead"])
+                selectors.assignable_people(request_obj.project_id)
                 .select_related("department")
                 .order_by("department__kind", "display_name")
             )
+            kind = request_obj.category.department_kind if request_obj.category_id else ""
+            if action == Action.DISPATCH and kind:
+                # The category's default department, preselected (the desk may choose another).
+                default = departments.filter(kind=kind).values_list("pk", flat=True).first()
+                if default:
+                    self.initial.setdefault("department", default)
             self.fields["assignee"].label_from_instance = lambda u: (
                 _("%(name)s（%(department)s）")
                 % {"name": u.name, "department": u.department.name if u.department else ""}
@@ -128,6 +138,10 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
             )
             self.initial.setdefault("category", request_obj.category_id)
             self.initial.setdefault("severity", request_obj.severity)
+        if "validity" in self.fields:
+            # Offered to change: the other one.
+            other = Validity.VALID if request_obj.validity == Validity.INVALID else Validity.INVALID
+            self.initial.setdefault("validity", other)
         if "files" in self.fields and action == Action.RESOLVE:
             self.fields["files"].widget.attrs["capture"] = "environment"
         self.initial.setdefault("version", request_obj.version)
@@ -137,7 +151,7 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
         kwargs = {name: d.get(name) for name in self.fields if name != "version"}
         if "paid" in kwargs and kwargs["paid"] is None:
             kwargs.pop("paid")
-        for text in ("note", "result", "reply", "comment", "rating", "severity"):
+        for text in ("note", "result", "reply", "comment", "rating", "severity", "validity"):
             if text in kwargs and kwargs[text] is None:
                 kwargs[text] = ""
         kwargs["expected_version"] = d["version"]

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import DepartmentKind
 from core.models import Company, Department, Project
 from core.phone import mask_phone
 from desk.choices import (
@@ -29,7 +30,7 @@ class Category(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="categories", verbose_name=_("公司"))
     name = models.CharField(_("名称"), max_length=50)
     code = models.SlugField(_("代码"), max_length=30)
-    department_kind = models.CharField(_("默认处理部门"), max_length=20, blank=True)
+    department_kind = models.CharField(_("默认处理部门"), max_length=20, blank=True, choices=DepartmentKind.choices)
     always_visit = models.BooleanField(
         _("报修必回访"), default=False, help_text=_("如漏水、户内维修：这一类报修全部回访，不抽样。")
     )
@@ -360,6 +361,11 @@ class DeskSettings(models.Model):
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="desk_settings")
     repair_visit_percent = models.PositiveSmallIntegerField(
         _("报修回访抽样比例(%)"), default=30, validators=[MaxValueValidator(100)]
+    )
+    auto_dispatch = models.BooleanField(
+        _("登记时自动派给分类的默认部门"),
+        default=False,
+        help_text=_("投诉和报修登记后立即派给所选分类的默认处理部门（该部门须有可以接单的人员），否则留待客服派单。"),
     )
 
     class Meta:

@@ -7,7 +7,7 @@ the user's language. Services call it before every write; pages and the API call
 
 from django.utils.translation import gettext as _
 
-from core.choices import DESK_ROLES, SUPERVISING_ROLES, Role
+from core.choices import DESK_ROLES, SUPERVISING_ROLES, DepartmentKind, Role
 from desk.choices import DESK_HANDLED_KINDS, Action, Kind, Severity, State, Validity
 
 # action -> states it may start from
@@ -29,6 +29,17 @@ FROM_STATES: dict[str, frozenset[int]] = {
     Action.CANCEL: frozenset({State.REGISTERED, State.DISPATCHED}),
     Action.REOPEN: frozenset({State.RESOLVED, State.REPLIED, State.VISITED, State.CLOSED}),
     Action.RECLASSIFY: frozenset(
+        {
+            State.REGISTERED,
+            State.DISPATCHED,
+            State.ACCEPTED,
+            State.IN_PROGRESS,
+            State.PAUSED,
+        }
+    ),
+    # Valid <-> invalid while the work is not done; made invalid after dispatch, the request is
+    # recalled to the desk (registered), where an invalid complaint is explained and closed.
+    Action.VALIDITY: frozenset(
         {
             State.REGISTERED,
             State.DISPATCHED,
@@ -66,13 +77,17 @@ ACTION_ORDER = (
     Action.REOPEN,
     Action.CANCEL,
     Action.RECLASSIFY,
+    Action.VALIDITY,
     Action.ATTACH,
 )
 
 DESKLIKE = DESK_ROLES | SUPERVISING_ROLES
 
 # Actions whose note is a required reason (the services refuse an empty one).
-NOTE_REQUIRED = frozenset({Action.RETURN, Action.TRANSFER, Action.PAUSE, Action.CANCEL, Action.REOPEN})
+NOTE_REQUIRED = frozenset({Action.RETURN, Action.TRANSFER, Action.PAUSE, Action.CANCEL, Action.REOPEN, Action.VALIDITY})
+
+# Roles that take work in any department they belong to (technicians, guards, cleaners; leads).
+TAKES_WORK_ROLES = frozenset({Role.WORKER, Role.DEPT_LEAD})
 
 
 def is_desklike(user) -> bool:
@@ -83,9 +98,24 @@ def in_scope(user, request) -> bool:
     return user.is_authenticated and not user.is_resident and request.project_id in user.project_ids()
 
 
+def may_be_assigned(user, department) -> bool:
+    """May `user` be sent work of `department` (by name, or accept it while nobody is named)?
+    An active member of that department, working in its project, in a role that takes work:
+    technicians and department leads; in the customer-service department (客服中心) also the desk's
+    own people, who handle complaints about staff attitude and mediate neighbour disputes.
+    `selectors.assignable_people` is the same rule as a query: keep the two in step."""
+    if department is None or not user.is_active or user.department_id != department.pk:
+        return False
+    takes_work = user.role in TAKES_WORK_ROLES or (
+        user.role in DESK_ROLES and department.kind == DepartmentKind.CUSTOMER_SERVICE
+    )
+    return takes_work and department.project_id in user.project_ids()
+
+
 def is_worker_on(user, request) -> bool:
-    """The assignee, or (while nobody is named) a member of the department it was sent to; a
-    department lead always counts for their department's requests."""
+    """The assignee, or (while nobody is named) a member of the department it was sent to who may
+    take its work (`may_be_assigned`); a department lead always counts for their department's
+    requests."""
     if request.assignee_id:
         if request.assignee_id == user.pk:
             return True
@@ -93,7 +123,7 @@ def is_worker_on(user, request) -> bool:
     return (
         request.department_id is not None
         and user.department_id == request.department_id
-        and user.role in (Role.WORKER, Role.DEPT_LEAD)
+        and may_be_assigned(user, request.department)
     )
 
 
@@ -174,6 +204,14 @@ def _owner_or_supervisor(user, request):
     return None if is_owner_or_supervisor(user, request) else _("只有首问责任人或主管可以执行此操作。")
 
 
+def _validity(user, request):
+    if not is_desklike(user):
+        return _("只有客服人员可以更改投诉性质。")
+    if request.kind != Kind.COMPLAINT:
+        return _("只有投诉区分有效与无效。")
+    return None
+
+
 def _attach(user, request):
     return None if is_desklike(user) or is_worker_on(user, request) else _("您不能为这张工单上传附件。")
 
@@ -194,6 +232,7 @@ _CHECKS = {
     Action.REOPEN: _owner_or_supervisor,
     Action.ATTACH: _attach,
     Action.RECLASSIFY: _desk_only,
+    Action.VALIDITY: _validity,
 }
 
 

@@ -3,9 +3,11 @@ through `visible_requests` can leak another project's work."""
 
 from django.db.models import Q, QuerySet
 
-from core.choices import Role
+from core.choices import DESK_ROLES, DepartmentKind, Role
+from core.models import Department, User
 from desk.choices import OPEN_STATES, WORK_STATES, State
 from desk.models import RequestEvent, ServiceRequest
+from desk.rules import TAKES_WORK_ROLES
 
 
 def visible_requests(user) -> QuerySet[ServiceRequest]:
@@ -72,11 +74,38 @@ def household_recent(user, *, room_id: int, exclude_pk: int | None = None, limit
     )
 
 
+def assignable_people(project, department=None) -> QuerySet[User]:
+    """Who may be sent work in `project` (of `department` when given): `rules.may_be_assigned` as
+    a query. The dispatch form, the API and the service all ask this one rule."""
+    project_id = getattr(project, "pk", project)
+    qs = User.objects.filter(is_active=True, projects=project_id, department__project_id=project_id).filter(
+        Q(role__in=TAKES_WORK_ROLES) | Q(role__in=DESK_ROLES, department__kind=DepartmentKind.CUSTOMER_SERVICE)
+    )
+    if department is not None:
+        qs = qs.filter(department_id=getattr(department, "pk", department))
+    return qs
+
+
+def assignable_departments(project) -> QuerySet[Department]:
+    """The project's departments with somebody who may take their work (`assignable_people`)."""
+    project_id = getattr(project, "pk", project)
+    return Department.objects.filter(
+        project_id=project_id, pk__in=assignable_people(project_id).values("department_id")
+    )
+
+
 def my_jobs(user) -> QuerySet[ServiceRequest]:
-    """Work waiting for this person: sent to them, or to their department with nobody named yet."""
+    """Work waiting for this person: sent to them, or to their department with nobody named yet
+    when they may take its work (rules.may_be_assigned: the desk's people in the desk's department)."""
     mine = Q(assignee=user)
-    if user.role in (Role.WORKER, Role.DEPT_LEAD) and user.department_id:
+    if user.department_id and user.role in TAKES_WORK_ROLES:
         mine |= Q(assignee__isnull=True, department_id=user.department_id)
+    elif user.department_id and user.role in DESK_ROLES:
+        mine |= Q(
+            assignee__isnull=True,
+            department_id=user.department_id,
+            department__kind=DepartmentKind.CUSTOMER_SERVICE,
+        )
     return list_queryset(visible_requests(user)).filter(mine, state__in=WORK_STATES)
 
 

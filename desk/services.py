@@ -14,15 +14,23 @@ from django.utils.translation import gettext as _
 
 from core import sql
 from core.choices import Role
-from core.errors import ActionRefused, Conflict
-from core.models import Project, User
+from core.errors import ActionRefused, Conflict, ServiceError
+from core.models import Department, Project, User
 from core.notify import notify
 from core.phone import normalize_phone
 from core.sql import build, insert_columns, insert_params, quote, select_list
 from core.uploads import check_uploads
-from desk import rules, sla
-from desk.choices import KIND_PREFIX, Action, Kind, Rating, Severity, State, Validity
-from desk.models import Attachment, Category, NumberSequence, RequestEvent, ServiceRequest, SlaPolicy
+from desk import rules, selectors, sla
+from desk.choices import DESK_HANDLED_KINDS, KIND_PREFIX, WORK_STATES, Action, Kind, Rating, Severity, State, Validity
+from desk.models import (
+    Attachment,
+    Category,
+    DeskSettings,
+    NumberSequence,
+    RequestEvent,
+    ServiceRequest,
+    SlaPolicy,
+)
 from desk.search import grams
 from estate.models import Resident, Room
 
@@ -169,6 +177,9 @@ def _intake_refs(data: Intake):
     policy, at = build(SlaPolicy, row, at)
     if room is not None:
         room.project = project
+    # The company's "dispatch on registration to the category's department" (DeskSettings), read
+    # with the references: registering reads nothing more when it is off.
+    project.auto_dispatch = bool(row[at])
     return project, room, resident, category, policy
 
 
@@ -179,7 +190,9 @@ def _intake_refs_sql(vendor: str) -> str:
     policy = sla.policy_choice_sql(f"p.{q('company_id')}", f"p.{pk}")
     return (
         f"SELECT {select_list(Project, 'p')}, {select_list(Room, 'r')}, {select_list(Resident, 'res')},"
-        f" {select_list(Category, 'c')}, {select_list(SlaPolicy, 'chosen')}"
+        f" {select_list(Category, 'c')}, {select_list(SlaPolicy, 'chosen')},"
+        f" (SELECT ds.{q('auto_dispatch')} FROM {q(DeskSettings._meta.db_table)} ds"
+        f" WHERE ds.{q('company_id')} = p.{q('company_id')})"
         f" FROM {q(Project._meta.db_table)} p"
         f" LEFT JOIN {q(Room._meta.db_table)} r ON r.{pk} = %s AND r.{project_id} = p.{pk}"
         f" LEFT JOIN {q(Resident._meta.db_table)} res ON res.{pk} = %s AND res.{project_id} = p.{pk}"
@@ -236,7 +249,35 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         _insert_registration_portably(sr, event)
     # Kept on the request for the caller (the API answers with the new request's timeline).
     sr.registered_event = event
+    sr.new_events = [event]
+    if project.auto_dispatch:
+        dispatched = _auto_dispatch(actor, sr)
+        if dispatched is not None:
+            sr.new_events.append(dispatched)
     return sr
+
+
+def _auto_dispatch(actor, sr: ServiceRequest) -> RequestEvent | None:
+    """Right after registering, when the company asks for it (DeskSettings.auto_dispatch): a
+    normal dispatch by the registering person to the department the category names, if the
+    project has it and somebody there may take the work. Otherwise (or when the rules refuse,
+    e.g. an invalid complaint) the request stays registered for the desk to dispatch by hand."""
+    category = sr.category
+    if category is None or not category.department_kind or sr.kind in DESK_HANDLED_KINDS:
+        return None
+    department = Department.objects.filter(project_id=sr.project_id, kind=category.department_kind).first()
+    if department is None:
+        return None
+    try:
+        return request_dispatch(
+            actor=actor,
+            request=sr,
+            department=department,
+            note=_("按分类“%(category)s”自动派给默认处理部门。") % {"category": category.name},
+            auto=True,
+        )
+    except (ServiceError, ValidationError):
+        return None
 
 
 def _insert_registration_portably(sr: ServiceRequest, event: RequestEvent) -> None:
@@ -356,7 +397,9 @@ def _transition(
 
 
 def _target(request: ServiceRequest, department, assignee):
-    """Validate where a request is sent: a department of its project and/or a person working there."""
+    """Validate where a request is sent: a department of its project and/or a person who may take
+    its work there (rules.may_be_assigned). A department alone must have somebody who may accept,
+    so that no request waits where nobody can act."""
     if department is None and assignee is None:
         raise ValidationError({"department": [_("请选择处理部门或处理人。")]})
     if department is not None and department.project_id != request.project_id:
@@ -366,15 +409,40 @@ def _target(request: ServiceRequest, department, assignee):
             raise ValidationError({"assignee": [_("处理人不在这个项目工作。")]})
         if department is None:
             department = assignee.department
-        elif assignee.department_id and assignee.department_id != department.pk:
+        elif assignee.department_id != department.pk:
             raise ValidationError({"assignee": [_("处理人不属于所选部门。")]})
+        if department is None or department.project_id != request.project_id:
+            raise ValidationError({"assignee": [_("处理人不属于这个项目的任何部门，不能派单给他。")]})
+        if not rules.may_be_assigned(assignee, department):
+            raise ValidationError(
+                {
+                    "assignee": [
+                        _("%(name)s 不能接单：只能派给一线人员、部门主管，或客服中心的客服人员。")
+                        % {"name": assignee.name}
+                    ]
+                }
+            )
+    elif not selectors.assignable_people(request.project_id, department).exists():
+        raise ValidationError(
+            {
+                "department": [
+                    _("“%(department)s”没有可以接单的人员，请选择其他部门或指定处理人。")
+                    % {"department": department.name}
+                ]
+            }
+        )
     return department, assignee
 
 
 @transaction.atomic
-def request_dispatch(*, actor, request, department=None, assignee=None, note="", expected_version=None):
+def request_dispatch(*, actor, request, department=None, assignee=None, note="", expected_version=None, auto=False):
+    """`auto`: the dispatch registering made by itself (DeskSettings.auto_dispatch), marked so in
+    the timeline entry's data."""
     _allowed(actor, request, Action.DISPATCH)
     department, assignee = _target(request, department, assignee)
+    data = {"department": department.name if department else "", "assignee": assignee.name if assignee else ""}
+    if auto:
+        data["auto"] = True
     return _transition(
         actor=actor,
         request=request,
@@ -383,7 +451,7 @@ def request_dispatch(*, actor, request, department=None, assignee=None, note="",
         note=note,
         changes={"department": department, "assignee": assignee, "dispatched_at": timezone.now()},
         expected_version=expected_version,
-        data={"department": department.name if department else "", "assignee": assignee.name if assignee else ""},
+        data=data,
     )
 
 
@@ -609,15 +677,20 @@ def request_visit(*, actor, request, rating="", comment="", expected_version=Non
 @transaction.atomic
 def request_close(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.CLOSE)
+    now = timezone.now()
+    changes = {"closed_at": now}
     if request.state == State.REGISTERED:
+        # An invalid complaint: the explanation given to the resident is the reply (text and time,
+        # as request_reply records them), so the reply deadline and the reply figures count it.
         note = _require(note, _("无效投诉结案须记录向业户所作的解释。"))
+        changes.update(reply=note, replied_at=request.replied_at or now)
     return _transition(
         actor=actor,
         request=request,
         action=Action.CLOSE,
         to_state=State.CLOSED,
         note=note,
-        changes={"closed_at": timezone.now()},
+        changes=changes,
         expected_version=expected_version,
     )
 
@@ -698,6 +771,60 @@ def request_reclassify(*, actor, request, severity="", category=None, note="", e
     )
 
 
+@transaction.atomic
+def request_validity(*, actor, request, validity="", note="", expected_version=None):
+    """A complaint found valid or invalid after all (e.g. 无效投诉 after investigation), with the
+    reason. Made invalid while with an implementer, it is recalled to the desk (registered, nobody
+    assigned), where an invalid complaint is explained and closed; whoever had it is told."""
+    _allowed(actor, request, Action.VALIDITY)
+    if validity not in Validity.values:
+        raise ValidationError({"validity": [_("请选择有效投诉或无效投诉。")]})
+    if validity == request.validity:
+        raise ValidationError({"validity": [_("投诉性质没有变化。")]})
+    note = _require(note, _("更改投诉性质须说明原因。"))
+    recall = validity == Validity.INVALID and request.state in WORK_STATES
+    changes = {"validity": validity}
+    told = []
+    if recall:
+        if request.assignee_id:
+            told = [request.assignee]
+        elif request.department_id:
+            told = list(selectors.assignable_people(request.project_id, request.department_id))
+        changes.update(
+            department=None,
+            assignee=None,
+            dispatched_at=None,
+            accepted_at=None,
+            arrived_at=None,
+            pause_reason="",
+        )
+    data = {"before": request.validity, "validity": validity}
+    if recall:
+        data["recalled_from"] = {
+            "department": request.department.name if request.department_id else "",
+            "assignee": request.assignee.name if request.assignee_id else "",
+        }
+    event = _transition(
+        actor=actor,
+        request=request,
+        action=Action.VALIDITY,
+        to_state=State.REGISTERED if recall else request.state,
+        note=note,
+        changes=changes,
+        expected_version=expected_version,
+        data=data,
+    )
+    if told:
+        notify(
+            told,
+            title=_("工单已撤回（认定为无效投诉）：%(number)s %(title)s")
+            % {"number": request.number, "title": request.title},
+            body=note,
+            url=f"/requests/{request.pk}/",
+        )
+    return event
+
+
 # One table that pages and the API share: action -> (service, the fields it takes).
 ACTION_SERVICES = {
     Action.DISPATCH: (request_dispatch, ("department", "assignee", "note")),
@@ -715,4 +842,5 @@ ACTION_SERVICES = {
     Action.REOPEN: (request_reopen, ("note",)),
     Action.ATTACH: (request_attach, ("files", "note")),
     Action.RECLASSIFY: (request_reclassify, ("severity", "category", "note")),
+    Action.VALIDITY: (request_validity, ("validity", "note")),
 }

@@ -347,9 +347,7 @@ def after_action(sr: ServiceRequest, action: str, at: datetime) -> None:
             sr.resolved_late = (at > parse_datetime(entry["due"])) if entry else None
             ServiceRequest.objects.filter(pk=sr.pk).update(first_resolved_at=at, resolved_late=sr.resolved_late)
         if sr.paused_at:  # resolved straight from a pause: the pause ends here
-            PauseSpan.objects.filter(request=sr, ended_at__isnull=True).update(ended_at=at)
-            ServiceRequest.objects.filter(pk=sr.pk).update(paused_at=None)
-            sr.paused_at = None
+            _end_pause(sr, at)
         if sr.needs_return_visit and sr.sla.get("limits"):
             plan(sr, steps_from={"visit": at})
         else:
@@ -363,8 +361,22 @@ def after_action(sr: ServiceRequest, action: str, at: datetime) -> None:
         plan(sr, steps_from=starts)
     elif action == Action.RECLASSIFY:
         plan(sr, fresh_policy=True)
+    elif action == Action.VALIDITY and sr.paused_at and sr.state != State.PAUSED:
+        # Recalled from a pause (made invalid): the pause ends here and, as on resuming, moves the
+        # deadlines on; the steps owed change too (step_met).
+        _end_pause(sr, at)
+        if sr.sla.get("steps"):
+            recompute(sr)
+        else:
+            _save(sr)
     else:
-        _save(sr)
+        _save(sr)  # (a validity change changes which steps are owed: step_met)
+
+
+def _end_pause(sr: ServiceRequest, at: datetime) -> None:
+    PauseSpan.objects.filter(request=sr, ended_at__isnull=True).update(ended_at=at)
+    ServiceRequest.objects.filter(pk=sr.pk).update(paused_at=None)
+    sr.paused_at = None
 
 
 # ------------------------------------------------------------------ escalation

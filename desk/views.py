@@ -184,7 +184,14 @@ def intake(request):
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, _("已登记工单 %(number)s。") % {"number": sr.number})
+                if sr.state == State.DISPATCHED:  # the company dispatches at once (DeskSettings.auto_dispatch)
+                    messages.success(
+                        request,
+                        _("已登记工单 %(number)s，并已自动派给%(department)s。")
+                        % {"number": sr.number, "department": sr.department.name},
+                    )
+                else:
+                    messages.success(request, _("已登记工单 %(number)s。") % {"number": sr.number})
                 if "dispatch_next" in request.POST:
                     return redirect("desk:detail", pk=sr.pk)
                 return redirect(reverse("desk:intake") + f"?registered={sr.pk}")

@@ -252,7 +252,7 @@ def test_the_detail_shows_what_the_user_may_do_and_the_history(world):
     assert body["kind"] == "complaint" and body["kind_display"] == "投诉"
     assert body["category"] == {"id": world.category.pk, "name": "设施设备"}
     assert body["version"] == 1
-    assert body["allowed_actions"] == ["dispatch", "reply", "cancel", "reclassify", "attach"]
+    assert body["allowed_actions"] == ["dispatch", "reply", "cancel", "reclassify", "validity", "attach"]
     event = body["events"][0]
     assert event["actor"] == "王丽" and event["action_display"] == "登记"
     assert event["from_state"] is None and event["to_state_display"] == "已登记"

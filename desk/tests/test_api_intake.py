@@ -95,9 +95,11 @@ def test_a_full_intake_is_read_whole():
     severity=st.sampled_from(list(Severity)),
     validity=st.sampled_from(["", Validity.VALID, Validity.INVALID]),
     needs_visit=st.booleans(),
-    assigned=st.booleans(),
+    # sent to a person, to a department with nobody named (engineering, or the desk's own), or not yet
+    sent=st.sampled_from(["nobody", "tech", "engineering", "cs", "finance"]),
 )
-def test_allowed_actions_are_exactly_those_not_refused(world, state, kind, severity, validity, needs_visit, assigned):
+def test_allowed_actions_are_exactly_those_not_refused(world, state, kind, severity, validity, needs_visit, sent):
+    assigned = sent == "tech"
     sr = ServiceRequest(
         project=world.project,
         kind=kind,
@@ -105,13 +107,13 @@ def test_allowed_actions_are_exactly_those_not_refused(world, state, kind, sever
         validity=validity if kind == Kind.COMPLAINT else "",
         state=state,
         receiver=world.cs,
-        department=world.tech.department if assigned else None,
+        department=world.tech.department if assigned else world.dept.get(sent),
         assignee=world.tech if assigned else None,
         implementer=world.tech if assigned and state >= State.RESOLVED else None,
         needs_return_visit=needs_visit,
     )
-    for user in (world.cs, world.cs2, world.supervisor, world.pm, world.lead, world.tech, world.tech2, world.guard,
-                 world.finance, world.outsider, world.resident_user):  # fmt: skip
+    for user in (world.cs, world.cs2, world.supervisor, world.manager, world.pm, world.lead, world.tech, world.tech2,
+                 world.guard, world.finance, world.outsider, world.resident_user):  # fmt: skip
         expected = [action for action in rules.ACTION_ORDER if rules.refusal(user, sr, action) is None]
         assert rules.allowed_actions(user, sr) == expected, (user.username, state)
 

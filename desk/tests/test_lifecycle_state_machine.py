@@ -41,19 +41,21 @@ CAST = (
     "cs", "cs2", "supervisor", "manager", "pm", "lead", "tech", "tech2", "guard", "finance", "outsider", "other_tech",
     "resident_user",
 )  # fmt: skip
-# The 13 lifecycle actions, attach, and reclassify (severity/category), which keeps the state.
+# The 13 lifecycle actions, attach, reclassify (severity/category), which keeps the state, and the
+# change of a complaint's validity (made invalid after dispatch: recalled to the desk).
 # Who the guided rule considers (the others are never allowed anything here; the random rule tries them).
 STAFF = ("cs", "cs2", "supervisor", "manager", "pm", "lead", "tech", "tech2", "guard")
 ACTIONS = [
     Action.DISPATCH, Action.ACCEPT, Action.RETURN, Action.TRANSFER, Action.ARRIVE, Action.PAUSE, Action.RESUME,
     Action.RESOLVE, Action.REPLY, Action.VISIT, Action.CLOSE, Action.CANCEL, Action.REOPEN, Action.ATTACH,
-    Action.RECLASSIFY,
+    Action.RECLASSIFY, Action.VALIDITY,
 ]  # fmt: skip
 # How often the guided rule picks an action among those offered: mostly forward, rarely away.
 WEIGHT = {
     Action.CANCEL: 1,
     Action.ATTACH: 1,
     Action.RECLASSIFY: 1,
+    Action.VALIDITY: 2,
     Action.REOPEN: 1,
     Action.RETURN: 1,
     Action.TRANSFER: 2,
@@ -80,11 +82,11 @@ VALID_TARGETS = [
     (DepartmentKind.ENGINEERING, "lead"),
     (DepartmentKind.SECURITY, "guard"),
     (DepartmentKind.CUSTOMER_SERVICE, "cs2"),
-    (DepartmentKind.CLEANING, None),
-    # the desk may do the work itself, so that an implementer who could do return visits exists
-    (None, "pm"),
+    # the desk may do the work itself (mediation, a complaint about staff attitude), so that an
+    # implementer who could do return visits exists; sent to the desk's department, its staff accept
     (DepartmentKind.CUSTOMER_SERVICE, "cs"),
     (None, "supervisor"),
+    (DepartmentKind.CUSTOMER_SERVICE, None),
 ]
 INVALID_TARGETS = [
     (None, None),
@@ -92,6 +94,10 @@ INVALID_TARGETS = [
     (None, "other_tech"),  # a technician of the other project
     (DepartmentKind.ENGINEERING, "guard"),  # not a member of that department
     (None, "resident_user"),
+    (DepartmentKind.CLEANING, None),  # nobody there may accept: it would wait forever
+    (DepartmentKind.FINANCE, None),  # a finance clerk does not take jobs
+    (None, "finance"),
+    (None, "pm"),  # in no department: nobody to answer for the work
 ]
 TARGETS = VALID_TARGETS + INVALID_TARGETS
 
@@ -116,7 +122,7 @@ notes = st.one_of(
 )
 good_notes = st.sampled_from(["等待配件", "业户要求改期", "已向业户解释", "换人处理", "不满意：还在漏", "x"])
 DONE: Counter = Counter()  # successful actions over the whole run, to show the machine gets everywhere
-EVENT_FIELDS = ("id", "request_id", "action", "from_state", "to_state", "actor_id")
+EVENT_FIELDS = ("id", "request_id", "action", "from_state", "to_state", "actor_id", "data")
 REQUEST_FIELDS = (
     "id", "project_id", "kind", "validity", "severity", "state", "version", "reopen_count", "department_id",
     "assignee_id", "implementer_id", "accepted_at", "dispatched_at", "arrived_at", "resolved_at", "replied_at",
@@ -124,6 +130,7 @@ REQUEST_FIELDS = (
 )  # fmt: skip
 version_modes = st.sampled_from(["none", "current", "stale", "ahead"])
 RATINGS = ["A", "B", "C", "", "D"]
+VALIDITIES = ["", *Validity.values, "maybe"]
 SEVERITIES = ["", *Severity.values, "apocalyptic"]
 
 
@@ -175,7 +182,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         assignee = self.user(assignee_name) if assignee_name else None
         return department, assignee
 
-    def inputs_valid(self, sr, action, note, target, rating, files_key, severity="") -> bool:
+    def inputs_valid(self, sr, action, note, target, rating, files_key, severity="", validity="") -> bool:
         has_note = bool(note.strip())
         good_files = files_key in GOOD_FILE_SETS or files_key == "none"
         if action == Action.DISPATCH:
@@ -198,6 +205,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             return files_key in GOOD_FILE_SETS
         if action == Action.RECLASSIFY:
             return severity in Severity.values and severity != sr.severity
+        if action == Action.VALIDITY:
+            return has_note and validity in Validity.values and validity != sr.validity
         return True
 
     def register_one(self, intake):
@@ -226,10 +235,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         files=st.sampled_from(list(FILE_SETS)),
         severity=st.sampled_from(SEVERITIES),
         version_mode=version_modes,
+        validity=st.sampled_from(VALIDITIES),
     )
-    def anyone_tries_anything(self, index, actor, action, note, sent_to, rating, files, severity, version_mode):
+    def anyone_tries_anything(
+        self, index, actor, action, note, sent_to, rating, files, severity, version_mode, validity
+    ):
         pk = self.pks[index % len(self.pks)]
-        self.perform(pk, actor, action, note, sent_to, rating, files, version_mode, severity)
+        self.perform(pk, actor, action, note, sent_to, rating, files, version_mode, severity, validity)
 
     @rule(index=st.integers(0, 2), data=st.data())
     def someone_does_what_the_rules_offer(self, index, data):
@@ -264,6 +276,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             note = data.draw(notes, label="note")
             mode = data.draw(version_modes, label="version")
             severity = data.draw(st.sampled_from(SEVERITIES), label="severity")
+            validity = data.draw(st.sampled_from(VALIDITIES), label="validity")
         else:
             targets = [t for t in VALID_TARGETS if self.inputs_valid(sr, action, "note", t, "A", "png")]
             target = data.draw(st.sampled_from(targets or VALID_TARGETS), label="target")
@@ -272,11 +285,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             note = data.draw(good_notes, label="note")
             mode = data.draw(st.sampled_from(["none", "current"]), label="version")
             severity = data.draw(st.sampled_from([v for v in Severity.values if v != sr.severity]), label="severity")
-        self.perform(pk, actor, action, note, target, rating, files, mode, severity)
+            validity = Validity.VALID if sr.validity == Validity.INVALID else Validity.INVALID
+        self.perform(pk, actor, action, note, target, rating, files, mode, severity, validity)
 
     # ------------------------------------------------------------ one step, checked
 
-    def perform(self, pk, actor_name, action, note, target, rating, files_key, version_mode, severity=""):
+    def perform(self, pk, actor_name, action, note, target, rating, files_key, version_mode, severity="", validity=""):
         sr = ServiceRequest.objects.get(pk=pk)
         sr_before = copy.copy(sr)
         actor = self.user(actor_name)
@@ -284,7 +298,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         before_state, before_version = sr.state, sr.version
         before_assignee_id = sr.assignee_id
         reason = rules.refusal(actor, sr, action)
-        valid = self.inputs_valid(sr, action, note, target, rating, files_key, severity)
+        valid = self.inputs_valid(sr, action, note, target, rating, files_key, severity, validity)
         expected_version = {
             "none": None,
             "current": sr.version,
@@ -306,6 +320,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             "files": uploads,
             "severity": severity,
             "category": None,
+            "validity": validity,
         }
         kwargs = {field: offered[field] for field in fields if field in offered}
 
@@ -370,6 +385,10 @@ class LifecycleMachine(RuleBasedStateMachine):
             Action.CANCEL: State.CANCELLED,
             Action.ATTACH: before_state,
             Action.RECLASSIFY: before_state,
+            # made invalid while with an implementer: recalled to the desk
+            Action.VALIDITY: State.REGISTERED
+            if validity == Validity.INVALID and before_state in WORK_STATES
+            else before_state,
         }
         back_to = State.DISPATCHED if (after.assignee_id or after.department_id) else State.REGISTERED
         if action == Action.REOPEN:
@@ -378,7 +397,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert new_events[0].to_state == expected_to[action]
         if reopened_by_visit:
             assert new_events[1].from_state == State.VISITED and new_events[1].to_state == back_to
-        if action in (Action.RETURN, Action.PAUSE, Action.CANCEL, Action.REOPEN, Action.TRANSFER):
+        if action in (Action.RETURN, Action.PAUSE, Action.CANCEL, Action.REOPEN, Action.TRANSFER, Action.VALIDITY):
             assert new_events[0].note == note.strip()
         if action == Action.ACCEPT:
             assert after.assignee_id == (before_assignee_id or actor.pk)
@@ -391,10 +410,16 @@ class LifecycleMachine(RuleBasedStateMachine):
         if action == Action.CLOSE:
             if before_state == State.REGISTERED:
                 assert sr_before.kind == Kind.COMPLAINT and sr_before.validity == Validity.INVALID
+                # the explanation is the reply: its text and time, as a reply records them
+                assert after.reply == note.strip() and after.replied_at is not None
             if before_state in (State.RESOLVED, State.REPLIED):
                 assert not sr_before.needs_return_visit, "closed without its return visit"
         if action == Action.RECLASSIFY:
             assert after.severity == severity and after.state == before_state
+        if action == Action.VALIDITY:
+            assert sr_before.kind == Kind.COMPLAINT and after.validity == validity != sr_before.validity
+            if after.state != before_state:
+                assert (after.department_id, after.assignee_id, after.paused_at) == (None, None, None)
         if action in (Action.DISPATCH, Action.TRANSFER):
             department, assignee = self.target(target)
             assert after.assignee == assignee
@@ -454,10 +479,19 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert event_id in upload_steps
             assert content_type in ("image/png", "application/pdf")
 
-        # invalid complaints are explained and closed, never worked on
+        # invalid complaints are explained and closed, never worked on: nothing is sent out while a
+        # complaint is invalid (walking back through its validity changes)
+        validity = sr.validity
+        for event in reversed(events):
+            if event.action == Action.VALIDITY:
+                assert event.data["validity"] == validity
+                validity = event.data["before"]
+            elif validity == Validity.INVALID:
+                assert event.action not in (Action.DISPATCH, Action.TRANSFER, Action.ACCEPT), "invalid, yet sent"
         if sr.kind == Kind.COMPLAINT and sr.validity == Validity.INVALID:
-            assert not any(e.action in (Action.DISPATCH, Action.TRANSFER, Action.ACCEPT) for e in events)
             assert sr.state not in WORK_STATES and sr.department_id is None and sr.assignee_id is None
+        if sr.kind != Kind.COMPLAINT:
+            assert not any(e.action == Action.VALIDITY for e in events)
 
         # return visits: by the desk, never by whoever did the work; major complaints by the project manager
         implementer = None
@@ -477,6 +511,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert sr.department_id or sr.assignee_id
         if sr.state == State.DISPATCHED:
             assert sr.accepted_at is None and sr.dispatched_at is not None
+            # somebody can take it: no request waits where nobody may act
+            full = ServiceRequest.objects.select_related("department").get(pk=sr.pk)
+            assert any(rules.refusal(self.user(name), full, Action.ACCEPT) is None for name in CAST), (
+                "dispatched where nobody may accept"
+            )
         if sr.state in (State.ACCEPTED, State.IN_PROGRESS, State.PAUSED):
             assert sr.assignee_id is not None and sr.accepted_at is not None
         if sr.state == State.IN_PROGRESS:

@@ -297,12 +297,12 @@ def test_returning_a_job_needs_a_reason_and_clears_who_has_it(world, eng):
     with unchanged(sr, ActionRefused):
         request_return(actor=world.cs, request=sr, note="客服不能退单")
 
-    request_return(actor=world.tech, request=sr, note="不属于工程范围，应由保洁处理")
+    request_return(actor=world.tech, request=sr, note="不属于工程范围，应由秩序部处理")
     sr = fresh(sr)
     assert (sr.state, sr.assignee, sr.department, sr.accepted_at) == (State.REGISTERED, None, None, None)
-    assert RequestEvent.objects.get(request=sr, action=Action.RETURN).note == "不属于工程范围，应由保洁处理"
+    assert RequestEvent.objects.get(request=sr, action=Action.RETURN).note == "不属于工程范围，应由秩序部处理"
     # back at the desk, it can be sent elsewhere
-    request_dispatch(actor=world.cs, request=sr, department=world.dept[DepartmentKind.CLEANING])
+    request_dispatch(actor=world.cs, request=sr, department=world.dept[DepartmentKind.SECURITY])
     assert fresh(sr).state == State.DISPATCHED
 
 

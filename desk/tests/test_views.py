@@ -191,7 +191,7 @@ def test_the_request_page_offers_exactly_the_allowed_actions(client, world):
     login(client, world.cs)
     response = client.get(reverse("desk:detail", args=[sr.pk]))
     offered = [a for a, _label, _form in response.context["actions"]]
-    assert offered == ["dispatch", "reply", "cancel", "reclassify", "attach"]
+    assert offered == ["dispatch", "reply", "cancel", "reclassify", "validity", "attach"]
     login(client, world.tech)
     # A technician not (yet) on the job does not see it at all.
     assert client.get(reverse("desk:detail", args=[sr.pk])).status_code == 404
