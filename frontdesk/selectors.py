@@ -184,6 +184,32 @@ def passes_for_week(user, project_ids, year: int, week: int, *, limit: int = 200
     return list(qs[:limit])
 
 
+PASS_APPLICANT_RELATIONS = ("owner", "co_owner", "family", "tenant")  # not an emergency contact
+
+
+def pass_applicants(room_id) -> list:
+    """Who may apply for a goods pass for the room: the people linked to it today (owners first),
+    one row per person with their strongest link. The desk chooses one of them; the relation
+    comes from this link, never from what the clerk says."""
+    if not room_id:
+        return []
+    from estate.models import Occupancy
+
+    order = {rel: i for i, rel in enumerate(PASS_APPLICANT_RELATIONS)}
+    rows = (
+        Occupancy.objects.current()
+        .filter(room_id=room_id, relation__in=PASS_APPLICANT_RELATIONS)
+        .select_related("resident")
+        .order_by("id")
+    )
+    best: dict[int, object] = {}
+    for occ in rows:
+        held = best.get(occ.resident_id)
+        if held is None or order[occ.relation] < order[held.relation]:
+            best[occ.resident_id] = occ
+    return sorted(best.values(), key=lambda o: (order[o.relation], o.resident.name, o.resident_id))
+
+
 def resident_rooms(user):
     from estate.selectors import visible_rooms
 
