@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.models import Project
-from estate.models import Occupancy
+from estate.selectors import resident_records
 from frontdesk import rules
 from frontdesk.choices import ParcelState, PassState, VisitState
 from frontdesk.models import ContractorPass, FrontdeskSettings, GoodsPass, Parcel, Visit
@@ -19,29 +19,35 @@ def front_projects(user) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=user.project_ids()).order_by("name")
 
 
-def _scoped(qs: QuerySet, user) -> QuerySet:
+def _scoped(qs: QuerySet, user, *, at: str, own=None) -> QuerySet:
+    """Staff of the front: their projects. A resident: the records of their own occupancy period
+    on their rooms (`at` dates a record), or their own (`own`, see estate.selectors.resident_records)."""
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_superuser:
         return qs
     if user.is_resident:
-        rooms = Occupancy.objects.current().filter(resident__user=user).values("room_id")
-        return qs.filter(room_id__in=rooms)
+        return resident_records(qs, user, at=at, own=own)
     if rules.is_front(user):
         return qs.filter(project_id__in=user.project_ids())
     return qs.none()
 
 
 def visible_parcels(user) -> QuerySet[Parcel]:
-    return _scoped(Parcel.objects.all(), user)
+    return _scoped(Parcel.objects.all(), user, at="arrived_at")
 
 
 def visible_visits(user) -> QuerySet[Visit]:
-    return _scoped(Visit.objects.all(), user)
+    return _scoped(Visit.objects.all(), user, at="created_at", own=lambda scope: Q(created_by=user))
 
 
 def visible_goods_passes(user) -> QuerySet[GoodsPass]:
-    return _scoped(GoodsPass.objects.all(), user)
+    return _scoped(
+        GoodsPass.objects.all(),
+        user,
+        at="created_at",
+        own=lambda scope: Q(applicant_user=user) | Q(created_by=user),
+    )
 
 
 def visible_contractor_passes(user) -> QuerySet[ContractorPass]:
