@@ -8,6 +8,7 @@ from core.models import Department, User
 from desk.choices import OPEN_STATES, WORK_STATES, State
 from desk.models import RequestEvent, ServiceRequest
 from desk.rules import TAKES_WORK_ROLES
+from estate.selectors import resident_records
 
 
 def visible_requests(user) -> QuerySet[ServiceRequest]:
@@ -17,10 +18,10 @@ def visible_requests(user) -> QuerySet[ServiceRequest]:
     if user.is_superuser:
         return qs
     if user.role == Role.RESIDENT:
-        from estate.models import Occupancy
-
-        rooms = Occupancy.objects.current().filter(resident__user=user).values("room_id")
-        return qs.filter(room_id__in=rooms)
+        # their occupancy period's requests on their rooms, and those about them or registered by them
+        return resident_records(
+            qs, user, at="created_at", own=lambda scope: Q(resident_id=scope.resident_id or 0) | Q(receiver=user)
+        )
     projects = user.project_ids()
     qs = qs.filter(project_id__in=projects)
     if user.role == Role.WORKER:

@@ -17,7 +17,7 @@ from core.auth import TokenAuthentication
 from core.phone import mask_phone, phone_digits
 from estate.choices import Relation, RoomState, RoomUse
 from estate.models import Occupancy, Resident, Room
-from estate.selectors import lookup_rooms, visible_residents, visible_rooms, with_occupants
+from estate.selectors import lookup_rooms, resident_scope, visible_residents, visible_rooms, with_occupants
 
 # Token first: an anonymous client gets 401 with `WWW-Authenticate: Token`, not a bare 403.
 AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
@@ -203,9 +203,11 @@ class ResidentViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Resident.objects.none()
         residents = visible_residents(self.request.user)
+        current = Occupancy.objects.current().select_related("room").order_by("room__code", "id")
         if self.request.user.is_resident:
             residents = Resident.objects.filter(pk__in=residents.values("pk"))
-        current = Occupancy.objects.current().select_related("room").order_by("room__code", "id")
+            # a housemate's other homes are not this resident's business: only the rooms they share
+            current = current.filter(room_id__in=list(resident_scope(self.request.user).rooms))
         return residents.select_related("project").prefetch_related(
             Prefetch("occupancies", queryset=current, to_attr="current_rooms")
         )

@@ -1,8 +1,11 @@
 """Reads of the estate: scoping and the intake form's room / phone lookup."""
 
 import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from core.choices import Role
 from core.phone import phone_digits
@@ -20,6 +23,69 @@ def resident_project_ids(user) -> list[int]:
     )
 
 
+# ---------------------------------------------------------------- what a resident may see (PIPL)
+#
+# The one rule, used by every app's selectors: a resident sees the people linked to their rooms
+# today (and themselves), and the records of their own occupancy period: dated on or after the day
+# their current link to the room began, or their own (registered by them or about them). The
+# room's earlier owners and tenants, and what happened in the room before, are not theirs.
+
+
+@dataclass(frozen=True)
+class ResidentScope:
+    rooms: dict[int, date | None]  # current room -> the day the link began (None: not recorded)
+    resident_id: int | None  # the user's own resident record
+
+
+def resident_scope(user) -> ResidentScope:
+    """The resident user's current occupancies with their start dates (the earliest when linked
+    twice to one room), in one small query."""
+    if not (user.is_authenticated and user.is_resident):
+        return ResidentScope({}, None)
+    rooms: dict[int, date | None] = {}
+    resident_id = None
+    for room_id, start, rid in (
+        Occupancy.objects.current().filter(resident__user=user).values_list("room_id", "start", "resident_id")
+    ):
+        resident_id = rid
+        if room_id in rooms:
+            prev = rooms[room_id]
+            rooms[room_id] = None if prev is None or start is None else min(prev, start)
+        else:
+            rooms[room_id] = start
+    if resident_id is None:
+        resident_id = Resident.objects.filter(user=user).values_list("pk", flat=True).first()
+    return ResidentScope(rooms, resident_id)
+
+
+_NOTHING = Q(pk__in=[])
+
+
+def occupancy_period(scope: ResidentScope, *, at: str, room: str = "room_id", dated: bool = False) -> Q:
+    """Rows on one of the resident's current rooms dated (field `at`) on or after the day their
+    link to that room began. `dated`: `at` is a DateField (else a DateTimeField, compared from the
+    start of that day in the current time zone). One (room, date) condition per room, so the
+    (room, -created_at) indexes answer."""
+    q = _NOTHING
+    for room_id, since in scope.rooms.items():
+        if since is None:
+            q |= Q(**{room: room_id})
+        else:
+            bound = since if dated else timezone.make_aware(datetime.combine(since, time.min))
+            q |= Q(**{room: room_id, f"{at}__gte": bound})
+    return q
+
+
+def resident_records(qs: QuerySet, user, *, at: str, room: str = "room_id", dated: bool = False, own=None):
+    """`qs` narrowed to what the resident user may see: their occupancy period's rows, or their own
+    (`own(scope)` gives that Q: registered by them, about them)."""
+    scope = resident_scope(user)
+    q = occupancy_period(scope, at=at, room=room, dated=dated)
+    if own is not None:
+        q |= own(scope)
+    return qs.filter(q)
+
+
 def visible_rooms(user) -> QuerySet[Room]:
     if not user.is_authenticated:
         return Room.objects.none()
@@ -31,13 +97,16 @@ def visible_rooms(user) -> QuerySet[Room]:
 
 
 def visible_residents(user) -> QuerySet[Resident]:
+    """Staff: the residents of their projects. A resident: themselves and the people linked to
+    their rooms today; never a room's former owners or tenants."""
     if not user.is_authenticated:
         return Resident.objects.none()
     if user.is_superuser:
         return Resident.objects.all()
     if user.role == Role.RESIDENT:
-        rooms = Occupancy.objects.current().filter(resident__user=user).values("room_id")
-        return Resident.objects.filter(occupancies__room_id__in=rooms).distinct()
+        scope = resident_scope(user)
+        linked = Occupancy.objects.current().filter(room_id__in=list(scope.rooms)).values("resident_id")
+        return Resident.objects.filter(Q(pk__in=linked) | Q(pk=scope.resident_id or 0))
     return Resident.objects.filter(project_id__in=user.project_ids())
 
 
@@ -129,8 +198,6 @@ def household(user, pk) -> Room | None:
 def household_people(room: Room) -> list[Occupancy]:
     """Everyone who was ever linked to the room: current relations first, then past ones, newest
     first (the ownership history stays visible)."""
-    from django.utils import timezone
-
     today = timezone.localdate()
     rows = list(
         Occupancy.objects.filter(room=room)

@@ -7,6 +7,7 @@ a refusal (a used pickup code, an expired visit code...), 404 for another projec
 - parcels/                GET a room's parcels (?room=, ?state=waiting), POST log an arrival
 - parcels/collect/        POST hand over against a pickup code
 - visits/admit/           POST admit a pre-registered visitor by code
+- passes/                 POST register a goods pass for one of the room's people (applicant = resident id)
 - passes/lookup/          GET a goods pass by code (?project=, ?code=), items included
 """
 
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 from core.privacy import mask_id
 from estate.api import AUTHENTICATION_CLASSES
 from frontdesk import rules, selectors, services
-from frontdesk.choices import ParcelKind
+from frontdesk.choices import AgreedVia, ParcelKind
 
 
 class ParcelSerializer(serializers.Serializer):
@@ -62,6 +63,30 @@ class GoodsPassSerializer(serializers.Serializer):
 
     def get_carrier_id_masked(self, obj) -> str:
         return mask_id(obj.carrier_id_number)
+
+
+class PassItemInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50, label=_("物品"))
+    quantity = serializers.IntegerField(label=_("数量"))
+
+
+class PassApplySerializer(serializers.Serializer):
+    """What the desk registers. The applicant is a person (resident id) linked to the room today;
+    whether they are the owner follows from that link: no relation is taken from the client."""
+
+    room = serializers.IntegerField(label=_("房屋"))
+    applicant = serializers.IntegerField(label=_("申请人"))
+    authorised_via = serializers.ChoiceField(
+        choices=[(v.value, v.label) for v in (AgreedVia.PHONE, AgreedVia.IN_PERSON)],
+        required=False,
+        allow_blank=True,
+        label=_("业主确认方式"),
+    )
+    valid_on = serializers.DateField(label=_("放行日期"))
+    carrier_name = serializers.CharField(max_length=50, label=_("搬运人"))
+    carrier_id_number = serializers.CharField(max_length=30, label=_("搬运人证件号"))
+    items = PassItemInputSerializer(many=True, label=_("物品清单"))
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, label=_("备注"))
 
 
 def _front(request):
@@ -157,3 +182,28 @@ class PassLookupView(APIView):
             code=request.query_params.get("code", ""),
         )
         return Response(GoodsPassSerializer(goods_pass).data)
+
+
+class PassApplyView(APIView):
+    authentication_classes = AUTHENTICATION_CLASSES
+
+    @extend_schema(request=PassApplySerializer, responses={201: GoodsPassSerializer})
+    def post(self, request):
+        _front(request)
+        data = PassApplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        goods_pass = services.goods_pass_apply(
+            actor=request.user,
+            data=services.PassApplication(
+                room_id=d["room"],
+                valid_on=d["valid_on"],
+                carrier_name=d["carrier_name"],
+                carrier_id_number=d["carrier_id_number"],
+                items=[(i["name"], i["quantity"]) for i in d["items"]],
+                applicant_id=d["applicant"],
+                authorised_via=d.get("authorised_via", ""),
+                note=d.get("note", ""),
+            ),
+        )
+        return Response(GoodsPassSerializer(goods_pass).data, status=status.HTTP_201_CREATED)

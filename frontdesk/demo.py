@@ -21,6 +21,26 @@ def _shift(model, pk, **fields):
     model.objects.filter(pk=pk).update(**fields)
 
 
+def _applicant(desk, room, relation: str, today):
+    """One of the room's people with that relation (an owner, or a tenant); a tenant moves in
+    through the household service when the room has none, and an empty room gets an owner."""
+    from estate.services import resident_create
+    from frontdesk.selectors import pass_applicants
+
+    owners = relation == "owner"
+    for occ in pass_applicants(room.pk):
+        if (occ.relation in ("owner", "co_owner")) == owners and (owners or occ.relation == "tenant"):
+            return occ.resident
+    name, phone = ("王先生", "13800007001") if owners else ("租客小刘", "13800007002")
+    return resident_create(
+        actor=desk,
+        room=room,
+        data={"name": name, "phone": phone},
+        relation="owner" if owners else "tenant",
+        start=today - timedelta(days=400 if owners else 60),
+    )
+
+
 def seed(*, company, projects, users, rng):
     project = projects["cuihu"]
     desk, guard, owner = users["kefu"], users["baoan"], users["yezhu"]
@@ -97,6 +117,7 @@ def seed(*, company, projects, users, rng):
     today = timezone.localdate()
     for day_offset, relation in [(0, "owner"), (0, "tenant"), (-7, "owner"), (-6, "owner"), (-5, "tenant")]:
         room = own_room if (relation == "tenant" and day_offset == 0 and own_room) else rng.choice(rooms)
+        applicant = _applicant(desk, room, relation, today)
         gp = services.goods_pass_apply(
             actor=desk,
             data=PassApplication(
@@ -105,8 +126,7 @@ def seed(*, company, projects, users, rng):
                 carrier_name=rng.choice(["搬家公司老刘", "货拉拉司机", "快运师傅"]),
                 carrier_id_number=ID_SAMPLE,
                 items=[("旧沙发", 1), ("纸箱", rng.randint(2, 9)), ("电视机", 1)][: rng.randint(1, 3)],
-                applicant_name=rng.choice(["王先生", "陈女士", "刘先生"]) if relation == "owner" else "租客小刘",
-                applicant_relation=relation,
+                applicant_id=applicant.pk,
                 authorised_via="phone",
             ),
         )

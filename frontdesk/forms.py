@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceErrorsMixin
-from frontdesk.choices import AgreedVia, ApplicantRelation, IdType, ParcelKind
+from frontdesk.choices import AgreedVia, IdType, ParcelKind
 from frontdesk.services import PassApplication, WalkIn
 
 # <input type=date/datetime-local> only accept ISO values: without a fixed format the zh-hans
@@ -114,13 +114,17 @@ class ContractorPassForm(ServiceErrorsMixin, forms.Form):
     valid_to = forms.DateTimeField(label=_("有效期至"), widget=DATETIME_INPUT)
 
 
+def applicant_choices(applicants) -> list[tuple]:
+    """The select of a room's people (frontdesk.selectors.pass_applicants): name and relation."""
+    return [("", "—"), *((o.resident_id, f"{o.resident.name} · {o.get_relation_display()}") for o in applicants)]
+
+
 class GoodsPassForm(ServiceErrorsMixin, forms.Form):
     room = forms.IntegerField(label=_("房屋"), widget=forms.HiddenInput, required=False)
     valid_on = forms.DateField(label=_("放行日期"), widget=DATE_INPUT)
-    applicant_name = forms.CharField(label=_("申请人"), max_length=50, required=False)
-    applicant_relation = forms.ChoiceField(
-        label=_("申请人身份"), choices=ApplicantRelation.choices, initial=ApplicantRelation.OWNER, required=False
-    )
+    # one of the room's people today (a resident id); whether they are the owner comes from their
+    # link to the room (frontdesk.services.goods_pass_apply checks it), not from the form
+    applicant = forms.IntegerField(label=_("申请人"), required=False, widget=forms.Select)
     authorised_via = forms.ChoiceField(
         label=_("业主确认方式"), choices=[("", "—"), *HOST_VIA], required=False, help_text=_("代业主申请时必填")
     )
@@ -133,15 +137,17 @@ class GoodsPassForm(ServiceErrorsMixin, forms.Form):
     )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
-    def __init__(self, *args, rooms=None, **kwargs):
+    def __init__(self, *args, rooms=None, applicants=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["valid_on"].initial = timezone.localdate()
         if rooms is not None:  # a resident: their rooms, no applicant fields
             self.fields["room"] = forms.TypedChoiceField(
                 label=_("房屋"), coerce=int, choices=[(r.pk, r.code) for r in rooms]
             )
-            for name in ("applicant_name", "applicant_relation", "authorised_via"):
+            for name in ("applicant", "authorised_via"):
                 del self.fields[name]
+        else:
+            self.fields["applicant"].widget.choices = applicant_choices(applicants)
 
     def clean_items(self):
         return parse_items(self.cleaned_data["items"])
@@ -154,8 +160,7 @@ class GoodsPassForm(ServiceErrorsMixin, forms.Form):
             carrier_name=d["carrier_name"],
             carrier_id_number=d["carrier_id_number"],
             items=d["items"],
-            applicant_name=d.get("applicant_name", ""),
-            applicant_relation=d.get("applicant_relation", ""),
+            applicant_id=d.get("applicant"),
             authorised_via=d.get("authorised_via", ""),
             note=d["note"],
         )

@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.models import Project
-from estate.models import Occupancy
+from estate.selectors import resident_records
 from frontdesk import rules
 from frontdesk.choices import ParcelState, PassState, VisitState
 from frontdesk.models import ContractorPass, FrontdeskSettings, GoodsPass, Parcel, Visit
@@ -19,29 +19,35 @@ def front_projects(user) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=user.project_ids()).order_by("name")
 
 
-def _scoped(qs: QuerySet, user) -> QuerySet:
+def _scoped(qs: QuerySet, user, *, at: str, own=None) -> QuerySet:
+    """Staff of the front: their projects. A resident: the records of their own occupancy period
+    on their rooms (`at` dates a record), or their own (`own`, see estate.selectors.resident_records)."""
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_superuser:
         return qs
     if user.is_resident:
-        rooms = Occupancy.objects.current().filter(resident__user=user).values("room_id")
-        return qs.filter(room_id__in=rooms)
+        return resident_records(qs, user, at=at, own=own)
     if rules.is_front(user):
         return qs.filter(project_id__in=user.project_ids())
     return qs.none()
 
 
 def visible_parcels(user) -> QuerySet[Parcel]:
-    return _scoped(Parcel.objects.all(), user)
+    return _scoped(Parcel.objects.all(), user, at="arrived_at")
 
 
 def visible_visits(user) -> QuerySet[Visit]:
-    return _scoped(Visit.objects.all(), user)
+    return _scoped(Visit.objects.all(), user, at="created_at", own=lambda scope: Q(created_by=user))
 
 
 def visible_goods_passes(user) -> QuerySet[GoodsPass]:
-    return _scoped(GoodsPass.objects.all(), user)
+    return _scoped(
+        GoodsPass.objects.all(),
+        user,
+        at="created_at",
+        own=lambda scope: Q(applicant_user=user) | Q(created_by=user),
+    )
 
 
 def visible_contractor_passes(user) -> QuerySet[ContractorPass]:
@@ -182,6 +188,32 @@ def passes_for_week(user, project_ids, year: int, week: int, *, limit: int = 200
         .order_by("valid_on", "room__code", "id")
     )
     return list(qs[:limit])
+
+
+PASS_APPLICANT_RELATIONS = ("owner", "co_owner", "family", "tenant")  # not an emergency contact
+
+
+def pass_applicants(room_id) -> list:
+    """Who may apply for a goods pass for the room: the people linked to it today (owners first),
+    one row per person with their strongest link. The desk chooses one of them; the relation
+    comes from this link, never from what the clerk says."""
+    if not room_id:
+        return []
+    from estate.models import Occupancy
+
+    order = {rel: i for i, rel in enumerate(PASS_APPLICANT_RELATIONS)}
+    rows = (
+        Occupancy.objects.current()
+        .filter(room_id=room_id, relation__in=PASS_APPLICANT_RELATIONS)
+        .select_related("resident")
+        .order_by("id")
+    )
+    best: dict[int, object] = {}
+    for occ in rows:
+        held = best.get(occ.resident_id)
+        if held is None or order[occ.relation] < order[held.relation]:
+            best[occ.resident_id] = occ
+    return sorted(best.values(), key=lambda o: (order[o.relation], o.resident.name, o.resident_id))
 
 
 def resident_rooms(user):

@@ -48,6 +48,7 @@ from frontdesk.models import (
     PickupAttempt,
     Visit,
 )
+from frontdesk.selectors import pass_applicants
 
 OWNER_RELATIONS = (Relation.OWNER, Relation.CO_OWNER)
 CODE_TRIES = 20
@@ -640,8 +641,7 @@ class PassApplication:
     carrier_name: str
     carrier_id_number: str
     items: list[tuple[str, int]] = field(default_factory=list)
-    applicant_name: str = ""  # staff: who applied (the owner or the tenant)
-    applicant_relation: str = ""  # staff: owner or tenant
+    applicant_id: int | None = None  # staff: the resident who applies, one of the room's people today
     authorised_via: str = ""  # staff on the owner's behalf: how the owner asked (phone / in person)
     note: str = ""
 
@@ -680,14 +680,19 @@ def goods_pass_apply(*, actor, data: PassApplication) -> GoodsPass:
         applicant_name = actor.name
         applicant_relation = ApplicantRelation.OWNER if relation in OWNER_RELATIONS else ApplicantRelation.TENANT
         via = AgreedVia.APP
+        applicant_user_id = actor.pk
     else:
         room = _front_room(actor, data.room_id)
-        applicant_name = _clean_text(data.applicant_name, 50)
-        if not applicant_name:
-            errors["applicant_name"] = [_("请填写申请人。")]
-        applicant_relation = data.applicant_relation
-        if applicant_relation not in ApplicantRelation.values:
-            errors["applicant_relation"] = [_("请选择申请人身份。")]
+        # the applicant is a person linked to the room today; owner or not follows from that link
+        link = next((o for o in pass_applicants(room.pk) if o.resident_id == data.applicant_id), None)
+        if link is None:
+            errors["applicant"] = [_("申请人须是这套房屋现登记的业主、家庭成员或租户。")]
+            applicant_name, applicant_relation, applicant_user_id = "", "", None
+        else:
+            applicant_name = link.resident.name
+            owner_link = link.relation in OWNER_RELATIONS
+            applicant_relation = ApplicantRelation.OWNER if owner_link else ApplicantRelation.TENANT
+            applicant_user_id = link.resident.user_id
         via = data.authorised_via
         if applicant_relation == ApplicantRelation.OWNER and via not in (AgreedVia.PHONE, AgreedVia.IN_PERSON):
             errors["authorised_via"] = [_("代业主申请时请选择业主的确认方式。")]
@@ -719,7 +724,7 @@ def goods_pass_apply(*, actor, data: PassApplication) -> GoodsPass:
             state=PassState.AUTHORISED if owner else PassState.AWAITING_OWNER,
             applicant_name=applicant_name,
             applicant_relation=applicant_relation,
-            applicant_user=actor if actor.is_resident else None,
+            applicant_user_id=applicant_user_id,
             carrier_name=carrier,
             carrier_id_number=id_number,
             note=_clean_text(data.note, 200),

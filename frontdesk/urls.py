@@ -23,6 +23,7 @@ urlpatterns = [
     path("gate/pass/", views.gate_pass, name="gate-pass"),
     path("passes/", views.passes, name="passes"),
     path("passes/new/", views.pass_new, name="pass-new"),
+    path("passes/applicants/", views.pass_applicants, name="pass-applicants"),
     path("passes/week/", views.passes_week, name="passes-week"),
     path("passes/<int:pk>/", views.pass_page, name="pass"),
     path("passes/<int:pk>/verify/", views.pass_verify, name="pass-verify"),
@@ -31,5 +32,6 @@ urlpatterns = [
     path("api/parcels/", api.ParcelsView.as_view(), name="api-parcels"),
     path("api/parcels/collect/", api.ParcelCollectView.as_view(), name="api-parcel-collect"),
     path("api/visits/admit/", api.VisitAdmitView.as_view(), name="api-visit-admit"),
+    path("api/passes/", api.PassApplyView.as_view(), name="api-passes"),
     path("api/passes/lookup/", api.PassLookupView.as_view(), name="api-pass-lookup"),
 ]

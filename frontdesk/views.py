@@ -31,6 +31,7 @@ from frontdesk.forms import (
     SignatureForm,
     VerifyForm,
     WalkInForm,
+    applicant_choices,
 )
 
 
@@ -471,8 +472,11 @@ def passes(request):
 def pass_new(request):
     _front(request)
     projects, project = _projects(request)
-    form = GoodsPassForm(request.POST or None)
     room = None
+    room_id = request.POST.get("room", "")
+    if room_id.isdecimal():
+        room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first()
+    form = GoodsPassForm(request.POST or None, applicants=selectors.pass_applicants(room.pk if room else None))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -486,15 +490,22 @@ def pass_new(request):
                 messages.success(request, _("放行单已登记，放行码 %(code)s。") % {"code": goods_pass.code})
                 return redirect("frontdesk:pass", pk=goods_pass.pk)
         status = 400
-        room_id = form.data.get("room")
-        if room_id and str(room_id).isdecimal():
-            room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first()
     return render(
         request,
         "frontdesk/pass_new.html",
         {"projects": projects, "project": project, "form": form, "room": room},
         status=status,
     )
+
+
+@login_required
+def pass_applicants(request):
+    """htmx: the options of the applicant select for the chosen room: its people today."""
+    _front(request)
+    room_id = request.GET.get("room", "")
+    room = visible_rooms(request.user).filter(pk=room_id).first() if room_id.isdecimal() else None
+    applicants = selectors.pass_applicants(room.pk) if room else []
+    return render(request, "frontdesk/_applicant_options.html", {"choices": applicant_choices(applicants)})
 
 
 def _pass_context(request, goods_pass, verify_form=None, confirm_form=None):

@@ -1,10 +1,11 @@
 """Reads of the registrations, scoped to the user: staff of the project see its records; a resident
-sees the move-ins, leases and transfers of the rooms they live in now; anyone else sees nothing."""
+sees the move-ins, leases and transfers of the rooms they live in now, from the day they began to
+live there (or about themselves); anyone else sees nothing."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from core.choices import Role
-from estate.models import Occupancy
+from estate.selectors import resident_records
 from registrations import rules
 from registrations.models import Event, Handover, Lease, MoveIn, Transfer
 
@@ -19,8 +20,10 @@ def visible(model, user) -> QuerySet:
     if user.role == Role.RESIDENT:
         if model not in ROOM_MODELS:
             return model.objects.none()
-        rooms = Occupancy.objects.current().filter(resident__user=user).values("room_id")
-        return model.objects.filter(room_id__in=rooms)
+        # their occupancy period's records of their rooms, and those about them
+        return resident_records(
+            model.objects.all(), user, at="created_at", own=lambda scope: Q(resident_id=scope.resident_id or 0)
+        )
     if not rules.may_use(user):
         return model.objects.none()
     return model.objects.filter(project_id__in=user.project_ids())

@@ -15,10 +15,17 @@ def visible_renovations(user) -> QuerySet[Renovation]:
     if user.is_superuser:
         return qs
     if user.role == Role.RESIDENT:
-        from estate.models import Occupancy
+        from django.db.models import Q
 
-        rooms = Occupancy.objects.current().filter(resident__user=user).values("room_id")
-        return qs.filter(room_id__in=rooms)
+        from estate.selectors import resident_records
+
+        # their occupancy period's renovations of their rooms, and those they applied for or own
+        return resident_records(
+            qs,
+            user,
+            at="created_at",
+            own=lambda scope: Q(owner_id=scope.resident_id or 0) | Q(submitted_by=user),
+        )
     return qs.filter(project_id__in=user.project_ids())
 
 

@@ -35,11 +35,18 @@ def application(world):
             carrier_name="搬家师傅",
             carrier_id_number=ID_CARD,
             items=[("沙发", 1), ("纸箱", 5)],
-            applicant_name="张三",
-            applicant_relation="owner",
+            applicant_id=world.resident.pk,
             authorised_via="phone",
         )
         data.update(kw)
         return PassApplication(**data)
 
     return make
+
+
+@pytest.fixture
+def room_tenant(world):
+    """A tenant of 3-2-1502 today (no account): the desk applies for goods passes on their behalf."""
+    from tests.factories import make_resident
+
+    return make_resident(world.room, "租客", "13500001111", relation="tenant")

@@ -86,3 +86,51 @@ def test_gate_admits_by_code_and_looks_up_a_pass(api, world):
     response = api.get(reverse("frontdesk:api-pass-lookup"), {"project": world.project.pk, "code": gp.code})
     assert response.status_code == 200 and response.data["items"][0]["name"] == "沙发"
     assert response.data["carrier_id_masked"] == "1101**********002X" and ID_CARD not in str(response.data)
+
+
+# ---------------------------------------------------------------- goods passes: the applicant is a person
+
+
+def pass_post(world, applicant, **kw):
+    data = {
+        "room": world.room.pk,
+        "applicant": applicant,
+        "applicant_relation": "owner",  # what a client may claim: ignored, the room's links decide
+        "authorised_via": "phone",
+        "valid_on": timezone.localdate().isoformat(),
+        "carrier_name": "老李",
+        "carrier_id_number": ID_CARD,
+        "items": [{"name": "沙发", "quantity": 1}],
+    }
+    data.update(kw)
+    return data
+
+
+def test_a_tenants_pass_waits_for_the_owner_even_when_called_owner(api, world, room_tenant):
+    from frontdesk.choices import PassState
+    from frontdesk.models import GoodsPass
+
+    api.force_authenticate(world.cs)
+    response = api.post(reverse("frontdesk:api-passes"), pass_post(world, room_tenant.pk), format="json")
+
+    assert response.status_code == 201, response.data
+    gp = GoodsPass.objects.get()
+    assert (gp.state, gp.applicant_name, gp.applicant_relation) == (PassState.AWAITING_OWNER, "租客", "tenant")
+    assert not gp.authorised_at and not gp.authorised_by
+    # the owner chosen as the applicant: authorised at once
+    response = api.post(reverse("frontdesk:api-passes"), pass_post(world, world.resident.pk), format="json")
+    assert response.status_code == 201 and response.data["state"] == PassState.AUTHORISED
+
+
+def test_a_person_not_linked_to_the_room_is_refused_by_the_api(api, world):
+    from frontdesk.models import GoodsPass
+
+    api.force_authenticate(world.cs)
+    for stranger in (world.neighbour.pk, world.other_resident.pk, 999999):
+        response = api.post(reverse("frontdesk:api-passes"), pass_post(world, stranger), format="json")
+        assert response.status_code == 400 and "applicant" in response.data["errors"], response.data
+    assert not GoodsPass.objects.exists()
+    api.force_authenticate(world.resident_user)  # a resident applies from their phone page, not here
+    assert (
+        api.post(reverse("frontdesk:api-passes"), pass_post(world, world.resident.pk), format="json").status_code == 403
+    )

@@ -82,8 +82,8 @@ def test_a_tenants_pass_waits_for_the_owner_who_is_told(world, tenant):
         services.goods_pass_confirm(actor=world.resident_user, goods_pass=gp)
 
 
-def test_the_desk_records_the_owners_confirmation_with_the_way(world, application):
-    gp = services.goods_pass_apply(actor=world.cs, data=application(applicant_name="租客", applicant_relation="tenant"))
+def test_the_desk_records_the_owners_confirmation_with_the_way(world, application, room_tenant):
+    gp = services.goods_pass_apply(actor=world.cs, data=application(applicant_id=room_tenant.pk))
     assert gp.state == PassState.AWAITING_OWNER
     with pytest.raises(ValidationError):
         services.goods_pass_confirm(actor=world.cs, goods_pass=gp, via="", owner_name="张三")
@@ -92,9 +92,9 @@ def test_the_desk_records_the_owners_confirmation_with_the_way(world, applicatio
     assert (gp.state, gp.authorised_by, gp.authorised_via) == (PassState.AUTHORISED, "张三", "phone")
 
 
-def test_arrears_hook_returns_none_today_and_blocks_a_tenant_when_it_does(world, application, monkeypatch):
+def test_arrears_hook_returns_none_today_and_blocks_a_tenant_when_it_does(world, application, room_tenant, monkeypatch):
     assert hooks.room_arrears(world.room) == []
-    gp = services.goods_pass_apply(actor=world.cs, data=application(applicant_name="租客", applicant_relation="tenant"))
+    gp = services.goods_pass_apply(actor=world.cs, data=application(applicant_id=room_tenant.pk))
     monkeypatch.setattr(services, "room_arrears", lambda room: [("物业费", 300)])
     with pytest.raises(ActionRefused, match="未缴"):
         services.goods_pass_confirm(actor=world.cs, goods_pass=gp, via="phone", owner_name="张三")

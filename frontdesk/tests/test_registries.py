@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def desk_day(world, walk_in, application):
+def desk_day(world, walk_in, application, room_tenant):
     p1 = services.parcel_log(actor=world.cs, room_id=world.room.pk, tracking_number="SF1")
     p2 = services.parcel_log(actor=world.cs, room_id=world.room2.pk, kind="letter")
     collected = services.parcel_log(actor=world.cs, room_id=world.room.pk, tracking_number="SF3")
@@ -31,9 +31,7 @@ def desk_day(world, walk_in, application):
         actor=world.guard, goods_pass=used, released={i.pk: i.quantity for i in used.items.all()}
     )
     services.goods_pass_apply(actor=world.cs, data=application(valid_on=timezone.localdate() + timedelta(days=1)))
-    tenant = services.goods_pass_apply(
-        actor=world.cs, data=application(applicant_name="租客", applicant_relation="tenant")
-    )
+    tenant = services.goods_pass_apply(actor=world.cs, data=application(applicant_id=room_tenant.pk))
     return {"parcels": [p1, p2], "here": here, "passes": [today, tenant]}
 
 
