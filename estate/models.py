@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Company, Project, User
 from core.phone import mask_phone
 from estate.choices import Gender, IdType, Orientation, ParkingKind, PetKind, Relation, RoomState, RoomUse, TagColour
-from estate.normalize import name_grams, name_initials, normalize_plate, phone_last4, plate_body
+from estate.normalize import name_grams, name_initials, name_pinyin, normalize_plate, phone_last4, plate_body
 
 
 class Building(models.Model):
@@ -114,6 +114,7 @@ class Resident(models.Model):
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, blank=True, db_default="")
     id_number = models.CharField(_("证件号码"), max_length=40, blank=True, db_default="")
     name_initials = models.CharField(_("姓名首字母"), max_length=20, blank=True, editable=False, db_default="")
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=60, blank=True, editable=False, db_default="")
     care_tags = models.ManyToManyField(CareTag, blank=True, related_name="residents", verbose_name=_("关怀标签"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
@@ -126,6 +127,7 @@ class Resident(models.Model):
             models.Index(fields=["project", "phone_last4"], name="resident_phone_last4"),
             models.Index(fields=["project", "name_initials"], name="resident_initials"),
             models.Index(fields=["name_initials"], name="resident_initials_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin"], name="resident_pinyin_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["phone"], name="resident_phone_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
@@ -135,6 +137,7 @@ class Resident(models.Model):
     def save(self, *args, **kwargs):
         self.phone_last4 = phone_last4(self.phone)
         self.name_initials = name_initials(self.name)
+        self.name_pinyin = name_pinyin(self.name)
         super().save(*args, **kwargs)
         self.index_name()
 
