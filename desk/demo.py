@@ -178,6 +178,7 @@ def build_estate(project: Project, rng: random.Random, *, buildings: int, units:
                             unit=unit,
                             number=number,
                             code=Room.make_code(building.number, unit.number, number),
+                            sort_key=Room.make_sort_key(Room.make_code(building.number, unit.number, number)),
                             floor=floor,
                             area=Decimal(rng.choice(["89.50", "96.32", "118.76", "128.00", "143.15"])),
                             use=RoomUse.RESIDENTIAL,

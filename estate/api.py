@@ -159,7 +159,7 @@ class RoomPagination(CursorPagination):
     page_size = 25
     max_page_size = 100
     page_size_query_param = "page_size"
-    ordering = ("code", "id")
+    ordering = ("sort_key", "id")  # natural order: 1-1-101 before 1-1-1001
 
 
 class ResidentPagination(CursorPagination):

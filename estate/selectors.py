@@ -70,7 +70,7 @@ def lookup_rooms(user, text: str, *, project_id: int | None = None, limit: int =
     ids = found.household_ids()
     if not ids:
         return []
-    return list(with_occupants(Room.objects.filter(pk__in=ids)).order_by("code")[:limit])
+    return list(with_occupants(Room.objects.filter(pk__in=ids)).order_by("sort_key")[:limit])
 
 
 # ---------------------------------------------------------------- the household file
@@ -338,7 +338,7 @@ def search(user, text: str, *, limit: int = SEARCH_LIMIT) -> dict:
     # rooms: '3栋2单元1502', '3-2-1502', '３-２-１５０２', '1502'
     if term.code:
         rooms = with_occupants(scoped(Room.objects.filter(room_code_q(term.code))))
-        found["rooms"] = list(rooms.order_by("code")[: limit + 1])
+        found["rooms"] = list(rooms.order_by("sort_key")[: limit + 1])
 
     # people: the one people search (the intake lookup and the API use it too)
     ids = people.resident_ids()[: limit + 1]

@@ -455,12 +455,14 @@ def _commit_rooms(session: ImportSession) -> tuple[dict, int]:
         d = row.data
         building = buildings[d["building"]]
         unit = units[(building.pk, d["unit"])] if d.get("unit") else None
+        code = Room.make_code(building.number, unit.number if unit else None, d["number"])
         room = Room(
             project=project,
             building=building,
             unit=unit,
             number=d["number"],
-            code=Room.make_code(building.number, unit.number if unit else None, d["number"]),
+            code=code,
+            sort_key=Room.make_sort_key(code),
             **_extras(session.kind, "estate.Room", d),
         )
         rooms.append(room)

@@ -49,6 +49,8 @@ def test_it_fills_the_estate_and_the_requests():
     assert residents.count() > 40
     assert Occupancy.objects.filter(room__project__company__code="scale").count() == residents.count()
     assert all(r.phone_last4 == r.phone[-4:] for r in residents)
+    rooms = Room.objects.filter(project__company__code="scale")
+    assert all(r.sort_key == Room.make_sort_key(r.code) for r in rooms)  # natural order, as save() keeps it
     # what Resident.save() fills for the search: pinyin initials and full pinyin
     assert all(r.name_initials == name_initials(r.name) and r.name_pinyin == name_pinyin(r.name) for r in residents)
     assert scale_requests().count() == 500

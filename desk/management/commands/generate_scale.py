@@ -715,7 +715,20 @@ class Command(BaseCommand):
             )
             units = {(u.building_id, u.number): u.pk for u in Unit.objects.filter(building__project_id__in=pids)}
         room_w = Writer(
-            Room, ["id", "project_id", "building_id", "unit_id", "number", "code", "floor", "area", "use", "state"]
+            Room,
+            [
+                "id",
+                "project_id",
+                "building_id",
+                "unit_id",
+                "number",
+                "code",
+                "sort_key",
+                "floor",
+                "area",
+                "use",
+                "state",
+            ],
         )
         res_w = Writer(
             Resident,
@@ -755,6 +768,7 @@ class Command(BaseCommand):
                                     uid,
                                     number,
                                     f"{b}-{un}-{number}",
+                                    Room.make_sort_key(f"{b}-{un}-{number}"),
                                     floor,
                                     rng.choice(areas),
                                     RoomUse.RESIDENTIAL,
