@@ -90,7 +90,14 @@ def build(n_items: int, rng: random.Random) -> dict:
         unit = Unit.objects.create(building=building, number="1")
         Room.objects.bulk_create(
             [
-                Room(project=project, building=building, unit=unit, number=f"{f}{r:02d}", code=f"1-1-{f}{r:02d}")
+                Room(
+                    project=project,
+                    building=building,
+                    unit=unit,
+                    number=f"{f}{r:02d}",
+                    code=f"1-1-{f}{r:02d}",
+                    sort_key=Room.make_sort_key(f"1-1-{f}{r:02d}"),
+                )
                 for f in range(1, 31)
                 for r in range(1, 9)
             ]

@@ -71,7 +71,16 @@ def build(n_parcels: int, n_rooms: int, rng: random.Random) -> None:
                     unit = units[i % 2]
                     number = f"{i // 4 + 1}{i % 4 + 1:02d}"
                     code = f"{building.number}-{unit.number}-{number}"
-                    rooms.append(Room(project=p, building=building, unit=unit, number=number, code=code))
+                    rooms.append(
+                        Room(
+                            project=p,
+                            building=building,
+                            unit=unit,
+                            number=number,
+                            code=code,
+                            sort_key=Room.make_sort_key(code),
+                        )
+                    )
         Room.objects.bulk_create(rooms, batch_size=5000)
         rooms = list(Room.objects.values_list("pk", "project_id"))
         # a resident with an account in one room out of ten (they are the ones notified)

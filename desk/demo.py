@@ -178,6 +178,7 @@ def build_estate(project: Project, rng: random.Random, *, buildings: int, units:
                             unit=unit,
                             number=number,
                             code=Room.make_code(building.number, unit.number, number),
+                            sort_key=Room.make_sort_key(Room.make_code(building.number, unit.number, number)),
                             floor=floor,
                             area=Decimal(rng.choice(["89.50", "96.32", "118.76", "128.00", "143.15"])),
                             use=RoomUse.RESIDENTIAL,
@@ -513,10 +514,14 @@ def seed_other_apps(**context) -> None:
             module.seed(**context)
 
 
+# What each demo login is for, shown beside it by `print_logins` (which lists every active login of
+# the demo company from the database, so a login added by any app's demo hook is listed too).
 LOGINS = [
     ("kefu", "客服员（前台接电话）"),
+    ("kefu2", "第二位客服员（交接班的接班人）"),
+    ("datang", "大堂助理"),
     ("zhuguan", "客服主管"),
-    ("kfjingli", "客服经理"),
+    ("kfjingli", "客服经理（两个项目）"),
     ("xmjingli", "项目经理"),
     ("gongcheng", "工程部主管"),
     ("weixiu", "维修师傅（手机）"),
@@ -526,3 +531,13 @@ LOGINS = [
     ("jj_kefu", "另一个项目（锦江公寓）的客服"),
     ("admin", "公司管理员（/admin/）"),
 ]
+
+
+def demo_logins() -> list[tuple[User, str]]:
+    """Every active login of the demo company with what it is for: the ones in LOGINS first, in
+    that order, then the rest by role and username."""
+    hints = dict(LOGINS)
+    order = {username: i for i, (username, _hint) in enumerate(LOGINS)}
+    users = User.objects.filter(company__code="demo", is_active=True).prefetch_related("projects")
+    rows = sorted(users, key=lambda u: (order.get(u.username, len(order)), u.role, u.username))
+    return [(u, hints.get(u.username, "")) for u in rows]

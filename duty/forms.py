@@ -111,12 +111,14 @@ class StartHandoverForm(ServiceForm):
 
     def __init__(self, *args, project, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["incoming"].queryset = (
-            User.objects.filter(projects=project, is_active=True, role__in=DUTY_ROLES)
-            .exclude(pk=user.pk)
-            .order_by("display_name", "username")
+        field = self.fields["incoming"]
+        # The outgoing person is accepted by the field (the service refuses a handover to oneself
+        # with the product's message and records the attempt) but not offered in the list.
+        field.queryset = User.objects.filter(projects=project, is_active=True, role__in=DUTY_ROLES).order_by(
+            "display_name", "username"
         )
-        self.fields["incoming"].label_from_instance = lambda u: f"{u.name}（{u.get_role_display()}）"
+        field.label_from_instance = lambda u: f"{u.name}（{u.get_role_display()}）"
+        field.widget.choices = [(value, label) for value, label in field.choices if str(value) != str(user.pk)]
 
 
 class HandoverForm(ServiceForm):

@@ -14,10 +14,10 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import CursorPagination
 
 from core.auth import TokenAuthentication
-from core.phone import mask_phone, phone_digits
+from core.phone import mask_phone
 from estate.choices import Relation, RoomState, RoomUse
 from estate.models import Occupancy, Resident, Room
-from estate.selectors import lookup_rooms, resident_scope, visible_residents, visible_rooms, with_occupants
+from estate.selectors import find_people, lookup_rooms, resident_scope, visible_residents, visible_rooms, with_occupants
 
 # Token first: an anonymous client gets 401 with `WWW-Authenticate: Token`, not a bare 403.
 AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
@@ -123,8 +123,15 @@ class RoomFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=[room.pk for room in found])
 
 
+API_SEARCH_CAP = 500
+
+
 class ResidentFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("姓名、手机号或手机后四位"), method="filter_q", max_length=50)
+    q = django_filters.CharFilter(
+        label=_("姓名（或其中几个字、拼音首字母、全拼）、手机号（或后四位）、房号、车牌"),
+        method="filter_q",
+        max_length=50,
+    )
     project = django_filters.NumberFilter(label=_("项目"), field_name="project_id")
     room = django_filters.NumberFilter(label=_("房屋"), method="filter_room")
 
@@ -133,15 +140,12 @@ class ResidentFilter(django_filters.FilterSet):
         fields = ["q", "project", "room"]
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        """The people search every box uses (estate.selectors.find_people), up to API_SEARCH_CAP
+        people per kind of match."""
+        if not value.strip():
             return queryset
-        digits = phone_digits(value)
-        if digits.isdigit() and len(digits) == 4:
-            return queryset.filter(phone_last4=digits)
-        if digits.isdigit() and len(digits) >= 5:
-            return queryset.filter(phone__startswith=digits)
-        return queryset.filter(name__startswith=value)
+        found = find_people(self.request.user, value, cap=API_SEARCH_CAP)
+        return queryset.filter(pk__in=found.resident_ids())
 
     def filter_room(self, queryset, name, value):
         rooms = Occupancy.objects.current().filter(room_id=value).values("resident_id")
@@ -155,7 +159,7 @@ class RoomPagination(CursorPagination):
     page_size = 25
     max_page_size = 100
     page_size_query_param = "page_size"
-    ordering = ("code", "id")
+    ordering = ("sort_key", "id")  # natural order: 1-1-101 before 1-1-1001
 
 
 class ResidentPagination(CursorPagination):

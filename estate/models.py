@@ -1,3 +1,5 @@
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -6,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Company, Project, User
 from core.phone import mask_phone
 from estate.choices import Gender, IdType, Orientation, ParkingKind, PetKind, Relation, RoomState, RoomUse, TagColour
-from estate.normalize import name_grams, name_initials, normalize_plate, phone_last4, plate_body
+from estate.normalize import name_grams, name_initials, name_pinyin, normalize_plate, phone_last4, plate_body
+
+_NUMBER = re.compile(r"\d+")
 
 
 class Building(models.Model):
@@ -49,6 +53,10 @@ class Room(models.Model):
     )
     number = models.CharField(_("房号"), max_length=20)
     code = models.CharField(_("房屋编号"), max_length=60, editable=False)
+    # the code with every number padded ('1-1-101' -> '00000001-00000001-00000101'): rooms sort
+    # by building, unit and room number numerically (1-1-101 before 1-1-1001). Kept by save() and
+    # by every bulk path through Room.make_sort_key.
+    sort_key = models.CharField(max_length=160, editable=False, db_default="")
     floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
     area = models.DecimalField(_("产权面积(m²)"), max_digits=9, decimal_places=2, null=True, blank=True)
     use = models.CharField(_("用途"), max_length=20, choices=RoomUse.choices, default=RoomUse.RESIDENTIAL)
@@ -65,14 +73,17 @@ class Room(models.Model):
             models.Index(fields=["project", "number"], name="room_project_number"),
             # prefix search ('3-2-' finds the unit's rooms) on PostgreSQL whatever the collation
             models.Index(fields=["code"], name="room_code_prefix", opclasses=["varchar_pattern_ops"]),
+            # the rooms list and the API page through rooms in this order
+            models.Index(fields=["sort_key", "id"], name="room_sort_key"),
         ]
-        ordering = ["project_id", "code"]
+        ordering = ["project_id", "sort_key"]
 
     def __str__(self) -> str:
         return self.code
 
     def save(self, *args, **kwargs):
         self.code = self.make_code(self.building.number, self.unit.number if self.unit_id else None, self.number)
+        self.sort_key = self.make_sort_key(self.code)
         if self.building_id and not self.project_id:
             self.project_id = self.building.project_id
         super().save(*args, **kwargs)
@@ -80,6 +91,11 @@ class Room(models.Model):
     @staticmethod
     def make_code(building: str, unit: str | None, number: str) -> str:
         return "-".join(part for part in (building, unit, number) if part)
+
+    @staticmethod
+    def make_sort_key(code: str) -> str:
+        """'1-1-1001' -> '00000001-00000001-00001001': text order is then natural order."""
+        return _NUMBER.sub(lambda m: m.group().zfill(8), code)[:160]
 
 
 class CareTag(models.Model):
@@ -114,6 +130,7 @@ class Resident(models.Model):
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, blank=True, db_default="")
     id_number = models.CharField(_("证件号码"), max_length=40, blank=True, db_default="")
     name_initials = models.CharField(_("姓名首字母"), max_length=20, blank=True, editable=False, db_default="")
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=60, blank=True, editable=False, db_default="")
     care_tags = models.ManyToManyField(CareTag, blank=True, related_name="residents", verbose_name=_("关怀标签"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
@@ -126,6 +143,7 @@ class Resident(models.Model):
             models.Index(fields=["project", "phone_last4"], name="resident_phone_last4"),
             models.Index(fields=["project", "name_initials"], name="resident_initials"),
             models.Index(fields=["name_initials"], name="resident_initials_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin"], name="resident_pinyin_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["phone"], name="resident_phone_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
@@ -135,6 +153,7 @@ class Resident(models.Model):
     def save(self, *args, **kwargs):
         self.phone_last4 = phone_last4(self.phone)
         self.name_initials = name_initials(self.name)
+        self.name_pinyin = name_pinyin(self.name)
         super().save(*args, **kwargs)
         self.index_name()
 

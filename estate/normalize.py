@@ -1,4 +1,4 @@
-"""Normal forms the search indexes hold: pinyin initials, name substrings, licence plates."""
+"""Normal forms the search indexes hold: pinyin initials and full pinyin, name substrings, licence plates."""
 
 import re
 import unicodedata
@@ -7,39 +7,55 @@ from pypinyin import Style, lazy_pinyin
 
 # Surnames whose everyday reading differs from the character's most common one.
 _SURNAMES = {
-    "单": "s",
-    "曾": "z",
-    "仇": "q",
-    "解": "x",
-    "区": "o",
-    "朴": "p",
-    "查": "z",
-    "盖": "g",
-    "乐": "y",
-    "尉": "y",
-    "秘": "b",
-    "繁": "p",
-    "覃": "q",
-    "翟": "z",
-    "缪": "m",
-    "种": "c",
-    "万俟": "mq",
+    "单": ("shan",),
+    "曾": ("zeng",),
+    "仇": ("qiu",),
+    "解": ("xie",),
+    "区": ("ou",),
+    "朴": ("piao",),
+    "查": ("zha",),
+    "盖": ("ge",),
+    "乐": ("yue",),
+    "尉": ("yu",),
+    "秘": ("bi",),
+    "繁": ("po",),
+    "覃": ("qin",),
+    "翟": ("zhai",),
+    "缪": ("miao",),
+    "种": ("chong",),
+    "万俟": ("mo", "qi"),
 }
 _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 _PLATE_NOISE = re.compile(r"[\s·•.\-_、]")
 GRAM_MAX = 6  # substrings of a name up to this many characters are indexed
 
 
+def _surname(name: str) -> tuple[tuple[str, ...], str]:
+    """(the surname's syllables when it is read unusually, the rest of the name)."""
+    name = unicodedata.normalize("NFKC", name or "").strip()
+    for surname, readings in _SURNAMES.items():
+        if name.startswith(surname):
+            return readings, name[len(surname) :]
+    return (), name
+
+
 def name_initials(name: str) -> str:
     """'张三' -> 'zs', '单雄信' -> 'sxx', 'Tom 李' -> 'toml' (Latin letters kept as typed, lower case)."""
-    name = unicodedata.normalize("NFKC", name or "").strip()
-    prefix = ""
-    for surname, letters in _SURNAMES.items():
-        if name.startswith(surname):
-            prefix, name = letters, name[len(surname) :]
-            break
+    readings, name = _surname(name)
+    prefix = "".join(r[0] for r in readings)
     parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
     return (prefix + _NOT_ALNUM.sub("", "".join(parts).lower()))[:20]
+
+
+PINYIN_MAX = 60
+
+
+def name_pinyin(name: str) -> str:
+    """The name's full pinyin, no tones or spaces: '张三丰' -> 'zhangsanfeng', '单雄信' ->
+    'shanxiongxin', '吕' -> 'lv' (ü typed as v), 'Tom 李' -> 'tomli'."""
+    readings, name = _surname(name)
+    parts = lazy_pinyin(name, style=Style.NORMAL, errors="default")
+    return _NOT_ALNUM.sub("", ("".join(readings) + "".join(parts)).lower())[:PINYIN_MAX]
 
 
 def phone_last4(phone: str) -> str:

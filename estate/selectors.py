@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from core.choices import Role
 from core.phone import phone_digits
 from estate.models import Occupancy, Resident, Room
+from estate.normalize import normalize_plate
 
 _ROOM_SEPARATORS = re.compile(r"\s*(?:[-－—_/#＃、.\s]|栋|幢|号楼|单元|室|号)\s*")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -138,44 +140,13 @@ def with_occupants(qs: QuerySet[Room]) -> QuerySet[Room]:
 
 
 def lookup_rooms(user, text: str, *, project_id: int | None = None, limit: int = 8) -> list[Room]:
-    """Rooms for the intake form from part of a room number, a phone number (or its last four
-    digits) or a resident's name."""
-    text = (text or "").strip()
-    if not text:
+    """Rooms for the intake form: the rooms the text names (a room in any common form, a plate) and
+    the current rooms of the people it names (find_people, the search every box uses)."""
+    found = find_people(user, text, project_id=project_id)
+    ids = found.household_ids()
+    if not ids:
         return []
-    rooms = visible_rooms(user)
-    if project_id:
-        rooms = rooms.filter(project_id=project_id)
-    digits = phone_digits(text)
-    # Residents are looked up within the same projects as the rooms, so the (project, phone),
-    # (project, phone_last4) indexes answer instead of a scan over every project's residents.
-    residents = visible_residents(user)
-    if project_id:
-        residents = residents.filter(project_id=project_id)
-    occupied = Occupancy.objects.current()
-
-    def rooms_of(matches) -> Q:
-        # The matching rooms' ids first (an index walk from the residents), then OR-ed in as a
-        # list: as a subquery OR-ed with the room-code conditions PostgreSQL checked every room.
-        ids = list(occupied.filter(resident__in=matches).values_list("room_id", flat=True)[:200])
-        return Q(pk__in=ids) if ids else Q()
-
-    conditions = Q()
-    if digits.isdigit() and len(digits) >= 7:
-        conditions |= rooms_of(residents.filter(phone__startswith=digits).values("pk"))
-    else:
-        code = room_code_from_text(text)
-        if code:
-            conditions |= Q(code=code) | Q(code__startswith=f"{code}-") | Q(number=code)
-            if "-" in code:
-                conditions |= Q(code__startswith=code)
-        if digits.isdigit() and len(digits) == 4:
-            conditions |= rooms_of(residents.filter(phone_last4=digits).values("pk"))
-        if not text.isascii():
-            conditions |= rooms_of(residents.filter(name__startswith=text).values("pk"))
-    if not conditions:
-        return []
-    return list(with_occupants(rooms.filter(conditions)).order_by("code")[:limit])
+    return list(with_occupants(Room.objects.filter(pk__in=ids)).order_by("sort_key")[:limit])
 
 
 # ---------------------------------------------------------------- the household file
@@ -250,7 +221,167 @@ def care_tags_of(room: Room) -> list:
 
 
 SEARCH_LIMIT = 20
+PEOPLE_CAP = 200  # rows each lookup of the people search reads at most
 _CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Term:
+    """What a typed search text can stand for; empty strings for what it cannot."""
+
+    text: str = ""
+    phone: str = ""  # 5+ digits: a whole phone number or its start
+    last4: str = ""  # 4 digits: the last four of a phone number
+    code: str = ""  # a room (or its building/unit) in the normal form, '3-2-1502'
+    plate: str = ""  # a plate (or its start) in the normal form, '浙A12345', 'A123'
+    plate_like: bool = False  # could only be a plate (the top bar's vehicles group)
+    name: str = ""  # (part of) a Chinese name, as compared
+    letters: str = ""  # pinyin initials ('zsf') or full pinyin ('zhangsanfeng'), lower case
+
+
+def read_term(text: str) -> Term:
+    """'3栋2单元1502', '张三', 'zsf', 'zhangsanfeng', '138 1234 5678', '5678', '浙a12345' -> Term."""
+    import unicodedata
+
+    from estate.normalize import is_plate_like, name_key, normalize_plate
+
+    text = unicodedata.normalize("NFKC", text or "").strip()[:40]
+    if not text:
+        return Term()
+    digits = phone_digits(text)
+    all_digits = digits.isdigit()
+    has_digit = any(c.isdigit() for c in text)
+    plate_like = is_plate_like(text)
+    code = room_code_from_text(text)
+    if not any(c.isdigit() for c in code) or plate_like or (all_digits and len(digits) >= 7):
+        code = ""
+    letters = text.replace(" ", "")
+    return Term(
+        text=text,
+        phone=digits if all_digits and len(digits) >= 5 else "",
+        last4=digits if all_digits and len(digits) == 4 else "",
+        code=code,
+        # a plate names a household when it has a digit or its province (letters alone are pinyin)
+        plate=normalize_plate(text) if plate_like and (has_digit or not text[0].isascii()) else "",
+        plate_like=plate_like,
+        name=name_key(text) if _CJK.search(text) and not plate_like and not has_digit else "",
+        letters=letters.lower() if letters.isascii() and letters.isalpha() and len(letters) <= 30 else "",
+    )
+
+
+def room_code_q(code: str) -> Q:
+    """The rooms a typed room code names: the room, the rooms under a building or unit ('3-2'), a
+    room number alone ('1502'), or the start of a code ('3-2-15')."""
+    q = Q(code=code) | Q(code__startswith=f"{code}-")
+    return q | (Q(code__startswith=code) if "-" in code else Q(number=code))
+
+
+def plate_q(plate: str, field: str = "plate") -> Q:
+    """Vehicles whose plate starts with the typed one ('浙A123', or 'A123' without the province)."""
+    from estate.normalize import plate_body
+
+    if plate[0].isascii():
+        return Q(**{f"{field}_body__startswith": plate_body(plate)})
+    return Q(**{f"{field}__startswith": plate})
+
+
+@dataclass
+class PeopleFound:
+    """The people a search text names, read lazily: `persons` matched by name (any part, pinyin
+    initials or full pinyin) or phone (whole, start, last four); `rooms` named by a room code or a
+    plate (their current people are found too). Scoped like everything else: visible_residents and
+    visible_rooms of the user, narrowed to one project when asked."""
+
+    term: Term
+    persons: QuerySet | None = None
+    rooms: QuerySet | None = None
+    cap: int = PEOPLE_CAP
+
+    @cached_property
+    def person_ids(self) -> list[int]:
+        if self.persons is None:
+            return []
+        return list(self.persons.order_by().values_list("pk", flat=True)[: self.cap])
+
+    @cached_property
+    def room_ids(self) -> list[int]:
+        if self.rooms is None:
+            return []
+        return list(self.rooms.order_by().values_list("pk", flat=True)[: self.cap])
+
+    def resident_ids(self) -> list[int]:
+        """Everyone found: the persons, then the current people of the rooms named."""
+        ids = list(self.person_ids)
+        if self.room_ids:
+            occupants = Occupancy.objects.current().filter(room_id__in=self.room_ids)
+            ids += occupants.values_list("resident_id", flat=True)[: self.cap]
+        return list(dict.fromkeys(ids))
+
+    def household_ids(self) -> list[int]:
+        """The households found: the rooms named, then the current rooms of the persons."""
+        ids = list(self.room_ids)
+        if self.persons is not None:
+            # the persons as a subquery (an index walk from them): one statement, not two
+            persons = self.persons.order_by().values("pk")[: self.cap]
+            ids += (
+                Occupancy.objects.current().filter(resident__in=persons).values_list("room_id", flat=True)[: self.cap]
+            )
+        return list(dict.fromkeys(ids))
+
+
+def find_people(user, text: str, *, project_id: int | None = None, cap: int = PEOPLE_CAP) -> PeopleFound:
+    """THE people search, behind the top bar (`search`), the intake lookup (`lookup_rooms`) and the
+    API (`/api/residents/?q=`): a name or any part of it, pinyin initials or full pinyin, a phone
+    number (whole, its start, its last four digits), a room in any common form, a plate. Each part
+    is one indexed lookup: phone and phone_last4 columns, the name substrings table, the initials and
+    pinyin columns (prefix indexes), the room code, the plate."""
+    from estate.models import ResidentNameGram, Vehicle
+    from estate.normalize import GRAM_MAX
+
+    term = read_term(text)
+    found = PeopleFound(term=term, cap=cap)
+    if not term.text or not user.is_authenticated:
+        return found
+    residents, rooms = visible_residents(user), visible_rooms(user)
+    if project_id:
+        residents, rooms = residents.filter(project_id=project_id), rooms.filter(project_id=project_id)
+    # the projects the name index is read in: the user's, so the (gram, project) index answers
+    if project_id:
+        projects = [project_id]
+    elif user.is_superuser or user.is_resident:
+        projects = None  # everyone, or the resident's household (visible_residents narrows)
+    else:
+        projects = sorted(user.project_ids())
+
+    q = Q()
+    if term.phone:
+        q |= Q(phone=term.phone) if len(term.phone) == 11 else Q(phone__startswith=term.phone)
+    if term.last4:
+        q |= Q(phone_last4=term.last4)
+    if term.letters:
+        q |= Q(name_initials__startswith=term.letters) | Q(name_pinyin__startswith=term.letters)
+    if term.name:
+        grams = ResidentNameGram.objects.filter(gram=term.name[:GRAM_MAX])
+        if projects is not None:
+            grams = grams.filter(project_id__in=projects)
+        if len(term.name) <= GRAM_MAX:
+            q |= Q(pk__in=grams.values("resident_id"))
+        else:  # the index finds candidates by the first six characters, the name filters them
+            q |= Q(pk__in=grams.values("resident_id"), name__contains=term.text)
+    if q:
+        found.persons = residents.filter(q)
+
+    room_q = Q()
+    if term.code:
+        room_q |= room_code_q(term.code)
+    if term.plate:
+        vehicles = Vehicle.objects.filter(plate_q(term.plate), ended_on__isnull=True)
+        if projects is not None:
+            vehicles = vehicles.filter(project_id__in=projects)
+        room_q |= Q(pk__in=vehicles.values("room_id")[:cap])
+    if room_q:
+        found.rooms = rooms.filter(room_q)
+    return found
 
 
 def _people_qs():
@@ -259,69 +390,40 @@ def _people_qs():
 
 
 def search(user, text: str, *, limit: int = SEARCH_LIMIT) -> dict:
-    """One search box for the whole estate: a room number in any common form, a name (any part of
-    it in Chinese, or its pinyin initials), a phone number (whole, its start, or its last four
-    digits), a plate (any case or spacing). Every lookup is an indexed equality or prefix match
-    within the user's projects; each group answers at most `limit` rows (+1 to say "more")."""
-    import unicodedata
+    """One search box for the whole estate: the rooms a room code names, the people `find_people`
+    finds (a name, any part of it, its pinyin initials or full pinyin, a phone number, its start or
+    its last four digits, a room, a plate) and the vehicles a plate names (any case or spacing).
+    Every lookup is an indexed equality or prefix match within the user's projects; each group
+    answers at most `limit` rows (+1 to say "more")."""
+    from estate.models import Vehicle
 
-    from estate.models import ResidentNameGram, Vehicle
-    from estate.normalize import GRAM_MAX, is_plate_like, name_key, normalize_plate
-
-    text = unicodedata.normalize("NFKC", (text or "")).strip()[:40]
     found = {"rooms": [], "people": [], "vehicles": [], "more": set()}
-    if not text or not user.is_authenticated or user.is_resident:
+    if not user.is_authenticated or user.is_resident:
+        return found
+    people = find_people(user, text, cap=limit + 1)
+    term = people.term
+    if not term.text:
         return found
     projects = None if user.is_superuser else sorted(user.project_ids())
 
     def scoped(qs):
         return qs if projects is None else qs.filter(project_id__in=projects)
 
-    has_cjk = bool(_CJK.search(text))
-    digits = phone_digits(text)
-    all_digits = digits.isdigit()
-    plate = normalize_plate(text)
-    plate_like = is_plate_like(text)
-
     # rooms: '3栋2单元1502', '3-2-1502', '３-２-１５０２', '1502'
-    code = room_code_from_text(text)
-    if code and any(c.isdigit() for c in code) and not plate_like and not (all_digits and len(digits) >= 7):
-        q = Q(code=code) | Q(code__startswith=f"{code}-")
-        if "-" not in code:
-            q |= Q(number=code)
-        rooms = list(with_occupants(scoped(Room.objects.filter(q))).order_by("code")[: limit + 1])
-        found["rooms"] = rooms
+    if term.code:
+        rooms = with_occupants(scoped(Room.objects.filter(room_code_q(term.code))))
+        found["rooms"] = list(rooms.order_by("sort_key")[: limit + 1])
 
-    # people: each branch is one indexed lookup, fetched with what the result shows
-    if all_digits and len(digits) == 4:
-        people = scoped(Resident.objects.filter(phone_last4=digits))
-    elif all_digits and len(digits) >= 5:
-        people = scoped(
-            Resident.objects.filter(phone=digits)
-            if len(digits) == 11
-            else Resident.objects.filter(phone__startswith=digits)
-        )
-    elif has_cjk and not plate_like and not any(c.isdigit() for c in text):
-        key = name_key(text)
-        grams = scoped(ResidentNameGram.objects.filter(gram=key[:GRAM_MAX]))
-        if len(key) <= GRAM_MAX:
-            people = Resident.objects.filter(pk__in=grams.values("resident_id")[: limit + 1])
-        else:  # the index finds candidates by the first six characters, the name filters them
-            people = Resident.objects.filter(pk__in=grams.values("resident_id")[: (limit + 1) * 20])
-            people = people.filter(name__contains=text)
-    elif text.isascii() and text.replace(" ", "").isalpha() and len(text) <= 20:
-        people = scoped(Resident.objects.filter(name_initials__startswith=text.replace(" ", "").lower()))
-    else:
-        people = None
-    if people is not None:
-        rows = list(_people_qs().filter(pk__in=people.order_by().values("pk")[: limit + 1]))
+    # people: the one people search (the intake lookup and the API use it too)
+    ids = people.resident_ids()[: limit + 1]
+    if ids:
+        rows = list(_people_qs().filter(pk__in=ids))
         found["people"] = sorted(rows, key=lambda r: (len(r.name), r.name, r.pk))
 
-    # vehicles
-    if plate_like:
-        q = Q(plate__startswith=plate) if not plate[0].isascii() else Q(plate_body__startswith=plate)
+    # vehicles, ended ones too (greyed)
+    if term.plate_like:
         found["vehicles"] = list(
-            scoped(Vehicle.objects.filter(q))
+            scoped(Vehicle.objects.filter(plate_q(normalize_plate(term.text))))
             .select_related("room", "resident")
             .order_by(F("ended_on").desc(nulls_first=True), "plate")[: limit + 1]
         )

@@ -398,10 +398,11 @@ def room_list(request):
             rooms = rooms.filter(pk__in=tagged)
     position = _decode(request.GET.get("after", "")) if request.GET.get("after") else None
     if position:
-        code, pk = position
-        rooms = rooms.filter(Q(code__gt=code) | Q(code=code, pk__gt=pk))
-    rows = list(selectors.with_occupants(rooms.select_related("project")).order_by("code", "pk")[: PAGE_SIZE + 1])
-    next_cursor = _cursor(rows[PAGE_SIZE - 1].code, rows[PAGE_SIZE - 1].pk) if len(rows) > PAGE_SIZE else None
+        key, pk = position
+        rooms = rooms.filter(Q(sort_key__gt=key) | Q(sort_key=key, pk__gt=pk))
+    # natural order (1-1-101 before 1-1-1001), paged on the room_sort_key index
+    rows = list(selectors.with_occupants(rooms.select_related("project")).order_by("sort_key", "pk")[: PAGE_SIZE + 1])
+    next_cursor = _cursor(rows[PAGE_SIZE - 1].sort_key, rows[PAGE_SIZE - 1].pk) if len(rows) > PAGE_SIZE else None
     return render(
         request,
         "estate/room_list.html",

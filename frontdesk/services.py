@@ -810,6 +810,24 @@ def find_goods_pass(*, actor, project_id: int, code: str) -> GoodsPass:
     return found
 
 
+def goods_pass_refusal(goods_pass: GoodsPass, *, today=None) -> str:
+    """Why the pass cannot be released as it stands (used, waiting for the owner, not its day, the
+    room's arrears for a tenant), or '' when the guard may check its items. The guard's check and the
+    pass page (which then offers no release button) ask the same question."""
+    today = today or timezone.localdate()
+    if goods_pass.state == PassState.RELEASED:
+        return _("这张放行单已于 %(at)s 放行过，不能重复使用。") % {
+            "at": f"{timezone.localtime(goods_pass.released_at):%Y-%m-%d %H:%M}"
+        }
+    if goods_pass.state == PassState.AWAITING_OWNER:
+        return _("租户的放行单还没有业主确认，不能放行。")
+    if goods_pass.valid_on != today:
+        return _("这张放行单只在 %(day)s 当天有效。") % {"day": goods_pass.valid_on}
+    if goods_pass.applicant_relation != ApplicantRelation.OWNER and room_arrears(goods_pass.room):
+        return _("该户有未缴费用，租户搬出物品前请先结清。")
+    return ""
+
+
 def goods_pass_verify(
     *, actor, goods_pass: GoodsPass, released: dict[int, int], extra_items=(), note: str = ""
 ) -> GoodsCheck:
@@ -821,19 +839,9 @@ def goods_pass_verify(
     note = _clean_text(note, 200)
     items = {item.pk: item for item in goods_pass.items.all()}
     differences = []
-    reason = ""
     extra = [(n.strip(), q) for n, q in extra_items if (n or "").strip()]
-    if goods_pass.state == PassState.RELEASED:
-        reason = _("这张放行单已于 %(at)s 放行过，不能重复使用。") % {
-            "at": f"{timezone.localtime(goods_pass.released_at):%Y-%m-%d %H:%M}"
-        }
-    elif goods_pass.state == PassState.AWAITING_OWNER:
-        reason = _("租户的放行单还没有业主确认，不能放行。")
-    elif goods_pass.valid_on != timezone.localdate(now):
-        reason = _("这张放行单只在 %(day)s 当天有效。") % {"day": goods_pass.valid_on}
-    elif room_arrears(goods_pass.room) and goods_pass.applicant_relation != ApplicantRelation.OWNER:
-        reason = _("该户有未缴费用，租户搬出物品前请先结清。")
-    else:
+    reason = goods_pass_refusal(goods_pass, today=timezone.localdate(now))
+    if not reason:
         unknown = [pk for pk in released if pk not in items]
         for name, qty in extra:
             differences.append({"item": name, "on_pass": 0, "actual": int(qty or 0)})

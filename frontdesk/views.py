@@ -437,8 +437,7 @@ def gate_pass(request):
             services.goods_pass_verify(actor=request.user, goods_pass=goods_pass, released={})
         except ServiceError as exc:
             messages.error(request, _("不予放行：%(reason)s") % {"reason": exc.message})
-    elif goods_pass.valid_on != timezone.localdate():
-        messages.warning(request, _("这张放行单只在 %(day)s 当天有效。") % {"day": goods_pass.valid_on})
+    # any other reason it cannot leave (not its day, waiting for the owner) is shown on the pass page
     return redirect("frontdesk:pass", pk=goods_pass.pk)
 
 
@@ -511,6 +510,7 @@ def pass_applicants(request):
 def _pass_context(request, goods_pass, verify_form=None, confirm_form=None):
     user = request.user
     front = rules.is_front(user)
+    refusal = services.goods_pass_refusal(goods_pass) if front else ""
     return {
         "gp": goods_pass,
         "items": list(goods_pass.items.all()),
@@ -519,7 +519,8 @@ def _pass_context(request, goods_pass, verify_form=None, confirm_form=None):
         "verify_form": verify_form or (VerifyForm(goods_pass=goods_pass) if front else None),
         "confirm_form": confirm_form or ConfirmForm(),
         "today": timezone.localdate(),
-        "may_verify": front and goods_pass.state == PassState.AUTHORISED,
+        "refusal": refusal,
+        "may_verify": front and goods_pass.state == PassState.AUTHORISED and not refusal,
         "may_confirm": goods_pass.state == PassState.AWAITING_OWNER,
     }
 

@@ -22,7 +22,7 @@ from core.choices import Role
 from core.errors import ActionRefused, Conflict, ServiceError
 from core.notify import notify
 from estate.models import Building, Occupancy, Resident, ResidentNameGram, Room, Unit
-from estate.normalize import name_grams, name_initials, phone_last4
+from estate.normalize import name_grams, name_initials, name_pinyin, phone_last4
 from importer.bulk import fast_create, fast_insert
 from importer.choices import ImportKind, SessionStatus
 from importer.fields import column_map, columns, guess_mapping, header_key
@@ -455,12 +455,14 @@ def _commit_rooms(session: ImportSession) -> tuple[dict, int]:
         d = row.data
         building = buildings[d["building"]]
         unit = units[(building.pk, d["unit"])] if d.get("unit") else None
+        code = Room.make_code(building.number, unit.number if unit else None, d["number"])
         room = Room(
             project=project,
             building=building,
             unit=unit,
             number=d["number"],
-            code=Room.make_code(building.number, unit.number if unit else None, d["number"]),
+            code=code,
+            sort_key=Room.make_sort_key(code),
             **_extras(session.kind, "estate.Room", d),
         )
         rooms.append(room)
@@ -469,10 +471,11 @@ def _commit_rooms(session: ImportSession) -> tuple[dict, int]:
     return counts, len(rows)
 
 
-def _with_derived(resident: Resident, initials) -> Resident:
+def _with_derived(resident: Resident, initials, pinyin) -> Resident:
     """What Resident.save() would fill in (bulk_create skips save())."""
     resident.phone_last4 = phone_last4(resident.phone)
     resident.name_initials = initials(resident.name)
+    resident.name_pinyin = pinyin(resident.name)
     return resident
 
 
@@ -499,7 +502,7 @@ def _commit_residents(session: ImportSession) -> tuple[dict, int]:
             existing.setdefault((name_key(name), phone), pk)
     new: dict[tuple, Resident] = {}
     row_identity = []
-    initials = cache(name_initials)  # pinyin is the slow part; names repeat
+    initials, pinyin = cache(name_initials), cache(name_pinyin)  # pinyin is the slow part; names repeat
     for row in rows:
         d = row.data
         identity = (
@@ -512,7 +515,7 @@ def _commit_residents(session: ImportSession) -> tuple[dict, int]:
             continue
         if identity not in new:
             new[identity] = _with_derived(
-                Resident(project=project, **_extras(session.kind, "estate.Resident", d)), initials
+                Resident(project=project, **_extras(session.kind, "estate.Resident", d)), initials, pinyin
             )
     fresh = fast_create(list(new.values()))
     _index_names(fresh)

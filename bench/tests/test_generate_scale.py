@@ -15,6 +15,7 @@ from desk.choices import KIND_PREFIX, OPEN_STATES, Action, Kind, State
 from desk.models import NumberSequence, RequestEvent, ServiceRequest
 from desk.search import grams
 from estate.models import Occupancy, Resident, Room
+from estate.normalize import name_initials, name_pinyin
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,10 @@ def test_it_fills_the_estate_and_the_requests():
     assert residents.count() > 40
     assert Occupancy.objects.filter(room__project__company__code="scale").count() == residents.count()
     assert all(r.phone_last4 == r.phone[-4:] for r in residents)
+    rooms = Room.objects.filter(project__company__code="scale")
+    assert all(r.sort_key == Room.make_sort_key(r.code) for r in rooms)  # natural order, as save() keeps it
+    # what Resident.save() fills for the search: pinyin initials and full pinyin
+    assert all(r.name_initials == name_initials(r.name) and r.name_pinyin == name_pinyin(r.name) for r in residents)
     assert scale_requests().count() == 500
     assert User.objects.filter(username="s001_kefu1", role="cs_staff").exists()
     kinds = set(scale_requests().values_list("kind", flat=True))

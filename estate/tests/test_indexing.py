@@ -11,6 +11,7 @@ def test_bulk_created_residents_become_searchable(world):
     assert reindex_residents(Resident.objects.filter(name="欧阳修")) == 1
     assert [r.name for r in search(world.cs, "oyx")["people"]] == ["欧阳修"]
     assert [r.name for r in search(world.cs, "阳修")["people"]] == ["欧阳修"]
+    assert [r.name for r in search(world.cs, "ouyangxiu")["people"]] == ["欧阳修"]
     # running it again changes nothing
     before = ResidentNameGram.objects.count()
     reindex_residents()

@@ -424,3 +424,53 @@ def test_a_contractor_pass_names_another_projects_rooms_as_typed(client, world):
     assert response.status_code == 400
     assert response.context["form"].errors["rooms"] == ["没有这些房屋：1栋1单元101、１-１-１０１"]
     assert not ContractorPass.objects.exists()
+
+
+def _gate_page(client, gp):
+    response = client.get(reverse("frontdesk:gate-pass"), {"code": gp.code}, follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_pass_that_cannot_leave_shows_only_the_refusal_with_its_reason_at_the_gate(client, world, room_tenant):
+    """An expired pass, a used one and a tenant's pass the owner has not confirmed: the guard sees
+    why it is refused and no release button (pressing it was refused anyway)."""
+    from datetime import timedelta
+
+    import time_machine
+
+    def apply(**kw):
+        data = dict(
+            room_id=world.room.pk,
+            valid_on=timezone.localdate(),
+            carrier_name="老李",
+            carrier_id_number=ID_CARD,
+            items=[("沙发", 1)],
+            applicant_id=world.resident.pk,
+            authorised_via="phone",
+        )
+        data.update(kw)
+        return services.goods_pass_apply(actor=world.cs, data=services.PassApplication(**data))
+
+    client.force_login(world.guard)
+    good = apply()
+    page = _gate_page(client, good)
+    assert 'id="verify-form"' in page and "核对并放行" in page and 'id="pass-refused"' not in page
+
+    expired = apply(carrier_name="过期")
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        page = _gate_page(client, expired)
+    assert "核对并放行" not in page and 'id="verify-form"' not in page
+    assert 'id="pass-refused"' in page and "当天有效" in page
+
+    used = apply(carrier_name="用过")
+    services.goods_pass_verify(
+        actor=world.guard, goods_pass=used, released={i.pk: i.quantity for i in used.items.all()}
+    )
+    page = client.get(reverse("frontdesk:pass", args=[used.pk])).content.decode()
+    assert "核对并放行" not in page and 'id="pass-refused"' in page and "不能重复使用" in page
+
+    waiting = apply(carrier_name="租户", applicant_id=room_tenant.pk, authorised_via="")
+    assert waiting.state == PassState.AWAITING_OWNER
+    page = _gate_page(client, waiting)
+    assert "核对并放行" not in page and 'id="pass-refused"' in page and "还没有业主确认" in page

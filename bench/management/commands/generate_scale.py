@@ -15,6 +15,7 @@ batch; the tables are vacuumed and analysed at the end. Other databases (SQLite,
 sizes): `bulk_create`.
 """
 
+import functools
 import json
 import queue
 import random
@@ -40,6 +41,7 @@ from desk.models import Category, NumberSequence, RequestEvent, ServiceRequest
 from desk.search import grams
 from estate.choices import Relation, RoomState, RoomUse
 from estate.models import Building, Occupancy, Resident, Room, Unit
+from estate.normalize import name_initials, name_pinyin
 
 COMPANY_NAME = "规模测试物业"
 COMPANY_CODE = "scale"
@@ -713,9 +715,27 @@ class Command(BaseCommand):
             )
             units = {(u.building_id, u.number): u.pk for u in Unit.objects.filter(building__project_id__in=pids)}
         room_w = Writer(
-            Room, ["id", "project_id", "building_id", "unit_id", "number", "code", "floor", "area", "use", "state"]
+            Room,
+            [
+                "id",
+                "project_id",
+                "building_id",
+                "unit_id",
+                "number",
+                "code",
+                "sort_key",
+                "floor",
+                "area",
+                "use",
+                "state",
+            ],
         )
-        res_w = Writer(Resident, ["id", "project_id", "name", "phone", "phone_last4", "note", "created_at"])
+        res_w = Writer(
+            Resident,
+            ["id", "project_id", "name", "phone", "phone_last4", "name_initials", "name_pinyin", "note", "created_at"],
+        )
+        # what Resident.save() fills in for the search (names repeat: each is read into pinyin once)
+        initials, pinyin = functools.cache(name_initials), functools.cache(name_pinyin)
         occ_w = Writer(Occupancy, ["room_id", "resident_id", "relation", "start", "end"])
         loader = CopyLoader(self.skip_fk) if connection.vendor == "postgresql" else None
         room_id, res_id, occ_id = _next_id(Room), _next_id(Resident), _next_id(Occupancy)
@@ -748,6 +768,7 @@ class Command(BaseCommand):
                                     uid,
                                     number,
                                     f"{b}-{un}-{number}",
+                                    Room.make_sort_key(f"{b}-{un}-{number}"),
                                     floor,
                                     rng.choice(areas),
                                     RoomUse.RESIDENTIAL,
@@ -767,7 +788,19 @@ class Command(BaseCommand):
                                     people.append((random_name(rng), random_phone(rng), Relation.TENANT))
                                 created = datetime(since.year, since.month, since.day, 10, tzinfo=self.tz)
                                 for name, phone, relation in people:
-                                    residents.append((res_id, pid, name, phone, phone[-4:], "", created))
+                                    residents.append(
+                                        (
+                                            res_id,
+                                            pid,
+                                            name,
+                                            phone,
+                                            phone[-4:],
+                                            initials(name),
+                                            pinyin(name),
+                                            "",
+                                            created,
+                                        )
+                                    )
                                     occs.append((room_id, res_id, relation, since, None))
                                     if relation == Relation.OWNER:
                                         owner = (res_id, name, phone)

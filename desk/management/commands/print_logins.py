@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from desk.demo import DEMO_PASSWORD, LOGINS
+from desk.demo import DEMO_PASSWORD, demo_logins
 
 
 class Command(BaseCommand):
-    help = "Print the address and one demo login per role."
+    help = "Print the address and every demo login with its role."
 
     def add_arguments(self, parser):
         parser.add_argument("address", nargs="?", default="http://127.0.0.1:8000/")
@@ -12,8 +12,18 @@ class Command(BaseCommand):
     def handle(self, *args, address, **options):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"PropDesk is at {address}"))
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, label in LOGINS:
-            self.stdout.write(f"  {username:<10} {label}")
+        logins = demo_logins()
+        if logins:
+            self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        else:
+            self.stdout.write("No demo logins: load them with `manage.py seed_demo`.")
+        for user, hint in logins:
+            projects = "、".join(p.name for p in sorted(user.projects.all(), key=lambda p: p.pk))
+            line = f"  {user.username:<10} {user.get_role_display()} · {user.name}"
+            if projects:
+                line += f" · {projects}"
+            if hint:
+                line += f" · {hint}"
+            self.stdout.write(line)
         self.stdout.write(f"API docs: {address}api/docs/   Admin: {address}admin/")
         self.stdout.write("")

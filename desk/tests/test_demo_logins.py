@@ -1,0 +1,26 @@
+"""print_logins lists every login the demo creates (issue 10: the second clerk and the lobby
+assistant of the handover demo were missing), each with its role."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from core.models import User
+from desk.demo import seed_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_active_demo_login_is_printed_with_its_role():
+    seed_demo(requests_per_project=5)
+    out = StringIO()
+    call_command("print_logins", stdout=out)
+    lines = out.getvalue().splitlines()
+    users = list(User.objects.filter(is_active=True))
+    assert {"kefu2", "datang"} <= {u.username for u in users}
+    for user in users:
+        line = next((ln for ln in lines if re.match(rf"\s+{re.escape(user.username)}\s", ln)), None)
+        assert line is not None, f"{user.username} is not listed"
+        assert user.get_role_display() in line, line
