@@ -6,6 +6,10 @@ class EstateConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core.questions import register
+        from estate import rules
+
+        register("estate.browse", rules.may_browse)
         from core.privacy import register_sensitive
         from estate.models import Resident
         from estate.selectors import visible_residents

@@ -110,3 +110,11 @@ def choice_labels(model, field_name: str) -> dict:
         labels = {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
         _LABELS[key] = labels
     return labels
+
+
+@register.filter
+def may(user, question: str) -> bool:
+    """`{% if user|may:"importer.import" %}`: the rule the page's view checks (core.questions)."""
+    from core.questions import ask
+
+    return ask(question, user)
