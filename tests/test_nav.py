@@ -62,3 +62,27 @@ def test_a_mistyped_question_raises(world):
     template = Template('{% load propdesk %}{% if user|may:"importer.imprt" %}x{% endif %}')
     with pytest.raises(ImproperlyConfigured):
         template.render(Context({"user": world.supervisor}))
+
+
+def test_every_question_and_state_name_in_the_templates_exists():
+    """`{% if a or b|may:"typo" %}` would be False instead of an error (Django's `if` swallows
+    exceptions in and/or/not): so every name the templates use is checked here."""
+    import pathlib
+
+    from django.apps import apps
+    from django.db.models import IntegerChoices
+
+    from core.questions import _QUESTIONS
+
+    members = set()
+    for config in apps.get_app_configs():
+        for model in config.get_models():
+            for obj in vars(__import__(model.__module__, fromlist=["_"])).values():
+                if isinstance(obj, type) and issubclass(obj, IntegerChoices):
+                    members |= set(obj.names)
+    text = "".join(p.read_text() for p in pathlib.Path("templates").rglob("*.html"))
+    questions = set(re.findall(r'\|may:"([^"]+)"', text))
+    states = {n for names in re.findall(r'\|state_(?:is|in):"([^"]+)"', text) for n in names.split(",")}
+    assert questions and states
+    assert questions <= set(_QUESTIONS), questions - set(_QUESTIONS)
+    assert states <= members, states - members
