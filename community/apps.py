@@ -11,6 +11,9 @@ class CommunityConfig(AppConfig):
         from community import selectors, services
         from community.models import VisitGroup
         from core.privacy import register_retention, register_sensitive
+        from core.questions import register
+
+        register("community.staff", selectors.is_community_staff)
 
         register_sensitive(VisitGroup, "contact_phone", kind="phone", visible=selectors.sensitive_visits)
         register_retention("visit_group", _("参观团体联系人"), purge=services.visit_purge_personal)

@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import signin  # noqa: F401  (connects the sign-in audit receivers)
+        from core.questions import register
+
+        register("core.inbox", lambda user: True)  # every signed-in user has an inbox (core.views.inbox)

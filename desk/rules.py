@@ -94,6 +94,16 @@ def is_desklike(user) -> bool:
     return user.is_superuser or user.role in DESKLIKE
 
 
+def has_desk_home(user) -> bool:
+    """'My desk' (the queues); residents go to their list, technicians to their jobs."""
+    return not user.is_resident and user.role != Role.WORKER
+
+
+def may_view_jobs(user) -> bool:
+    """'My jobs', the phone page of the work sent to me: any staff member can be sent work."""
+    return not user.is_resident
+
+
 def in_scope(user, request) -> bool:
     return user.is_authenticated and not user.is_resident and request.project_id in user.project_ids()
 

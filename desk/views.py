@@ -48,7 +48,7 @@ def home(request):
     user = request.user
     if user.is_resident:
         return redirect("desk:list")
-    if user.role in ("worker",):
+    if not rules.has_desk_home(user):
         return redirect("desk:jobs")
     return render(request, "desk/home.html", {"queues": selectors.desk_queues(user)})
 
@@ -307,7 +307,8 @@ def _next_url(request, sr):
 def my_jobs(request):
     """The technician's phone page: my jobs, with the next step a tap away."""
     user = request.user
-    _staff_only(user)
+    if not rules.may_view_jobs(user):
+        raise PermissionDenied(_("业户请使用业主端。"))
     jobs = list(selectors.my_jobs(user).order_by("-severity", "created_at")[:50])
     cards = []
     for sr in jobs:

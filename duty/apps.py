@@ -8,6 +8,10 @@ class DutyConfig(AppConfig):
     verbose_name = _("值班与交接班")
 
     def ready(self):
+        from core.questions import register
+        from duty import rules
+
+        register("duty.view", rules.may_view)
         from core.privacy import register_retention, register_sensitive
         from duty.models import KeyLoan
         from duty.rules import may_view

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
-from estate import forms, selectors, services
+from estate import forms, rules, selectors, services
 from estate.models import Occupancy, Pet, Resident, Room, Vehicle
 from estate.timeline import room_timeline, sources
 
@@ -24,7 +24,7 @@ TIMELINE_LIMIT = 500
 
 
 def _staff(user):
-    if user.is_resident:
+    if not rules.may_browse(user):
         raise PermissionDenied(_("业户请使用业主端。"))
 
 

@@ -8,6 +8,11 @@ class FrontdeskConfig(AppConfig):
     verbose_name = _("前台")
 
     def ready(self):
+        from core.questions import register
+        from frontdesk import rules
+
+        register("frontdesk.front", rules.is_front)
+        register("frontdesk.guard", rules.is_guard)
         from core.privacy import register_retention, register_sensitive
         from frontdesk import selectors, services
         from frontdesk.models import ContractorPass, GoodsPass, Visit

@@ -8,6 +8,12 @@ class ImporterConfig(AppConfig):
     verbose_name = _("导入导出")
 
     def ready(self):
+        from core.questions import register
+        from importer import exports, services
+
+        register("importer.import", services.may_import)
+        register("importer.export_requests", exports.may_export_requests)
+        register("importer.export_estate", services.may_import)
         from core.privacy import register_retention
         from importer.retention import purge_staging
 

@@ -8,6 +8,10 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("入住/出租/过户登记")
 
     def ready(self):
+        from core.questions import register
+        from registrations import rules
+
+        register("registrations.use", rules.may_use)
         from core.privacy import register_sensitive
         from registrations import selectors
         from registrations.models import Lease, MoveIn, Transfer

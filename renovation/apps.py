@@ -8,6 +8,10 @@ class RenovationConfig(AppConfig):
     verbose_name = _("装修管理")
 
     def ready(self):
+        from core.questions import register
+        from renovation import rules
+
+        register("renovation.browse", rules.may_browse)
         from core.privacy import register_retention, register_sensitive
         from renovation.models import Renovation, Worker
         from renovation.selectors import visible_renovations

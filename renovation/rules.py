@@ -184,3 +184,8 @@ def allowed_actions(user, renovation) -> list[str]:
 
 def allowed_row_actions(user, renovation) -> set[str]:
     return {a for a in ROW_ACTIONS if refusal(user, renovation, a) is None}
+
+
+def may_browse(user) -> bool:
+    """The renovation list: staff see their projects' applications, residents their own."""
+    return user.is_authenticated

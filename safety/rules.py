@@ -41,3 +41,13 @@ def sees_patrols(user) -> bool:
         and not user.is_resident
         and (user.is_superuser or user.role in DESK_ROLES | SUPERVISING_ROLES | {Role.WORKER, Role.DEPT_LEAD})
     )
+
+
+def sees_incidents(user) -> bool:
+    """The incident list and pages: every staff member (anyone may need to know of a fire)."""
+    return user.is_authenticated and not user.is_resident
+
+
+def maintains_setup(user) -> bool:
+    """The supervisors' pages: missed patrols, check points and routes, call trees."""
+    return sees_patrols(user) and is_supervisor(user)

@@ -38,7 +38,7 @@ def _staff(user):
 
 def _supervisor(user):
     _staff(user)
-    if not rules.is_supervisor(user):
+    if not rules.maintains_setup(user):
         raise PermissionDenied(_("只有主管可以维护巡检点、路线和通知链。"))
 
 
@@ -347,7 +347,7 @@ def route_edit(request, pk=None):
 
 
 def _incident_user(user):
-    if user.is_resident or not user.is_authenticated:
+    if not rules.sees_incidents(user):
         raise PermissionDenied(_("业户请使用业主端。"))
 
 

@@ -1,3 +1,5 @@
+import functools
+
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -110,3 +112,53 @@ def choice_labels(model, field_name: str) -> dict:
         labels = {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
         _LABELS[key] = labels
     return labels
+
+
+@register.filter
+def may(user, question: str) -> bool:
+    """`{% if user|may:"importer.import" %}`: the rule the page's view checks (core.questions)."""
+    from core.questions import ask
+
+    return ask(question, user)
+
+
+@functools.cache
+def _state_class(model) -> type:
+    """The choices class of a model's `state` field, found among the classes its module uses."""
+    import sys
+
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db.models import Choices
+
+    pairs = [(value, str(label)) for value, label in model._meta.get_field("state").choices]
+    found = {
+        obj
+        for obj in vars(sys.modules[model.__module__]).values()
+        if isinstance(obj, type) and issubclass(obj, Choices) and [(v, str(lab)) for v, lab in obj.choices] == pairs
+    }
+    if len(found) != 1:
+        raise ImproperlyConfigured(f"{model.__name__}.state: no single choices class in {model.__module__}.")
+    return found.pop()
+
+
+def _states(obj, names: str) -> set:
+    from django.core.exceptions import ImproperlyConfigured
+
+    cls = _state_class(type(obj))
+    try:
+        return {cls[name.strip()] for name in names.split(",")}
+    except KeyError as exc:
+        raise ImproperlyConfigured(f"{cls.__name__} has no member {exc}.") from None
+
+
+@register.filter
+def state_is(obj, name: str) -> bool:
+    """`{% if r|state_is:"SUBMITTED" %}`: the record's state by its member name in the model's
+    choices class (a mistyped name raises instead of being silently False)."""
+    return obj.state in _states(obj, name)
+
+
+@register.filter
+def state_in(obj, names: str) -> bool:
+    """`{% if r|state_in:"APPROVED,PAID" %}`: the state is one of these members."""
+    return obj.state in _states(obj, names)

@@ -1,14 +1,7 @@
 from django import template
 from django.utils import timezone
 
-from frontdesk import rules
-
 register = template.Library()
-
-
-@register.simple_tag
-def front_nav(user) -> dict:
-    return {"front": rules.is_front(user), "guard": rules.is_guard(user)}
 
 
 @register.filter

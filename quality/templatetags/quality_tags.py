@@ -1,14 +1,6 @@
 from django import template
 
-from quality import rules
-
 register = template.Library()
-
-
-@register.simple_tag
-def quality_nav(user) -> dict:
-    """Which of the quality pages this user may open (for the navbar)."""
-    return {"closeout": rules.may_view_closeout(user), "review": rules.may_view_review(user)}
 
 
 @register.filter

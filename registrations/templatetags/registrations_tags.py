@@ -1,13 +1,6 @@
 from django import template
 
-from registrations import rules
-
 register = template.Library()
-
-
-@register.filter
-def may_use_registrations(user) -> bool:
-    return rules.may_use(user)
 
 
 @register.filter

@@ -1,0 +1,88 @@
+"""The navbar offers exactly the pages a user may open: for each role of the cast, every link in
+the menus answers 200, and every menu page it leaves out does not (403, or a redirect to the
+user's own page). The menus ask the same rules as the views (`core.questions`)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import PASSWORD, make_user
+
+CAST = ["cs", "supervisor", "manager", "pm", "lead", "tech", "guard", "finance", "resident_user"]
+
+_NAV = re.compile(r'<div class="collapse navbar-collapse" id="nav">(.*?)</nav>', re.S)
+_HREF = re.compile(r'<a [^>]*href="([^"#][^"]*)"')
+_SEARCH = re.compile(r'<form action="([^"]+)" method="get"[^>]*role="search"')
+
+
+def nav_links(client) -> set[str]:
+    html = client.get(reverse("desk:list")).content.decode()
+    nav = _NAV.search(html).group(1)
+    return {h.replace("&amp;", "&") for h in _HREF.findall(nav)} | set(_SEARCH.findall(nav))
+
+
+@pytest.fixture
+def menus(world, client):
+    """Each user's links, and every page any of them (or a superuser) is offered."""
+    root = make_user("root", "cs_staff", [world.project, world.other_project], is_superuser=True, is_staff=True)
+    users = {name: getattr(world, name) for name in CAST} | {"root": root}
+    links = {}
+    for name, user in users.items():
+        client.force_login(user)
+        links[name] = nav_links(client)
+    client.logout()
+    return users, links, set().union(*links.values())
+
+
+@pytest.mark.parametrize("name", [*CAST, "root"])
+def test_the_navbar_offers_exactly_the_pages_that_open(client, menus, name):
+    users, links, every_page = menus
+    assert client.login(username=users[name].username, password=PASSWORD)
+    # An offered link may redirect to the user's own page of it (the duty board of their project).
+    landed = {url: client.get(url, follow=True).status_code for url in links[name]}
+    refused = {url: status for url, status in landed.items() if status != 200}
+    assert not refused, f"offered but refused: {refused}"
+    # A page not offered must not open: 403, or a redirect to somewhere else (a worker's 'desk').
+    opens = {url for url in every_page - links[name] if client.get(url).status_code == 200}
+    assert not opens, f"allowed but not offered: {sorted(opens)}"
+
+
+def test_every_page_is_on_some_menu(menus):
+    """The comparison above covers the whole menu: the superuser's navbar has all of it."""
+    _, links, every_page = menus
+    for url in ["/admin/", reverse("importer:index"), reverse("desk:jobs"), reverse("safety:missed")]:
+        assert url in every_page, url
+
+
+def test_a_mistyped_question_raises(world):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.template import Context, Template
+
+    template = Template('{% load propdesk %}{% if user|may:"importer.imprt" %}x{% endif %}')
+    with pytest.raises(ImproperlyConfigured):
+        template.render(Context({"user": world.supervisor}))
+
+
+def test_every_question_and_state_name_in_the_templates_exists():
+    """`{% if a or b|may:"typo" %}` would be False instead of an error (Django's `if` swallows
+    exceptions in and/or/not): so every name the templates use is checked here."""
+    import pathlib
+
+    from django.apps import apps
+    from django.db.models import IntegerChoices
+
+    from core.questions import _QUESTIONS
+
+    members = set()
+    for config in apps.get_app_configs():
+        for model in config.get_models():
+            for obj in vars(__import__(model.__module__, fromlist=["_"])).values():
+                if isinstance(obj, type) and issubclass(obj, IntegerChoices):
+                    members |= set(obj.names)
+    text = "".join(p.read_text() for p in pathlib.Path("templates").rglob("*.html"))
+    questions = set(re.findall(r'\|may:"([^"]+)"', text))
+    states = {n for names in re.findall(r'\|state_(?:is|in):"([^"]+)"', text) for n in names.split(",")}
+    assert questions and states
+    assert questions <= set(_QUESTIONS), questions - set(_QUESTIONS)
+    assert states <= members, states - members
