@@ -4,7 +4,7 @@ checks the rules (desk/rules.py), changes the request with a compare-and-swap on
 """
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -298,6 +298,21 @@ def _require(value: str, message: str, field: str = "note") -> str:
     return value
 
 
+def _version_first(service):
+    """A stale `expected_version` is a conflict, whatever else would be wrong: checked before the
+    rules and the input, so the caller who read an older version learns that (409), not that the
+    action no longer fits the new state (403). `_transition`'s guarded UPDATE stays the backstop
+    for a change made between this check and the write."""
+
+    @wraps(service)
+    def checked(*, request, expected_version=None, **kwargs):
+        if expected_version is not None and expected_version != request.version:
+            raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))
+        return service(request=request, expected_version=expected_version, **kwargs)
+
+    return checked
+
+
 def _allowed(actor, request, action) -> None:
     """Refuse before looking at the input: a user who may not act learns why, not what to fill in."""
     reason = rules.refusal(actor, request, action)
@@ -365,6 +380,7 @@ def _target(request: ServiceRequest, department, assignee):
     return department, assignee
 
 
+@_version_first
 @transaction.atomic
 def request_dispatch(*, actor, request, department=None, assignee=None, note="", expected_version=None):
     _allowed(actor, request, Action.DISPATCH)
@@ -381,6 +397,7 @@ def request_dispatch(*, actor, request, department=None, assignee=None, note="",
     )
 
 
+@_version_first
 @transaction.atomic
 def request_accept(*, actor, request, note="", expected_version=None):
     changes = {"accepted_at": timezone.now()}
@@ -397,6 +414,7 @@ def request_accept(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_return(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.RETURN)
@@ -412,6 +430,7 @@ def request_return(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_transfer(*, actor, request, department=None, assignee=None, note="", expected_version=None):
     _allowed(actor, request, Action.TRANSFER)
@@ -431,6 +450,7 @@ def request_transfer(*, actor, request, department=None, assignee=None, note="",
     )
 
 
+@_version_first
 @transaction.atomic
 def request_arrive(*, actor, request, note="", expected_version=None):
     return _transition(
@@ -444,6 +464,7 @@ def request_arrive(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_pause(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.PAUSE)
@@ -460,6 +481,7 @@ def request_pause(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_resume(*, actor, request, note="", expected_version=None):
     """Back to where the pause began: accepted (nobody on site yet) or in progress."""
@@ -507,6 +529,7 @@ def _check_files(files) -> None:
         raise ValidationError({"photos": errors})
 
 
+@_version_first
 @transaction.atomic
 def request_resolve(*, actor, request, result="", files=(), paid=None, expected_version=None):
     _allowed(actor, request, Action.RESOLVE)
@@ -531,6 +554,7 @@ def request_resolve(*, actor, request, result="", files=(), paid=None, expected_
     return event
 
 
+@_version_first
 @transaction.atomic
 def request_reply(*, actor, request, reply="", expected_version=None):
     _allowed(actor, request, Action.REPLY)
@@ -567,6 +591,7 @@ def _reopen_changes(request, now) -> dict:
     }
 
 
+@_version_first
 @transaction.atomic
 def request_visit(*, actor, request, rating="", comment="", expected_version=None):
     _allowed(actor, request, Action.VISIT)
@@ -612,6 +637,7 @@ def request_visit(*, actor, request, rating="", comment="", expected_version=Non
     return event
 
 
+@_version_first
 @transaction.atomic
 def request_close(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.CLOSE)
@@ -628,6 +654,7 @@ def request_close(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_cancel(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.CANCEL)
@@ -643,6 +670,7 @@ def request_cancel(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_reopen(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.REOPEN)
@@ -659,6 +687,7 @@ def request_reopen(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_attach(*, actor, request, files, note="", expected_version=None):
     _allowed(actor, request, Action.ATTACH)
@@ -677,6 +706,7 @@ def request_attach(*, actor, request, files, note="", expected_version=None):
     return _attach_files(actor=actor, request=request, event=event, files=files)
 
 
+@_version_first
 @transaction.atomic
 def request_reclassify(*, actor, request, severity="", category=None, note="", expected_version=None):
     """Change severity or category; the time limits are computed again from the new policy."""
