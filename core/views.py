@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from core import notify, privacy
+from core.ids import parse_ids
 from core.models import Notification
 
 
@@ -18,7 +19,7 @@ def inbox(request):
 @login_required
 @require_POST
 def inbox_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("id"))
     notify.mark_read(request.user, ids or None)
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "inbox")

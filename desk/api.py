@@ -26,6 +26,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.ids import ApiIdField
 from core.models import Department, User
 from core.templatetags.propdesk import choice_labels
 from desk import rules
@@ -370,12 +371,12 @@ def _visible(user, pk) -> ServiceRequest:
 
 # What the desk takes down on a call; the rules are checked by request_register.
 class IntakeSerializer(serializers.Serializer):
-    project = serializers.IntegerField(label=_("项目"), min_value=1)
+    project = ApiIdField(label=_("项目"))
     kind = serializers.ChoiceField(label=_("类型"), choices=Kind.choices)
     title = serializers.CharField(label=_("标题"), max_length=200)
     description = serializers.CharField(label=_("描述"), required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(label=_("来源"), choices=Channel.choices, default=Channel.PHONE)
-    category = serializers.IntegerField(label=_("分类"), required=False, allow_null=True, min_value=1)
+    category = ApiIdField(label=_("分类"), required=False, allow_null=True)
     severity = serializers.ChoiceField(label=_("级别"), choices=Severity.choices, default=Severity.GENERAL)
     validity = serializers.ChoiceField(
         label=_("投诉性质"),
@@ -388,8 +389,8 @@ class IntakeSerializer(serializers.Serializer):
     paid = serializers.BooleanField(
         label=_("有偿维修"), required=False, allow_null=True, default=None, help_text=_("仅报修：是否有偿。")
     )
-    room = serializers.IntegerField(label=_("房屋"), required=False, allow_null=True, min_value=1)
-    resident = serializers.IntegerField(label=_("业户"), required=False, allow_null=True, min_value=1)
+    room = ApiIdField(label=_("房屋"), required=False, allow_null=True)
+    resident = ApiIdField(label=_("业户"), required=False, allow_null=True)
     caller_name = serializers.CharField(label=_("联系人"), max_length=50, required=False, allow_blank=True, default="")
     caller_phone = serializers.CharField(
         label=_("联系电话"), max_length=30, required=False, allow_blank=True, default=""
@@ -532,13 +533,11 @@ def _field(action: str, name: str) -> serializers.Field:
             help_text = _("可选的说明。")
         return serializers.CharField(label=_("说明"), required=False, allow_blank=True, default="", help_text=help_text)
     if name == "department":
-        return serializers.IntegerField(
+        return ApiIdField(
             label=_("处理部门"), required=False, allow_null=True, help_text=_("本项目部门的 id；与处理人至少填一个。")
         )
     if name == "assignee":
-        return serializers.IntegerField(
-            label=_("处理人"), required=False, allow_null=True, help_text=_("在本项目工作的员工的 id。")
-        )
+        return ApiIdField(label=_("处理人"), required=False, allow_null=True, help_text=_("在本项目工作的员工的 id。"))
     if name == "result":
         return serializers.CharField(label=_("处理结果"), allow_blank=True)
     if name == "reply":
@@ -573,7 +572,7 @@ def _field(action: str, name: str) -> serializers.Field:
             label=_("级别"), choices=Severity.choices, required=False, allow_blank=True, default=""
         )
     if name == "category":
-        return serializers.IntegerField(label=_("分类"), required=False, allow_null=True, help_text=_("分类的 id。"))
+        return ApiIdField(label=_("分类"), required=False, allow_null=True, help_text=_("分类的 id。"))
     raise ImproperlyConfigured(
         f"ACTION_SERVICES[{action!r}] takes {name!r}, which desk/api.py does not know how to read"
     )

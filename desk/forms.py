@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdChoiceField, IdField
 from core.models import Department, Project, User
 from desk import rules
 from desk.choices import Action, Channel, Kind, Rating, Severity, Validity
@@ -12,14 +13,14 @@ from desk.services import ACTION_SERVICES, Intake
 class IntakeForm(forms.Form):
     """The phone-call intake: the fields in the order a call goes."""
 
-    project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none(), empty_label=None)
-    room = forms.IntegerField(label=_("房屋"), required=False, widget=forms.HiddenInput)
-    resident = forms.IntegerField(label=_("业户"), required=False, widget=forms.HiddenInput)
+    project = IdChoiceField(label=_("项目"), queryset=Project.objects.none(), empty_label=None)
+    room = IdField(label=_("房屋"), required=False, widget=forms.HiddenInput)
+    resident = IdField(label=_("业户"), required=False, widget=forms.HiddenInput)
     caller_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
     caller_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect)
     channel = forms.ChoiceField(label=_("来源"), choices=Channel.choices, initial=Channel.PHONE)
-    category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
+    category = IdChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
     severity = forms.ChoiceField(
         label=_("级别"), choices=Severity.choices, initial=Severity.GENERAL, widget=forms.RadioSelect
     )
@@ -87,8 +88,8 @@ class MultipleFileField(forms.FileField):
 
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    department = forms.ModelChoiceField(label=_("处理部门"), queryset=Department.objects.none(), required=False)
-    assignee = forms.ModelChoiceField(label=_("处理人"), queryset=User.objects.none(), required=False)
+    department = IdChoiceField(label=_("处理部门"), queryset=Department.objects.none(), required=False)
+    assignee = IdChoiceField(label=_("处理人"), queryset=User.objects.none(), required=False)
     result = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     paid = forms.NullBooleanField(
         label=_("有偿维修（现场确认）"),
@@ -100,7 +101,7 @@ class ActionForm(forms.Form):
     comment = forms.CharField(label=_("业户意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     files = MultipleFileField(label=_("照片/附件"), required=False)
     severity = forms.ChoiceField(label=_("级别"), choices=Severity.choices, required=False)
-    category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
+    category = IdChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, action: str, request_obj, **kwargs):

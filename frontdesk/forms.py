@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdField
 from frontdesk.choices import AgreedVia, ApplicantRelation, IdType, ParcelKind
 from frontdesk.services import PassApplication, WalkIn
 
@@ -40,7 +41,7 @@ def parse_items(text: str) -> list[tuple[str, int]]:
 
 
 class ParcelForm(ServiceErrorsMixin, forms.Form):
-    room = forms.IntegerField(label=_("房屋"), widget=forms.HiddenInput, required=False)
+    room = IdField(label=_("房屋"), widget=forms.HiddenInput, required=False)
     tracking_number = forms.CharField(label=_("运单号"), max_length=60, required=False)
     carrier = forms.CharField(label=_("快递公司"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=ParcelKind.choices, initial=ParcelKind.PARCEL)
@@ -61,7 +62,7 @@ class ReturnForm(forms.Form):
 
 
 class WalkInForm(ServiceErrorsMixin, forms.Form):
-    room = forms.IntegerField(label=_("被访房屋"), widget=forms.HiddenInput, required=False)
+    room = IdField(label=_("被访房屋"), widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("访客姓名"), max_length=50)
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices, initial=IdType.ID_CARD)
     id_number = forms.CharField(label=_("证件号码"), max_length=30)
@@ -120,7 +121,7 @@ class ContractorPassForm(ServiceErrorsMixin, forms.Form):
 
 
 class GoodsPassForm(ServiceErrorsMixin, forms.Form):
-    room = forms.IntegerField(label=_("房屋"), widget=forms.HiddenInput, required=False)
+    room = IdField(label=_("房屋"), widget=forms.HiddenInput, required=False)
     valid_on = forms.DateField(label=_("放行日期"), widget=DATE_INPUT)
     applicant_name = forms.CharField(label=_("申请人"), max_length=50, required=False)
     applicant_relation = forms.ChoiceField(

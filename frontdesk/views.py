@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.ids import parse_id
 from estate.selectors import rooms_from_list, visible_rooms, with_occupants
 from frontdesk import rules, selectors, services
 from frontdesk.choices import CARRIERS, ParcelState, PassState, VisitState
@@ -108,12 +109,12 @@ def parcels(request):
                     query["project"] = parcel.project_id
                 return redirect(reverse("frontdesk:parcels") + "?" + urlencode(query))
         status = 400
-        room_id = form.data.get("room")
-        if room_id and str(room_id).isdecimal():
+        room_id = parse_id(form.data.get("room"))
+        if room_id:
             room = visible_rooms(request.user).filter(pk=room_id).first()
     logged = None
-    if request.GET.get("logged", "").isdecimal():
-        logged = selectors.visible_parcels(request.user).select_related("room").filter(pk=request.GET["logged"]).first()
+    if logged_id := parse_id(request.GET.get("logged", "")):
+        logged = selectors.visible_parcels(request.user).select_related("room").filter(pk=logged_id).first()
     ids = [project.pk]
     context = {
         "projects": projects,
@@ -270,8 +271,8 @@ def visitors(request):
                 )
                 return redirect(reverse("frontdesk:visitors") + f"?project={visit.project_id}")
         status = 400
-        room_id = form.data.get("room")
-        if room_id and str(room_id).isdecimal():
+        room_id = parse_id(form.data.get("room"))
+        if room_id:
             room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first()
     ids = [project.pk]
     context = {
@@ -490,8 +491,8 @@ def pass_new(request):
                 messages.success(request, _("放行单已登记，放行码 %(code)s。") % {"code": goods_pass.code})
                 return redirect("frontdesk:pass", pk=goods_pass.pk)
         status = 400
-        room_id = form.data.get("room")
-        if room_id and str(room_id).isdecimal():
+        room_id = parse_id(form.data.get("room"))
+        if room_id:
             room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first()
     return render(
         request,
