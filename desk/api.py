@@ -37,6 +37,7 @@ from rest_framework.response import Response
 from core.ids import ApiIdField
 from core.models import Department, User
 from core.templatetags.propdesk import choice_labels
+from core.text import text_limit
 from desk import rules, sla
 from desk.choices import Action, Channel, Kind, Rating, Severity, State, Validity
 from desk.filters import RequestFilter
@@ -443,7 +444,13 @@ class IntakeSerializer(serializers.Serializer):
     project = ApiIdField(label=_("项目"))
     kind = serializers.ChoiceField(label=_("类型"), choices=Kind.choices)
     title = serializers.CharField(label=_("标题"), max_length=200)
-    description = serializers.CharField(label=_("描述"), required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        label=_("描述"),
+        max_length=text_limit(ServiceRequest, "description"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
     channel = serializers.ChoiceField(label=_("来源"), choices=Channel.choices, default=Channel.PHONE)
     category = ApiIdField(label=_("分类"), required=False, allow_null=True)
     severity = serializers.ChoiceField(label=_("级别"), choices=Severity.choices, default=Severity.GENERAL)
@@ -629,7 +636,14 @@ def _field(action: str, name: str) -> serializers.Field:
             help_text = _("无效投诉直接结案时必填：向业户所作的解释。")
         else:
             help_text = _("可选的说明。")
-        return serializers.CharField(label=_("说明"), required=False, allow_blank=True, default="", help_text=help_text)
+        return serializers.CharField(
+            label=_("说明"),
+            max_length=text_limit(RequestEvent, "note"),
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=help_text,
+        )
     if name == "department":
         return ApiIdField(
             label=_("处理部门"), required=False, allow_null=True, help_text=_("本项目部门的 id；与处理人至少填一个。")
@@ -637,16 +651,25 @@ def _field(action: str, name: str) -> serializers.Field:
     if name == "assignee":
         return ApiIdField(label=_("处理人"), required=False, allow_null=True, help_text=_("在本项目工作的员工的 id。"))
     if name == "result":
-        return serializers.CharField(label=_("处理结果"), allow_blank=True)
+        return serializers.CharField(
+            label=_("处理结果"), max_length=text_limit(ServiceRequest, "result"), allow_blank=True
+        )
     if name == "reply":
-        return serializers.CharField(label=_("回复内容"), allow_blank=True)
+        return serializers.CharField(
+            label=_("回复内容"), max_length=text_limit(ServiceRequest, "reply"), allow_blank=True
+        )
     if name == "rating":
         return serializers.ChoiceField(
             label=_("回访评价"), choices=Rating.choices, help_text=_("A 满意、B 基本满意、C 不满意（工单将重新打开）。")
         )
     if name == "comment":
         return serializers.CharField(
-            label=_("回访意见"), required=False, allow_blank=True, default="", help_text=_("不满意时必填。")
+            label=_("回访意见"),
+            max_length=text_limit(ServiceRequest, "visit_comment"),
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=_("不满意时必填。"),
         )
     if name == "paid":
         return serializers.BooleanField(

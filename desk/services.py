@@ -19,6 +19,7 @@ from core.models import Project, User
 from core.notify import notify
 from core.phone import normalize_phone
 from core.sql import build, insert_columns, insert_params, quote, select_list
+from core.text import check_text_lengths, text_limit
 from core.uploads import check_upload
 from desk import rules, sla
 from desk.choices import KIND_PREFIX, Action, Kind, Rating, Severity, State, Validity
@@ -100,7 +101,7 @@ def _validate_intake(actor, data: Intake):
         err("kind", _("请选择工单类型。"))
     if not data.title.strip():
         err("title", _("请填写标题。"))
-    for field, limit in (("title", 200), ("caller_name", 50), ("location", 200)):
+    for field, limit in (("title", 200), ("caller_name", 50), ("location", 200), ("description", _DESCRIPTION)):
         if len(getattr(data, field).strip()) > limit:
             err(field, _("最多 %(limit)s 个字。") % {"limit": limit})
     project, room, resident, category, policy = _intake_refs(data)
@@ -313,6 +314,18 @@ def _version_first(service):
     return checked
 
 
+# The request's free text an action writes, by model field, and the name the user typed it under.
+_TEXTS = {"result": "result", "reply": "reply", "visit_comment": "comment"}
+_DESCRIPTION = text_limit(ServiceRequest, "description")
+
+
+def _check_text(note: str, changes: dict) -> None:
+    """Refuse text longer than its field takes; `note` is checked when it is not one of them
+    (resolve, reply and visit write their text into the timeline entry too)."""
+    texts = {_TEXTS[f]: (value, text_limit(ServiceRequest, f)) for f, value in changes.items() if f in _TEXTS}
+    check_text_lengths(texts or {"note": (note, text_limit(RequestEvent, "note"))})
+
+
 def _allowed(actor, request, action) -> None:
     """Refuse before looking at the input: a user who may not act learns why, not what to fill in."""
     reason = rules.refusal(actor, request, action)
@@ -337,6 +350,7 @@ def _transition(
     unsatisfied visit): the rules were checked for that action, not for this one."""
     if not follows_from:
         _allowed(actor, request, action)
+    _check_text(note, changes or {})
     version = request.version if expected_version is None else expected_version
     if version != request.version:
         raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))

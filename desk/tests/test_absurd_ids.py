@@ -139,3 +139,9 @@ def test_the_household_lookups_find_nothing_for_an_absurd_id(client, world, valu
     assert household.status_code == 200 and household.content == b""
     assert lookup.status_code == 200 and "1502" in lookup.content.decode()
     assert registered.status_code == 200
+
+
+def test_the_schema_gives_the_range_of_an_id(world):
+    schema = api(world.cs).get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    room = schema["IntakeRequest"]["properties"]["room"]
+    assert (room["minimum"], room["maximum"]) == (1, 2**63 - 1)
