@@ -25,7 +25,7 @@ class Announcement(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="announcements", verbose_name=_("项目"))
     title = models.CharField(_("标题"), max_length=120)
-    body = models.TextField(_("正文"))
+    body = models.TextField(_("正文"), max_length=5000)
     audience = models.CharField(_("发布范围"), max_length=10, choices=Audience.choices, default=Audience.PROJECT)
     buildings = models.ManyToManyField(Building, blank=True, related_name="+", verbose_name=_("楼栋"))
     rooms = models.ManyToManyField(Room, blank=True, related_name="+", verbose_name=_("房屋"))
@@ -134,7 +134,7 @@ class Activity(models.Model):
     capacity = models.PositiveIntegerField(_("名额"), validators=[MinValueValidator(1)])
     signup_deadline = models.DateTimeField(_("报名截止"))
     waitlist = models.BooleanField(_("满员后可候补"), default=True)
-    description = models.TextField(_("活动介绍"), blank=True)
+    description = models.TextField(_("活动介绍"), blank=True, max_length=2000)
     state = models.PositiveSmallIntegerField(_("状态"), choices=ActivityState.choices, default=ActivityState.PLANNED)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     attendance_taken_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
@@ -239,12 +239,12 @@ class VisitGroup(models.Model):
     size = models.PositiveSmallIntegerField(_("人数"), validators=[MinValueValidator(1)])
     visit_at = models.DateTimeField(_("参观时间"))
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    route = models.TextField(_("参观路线"), blank=True)
+    route = models.TextField(_("参观路线"), blank=True, max_length=500)
     receivers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("接待人员")
     )
-    notes = models.TextField(_("备注"), blank=True)
-    feedback = models.TextField(_("来访反馈"), blank=True)
+    notes = models.TextField(_("备注"), blank=True, max_length=500)
+    feedback = models.TextField(_("来访反馈"), blank=True, max_length=2000)
     rating = models.PositiveSmallIntegerField(
         _("满意度"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )

@@ -32,6 +32,7 @@ from community.forms import (
 )
 from community.models import Activity, Announcement, Photo, Signup, VisitGroup
 from core.errors import ServiceError
+from core.ids import parse_id, parse_ids
 from core.models import AuditEntry, Project
 from core.paging import keyset_page
 from core.uploads import file_response
@@ -87,9 +88,9 @@ def announcement_list(request):
     user = request.user
     _staff(user)
     qs = selectors.staff_announcements(user)
-    state = request.GET.get("state", "")
-    if state.isdecimal() and int(state) in NoticeState.values:
-        qs = qs.filter(state=int(state))
+    state = parse_id(request.GET.get("state", ""))
+    if state in NoticeState.values:
+        qs = qs.filter(state=state)
     page = keyset_page(
         qs,
         request.GET.get("after"),
@@ -456,8 +457,8 @@ def activity_act(request, pk, action):
         done = _("活动已取消。")
     elif action == "feedback":
         form = FeedbackForm(request.POST, prefix="fb")
-        signup_id = request.POST.get("signup", "")
-        signup = activity.signups.filter(pk=signup_id).first() if signup_id.isdecimal() else None
+        signup_id = parse_id(request.POST.get("signup", ""))
+        signup = activity.signups.filter(pk=signup_id).first() if signup_id else None
         if signup is None:
             form.is_valid()
             form.add_error(None, _("请选择到场的住户。"))
@@ -465,7 +466,7 @@ def activity_act(request, pk, action):
         done = _("评价已记录。")
     elif action == "attendance":
         form = ReasonForm({"reason": "-"})
-        ids = [i for i in request.POST.getlist("attended") if i.isdecimal()]
+        ids = parse_ids(request.POST.getlist("attended"))
         call = lambda: services.activity_attendance(actor=user, activity=activity, attended_ids=ids)  # noqa: E731
         done = _("签到已保存。")
     else:

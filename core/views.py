@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core import notify, privacy, signin
+from core.ids import parse_ids
 from core.models import Notification
 from core.redirects import safe_next
 
@@ -24,7 +25,7 @@ def inbox(request):
 @login_required
 @require_POST
 def inbox_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    ids = parse_ids(request.POST.getlist("id"))
     notify.mark_read(request.user, ids or None)
     return redirect(safe_next(request, reverse("inbox")))
 

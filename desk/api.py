@@ -13,11 +13,19 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import SkipField, get_error_detail
@@ -26,9 +34,11 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.ids import ApiIdField
 from core.models import Department
 from core.templatetags.propdesk import choice_labels
-from desk import rules
+from core.text import text_limit
+from desk import rules, sla
 from desk.choices import Action, Channel, Kind, Rating, Severity, State, Validity
 from desk.filters import RequestFilter
 from desk.models import Attachment, Category, RequestEvent, ServiceRequest
@@ -86,6 +96,33 @@ class ResidentRefSerializer(serializers.Serializer):
 
 # ---------------------------------------------------------------- reading
 
+DUE_STATES = ["overdue", "soon", "ok", "paused", ""]
+
+
+class DeadlineSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=[(step, step) for step in sla.STEPS], label=_("环节"))
+    step_display = serializers.CharField(label=_("环节名称"))
+    due = serializers.DateTimeField(label=_("时限"))
+    overdue = serializers.BooleanField(label=_("已超时"))
+
+
+def open_deadlines(sr: ServiceRequest, now) -> list[dict]:
+    """Each step still open with its deadline, as the API gives it (desk/sla.py's plan); while the
+    clock is paused none is overdue."""
+    when = _DATETIME.to_representation
+    rows = []
+    for step, entry in sla.pending_steps(sr):
+        due = parse_datetime(entry["due"])
+        rows.append(
+            {
+                "step": step,
+                "step_display": str(sla.step_label(step)),
+                "due": when(due),
+                "overdue": not sr.paused_at and due <= now,
+            }
+        )
+    return rows
+
 
 # A list row: only what list_queryset fetches in its one query.
 class RequestListSerializer(serializers.ModelSerializer):
@@ -100,6 +137,17 @@ class RequestListSerializer(serializers.ModelSerializer):
     assignee = RefSerializer(read_only=True, allow_null=True, label=_("处理人"))
     receiver = RefSerializer(read_only=True, label=_("首问责任人"))
     caller_phone = PhoneField(label=_("联系电话"))
+    due_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        label=_("最近时限"),
+        help_text=_("尚未完成的环节中最早的时限；无时限、已暂停或已结案时为空。列表可按它排序：ordering=due_at。"),
+    )
+    due_state = serializers.SerializerMethodField(
+        label=_("时限状态"), help_text=_("overdue 已超时、soon 一小时内到期、ok 正常、paused 计时已暂停；空为无时限。")
+    )
+    overdue = serializers.SerializerMethodField(label=_("已超时"))
+    deadlines = serializers.SerializerMethodField(label=_("各环节时限"), help_text=_("尚未完成的各环节及其时限。"))
 
     class Meta:
         model = ServiceRequest
@@ -124,8 +172,23 @@ class RequestListSerializer(serializers.ModelSerializer):
             "receiver",
             "created_at",
             "updated_at",
+            "due_at",
+            "due_state",
+            "overdue",
+            "deadlines",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=DUE_STATES))
+    def get_due_state(self, sr) -> str:
+        return sla.status(sr)
+
+    def get_overdue(self, sr) -> bool:
+        return sla.status(sr) == "overdue"
+
+    @extend_schema_field(DeadlineSerializer(many=True))
+    def get_deadlines(self, sr) -> list[dict]:
+        return open_deadlines(sr, timezone.now())
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -228,7 +291,7 @@ def _ref(obj, attr: str = "name") -> dict | None:
     return None if obj is None else {"id": obj.pk, attr: str(getattr(obj, attr))}
 
 
-def request_list_rows(rows, request) -> list[dict]:
+def request_list_rows(rows_in, request) -> list[dict]:
     """The API list's rows: exactly what RequestListSerializer gives (it stays, for the schema
     and as the reference; bench/check_fragments.py compares), built directly from the row
     objects: a ModelSerializer with nine nested fields cost more per page than the queries."""
@@ -238,31 +301,39 @@ def request_list_rows(rows, request) -> list[dict]:
     kinds = choice_labels(ServiceRequest, "kind")
     states = choice_labels(ServiceRequest, "state")
     severities = choice_labels(ServiceRequest, "severity")
-    return [
-        {
-            "id": sr.pk,
-            "number": sr.number,
-            "project": _ref(sr.project),
-            "kind": sr.kind,
-            "kind_display": kinds.get(sr.kind, sr.kind),
-            "severity": sr.severity,
-            "severity_display": severities.get(sr.severity, sr.severity),
-            "state": sr.state,
-            "state_display": states.get(sr.state, sr.state),
-            "title": sr.title,
-            "category": _ref(sr.category),
-            "room": _ref(sr.room, "code"),
-            "location": sr.location,
-            "caller_name": sr.caller_name,
-            "caller_phone": phone.to_representation(sr.caller_phone),
-            "department": _ref(sr.department),
-            "assignee": _ref(sr.assignee),
-            "receiver": _ref(sr.receiver),
-            "created_at": when(sr.created_at),
-            "updated_at": when(sr.updated_at),
-        }
-        for sr in rows
-    ]
+    now = timezone.now()
+    rows = []
+    for sr in rows_in:
+        due_state = sla.status(sr, now)
+        rows.append(
+            {
+                "id": sr.pk,
+                "number": sr.number,
+                "project": _ref(sr.project),
+                "kind": sr.kind,
+                "kind_display": kinds.get(sr.kind, sr.kind),
+                "severity": sr.severity,
+                "severity_display": severities.get(sr.severity, sr.severity),
+                "state": sr.state,
+                "state_display": states.get(sr.state, sr.state),
+                "title": sr.title,
+                "category": _ref(sr.category),
+                "room": _ref(sr.room, "code"),
+                "location": sr.location,
+                "caller_name": sr.caller_name,
+                "caller_phone": phone.to_representation(sr.caller_phone),
+                "department": _ref(sr.department),
+                "assignee": _ref(sr.assignee),
+                "receiver": _ref(sr.receiver),
+                "created_at": when(sr.created_at),
+                "updated_at": when(sr.updated_at),
+                "due_at": when(sr.due_at),
+                "due_state": due_state,
+                "overdue": due_state == "overdue",
+                "deadlines": open_deadlines(sr, now),
+            }
+        )
+    return rows
 
 
 _DETAIL_TIMES = (
@@ -370,12 +441,18 @@ def _visible(user, pk) -> ServiceRequest:
 
 # What the desk takes down on a call; the rules are checked by request_register.
 class IntakeSerializer(serializers.Serializer):
-    project = serializers.IntegerField(label=_("项目"), min_value=1)
+    project = ApiIdField(label=_("项目"))
     kind = serializers.ChoiceField(label=_("类型"), choices=Kind.choices)
     title = serializers.CharField(label=_("标题"), max_length=200)
-    description = serializers.CharField(label=_("描述"), required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        label=_("描述"),
+        max_length=text_limit(ServiceRequest, "description"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
     channel = serializers.ChoiceField(label=_("来源"), choices=Channel.choices, default=Channel.PHONE)
-    category = serializers.IntegerField(label=_("分类"), required=False, allow_null=True, min_value=1)
+    category = ApiIdField(label=_("分类"), required=False, allow_null=True)
     severity = serializers.ChoiceField(label=_("级别"), choices=Severity.choices, default=Severity.GENERAL)
     validity = serializers.ChoiceField(
         label=_("投诉性质"),
@@ -388,8 +465,8 @@ class IntakeSerializer(serializers.Serializer):
     paid = serializers.BooleanField(
         label=_("有偿维修"), required=False, allow_null=True, default=None, help_text=_("仅报修：是否有偿。")
     )
-    room = serializers.IntegerField(label=_("房屋"), required=False, allow_null=True, min_value=1)
-    resident = serializers.IntegerField(label=_("业户"), required=False, allow_null=True, min_value=1)
+    room = ApiIdField(label=_("房屋"), required=False, allow_null=True)
+    resident = ApiIdField(label=_("业户"), required=False, allow_null=True)
     caller_name = serializers.CharField(label=_("联系人"), max_length=50, required=False, allow_blank=True, default="")
     caller_phone = serializers.CharField(
         label=_("联系电话"), max_length=30, required=False, allow_blank=True, default=""
@@ -459,17 +536,43 @@ def _intake(data) -> Intake:
     )
 
 
+# The list's orders (`?ordering=`): newest first, or soonest open deadline first (as the page's
+# ?sort=due; requests without one are left out of that order, as core/paging.py does).
+ORDERINGS = {"-created_at": ("-created_at", "-id"), "due_at": ("due_at", "id")}
+
+
+def list_ordering(request) -> str:
+    ordering = request.query_params.get("ordering") or "-created_at"
+    if ordering not in ORDERINGS:
+        raise ValidationError({"ordering": [_("可选值：%(choices)s。") % {"choices": "、".join(ORDERINGS)}]})
+    return ordering
+
+
 class RequestPagination(CursorPagination):
-    """Newest first, keyset-paged: no COUNT over millions of rows."""
+    """Newest first or soonest deadline first, keyset-paged: no COUNT over millions of rows."""
 
     page_size = 25
     max_page_size = 100
     page_size_query_param = "page_size"
-    ordering = ("-created_at", "-id")
+    ordering = ORDERINGS["-created_at"]
+
+    def get_ordering(self, request, queryset, view):
+        return ORDERINGS[list_ordering(request)]
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("工单列表"), description=_("当前用户可见的工单，最新的在前，按游标分页。")),
+    list=extend_schema(
+        summary=_("工单列表"),
+        description=_("当前用户可见的工单，最新的在前（或按最近时限），按游标分页。"),
+        parameters=[
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=list(ORDERINGS),
+                description=_("-created_at：最新登记的在前（默认）；due_at：最近时限最早的在前，只含有时限的工单。"),
+            )
+        ],
+    ),
     retrieve=extend_schema(
         summary=_("工单详情"),
         description=_("全部字段、当前用户可执行的操作、版本号、处理记录和附件。"),
@@ -500,7 +603,10 @@ class RequestViewSet(
         return {"list": RequestListSerializer, "create": IntakeSerializer}.get(self.action, RequestDetailSerializer)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
+        if list_ordering(request) == "due_at":
+            queryset = queryset.filter(due_at__isnull=False)
+        page = self.paginate_queryset(queryset)
         return self.get_paginated_response(request_list_rows(page, request))
 
     def retrieve(self, request, pk=None):
@@ -531,26 +637,40 @@ def _field(action: str, name: str) -> serializers.Field:
             help_text = _("无效投诉直接结案时必填：向业户所作的解释。")
         else:
             help_text = _("可选的说明。")
-        return serializers.CharField(label=_("说明"), required=False, allow_blank=True, default="", help_text=help_text)
+        return serializers.CharField(
+            label=_("说明"),
+            max_length=text_limit(RequestEvent, "note"),
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=help_text,
+        )
     if name == "department":
-        return serializers.IntegerField(
+        return ApiIdField(
             label=_("处理部门"), required=False, allow_null=True, help_text=_("本项目部门的 id；与处理人至少填一个。")
         )
     if name == "assignee":
-        return serializers.IntegerField(
-            label=_("处理人"), required=False, allow_null=True, help_text=_("在本项目工作的员工的 id。")
-        )
+        return ApiIdField(label=_("处理人"), required=False, allow_null=True, help_text=_("在本项目工作的员工的 id。"))
     if name == "result":
-        return serializers.CharField(label=_("处理结果"), allow_blank=True)
+        return serializers.CharField(
+            label=_("处理结果"), max_length=text_limit(ServiceRequest, "result"), allow_blank=True
+        )
     if name == "reply":
-        return serializers.CharField(label=_("回复内容"), allow_blank=True)
+        return serializers.CharField(
+            label=_("回复内容"), max_length=text_limit(ServiceRequest, "reply"), allow_blank=True
+        )
     if name == "rating":
         return serializers.ChoiceField(
             label=_("回访评价"), choices=Rating.choices, help_text=_("A 满意、B 基本满意、C 不满意（工单将重新打开）。")
         )
     if name == "comment":
         return serializers.CharField(
-            label=_("回访意见"), required=False, allow_blank=True, default="", help_text=_("不满意时必填。")
+            label=_("回访意见"),
+            max_length=text_limit(ServiceRequest, "visit_comment"),
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text=_("不满意时必填。"),
         )
     if name == "paid":
         return serializers.BooleanField(
@@ -574,7 +694,7 @@ def _field(action: str, name: str) -> serializers.Field:
             label=_("级别"), choices=Severity.choices, required=False, allow_blank=True, default=""
         )
     if name == "category":
-        return serializers.IntegerField(label=_("分类"), required=False, allow_null=True, help_text=_("分类的 id。"))
+        return ApiIdField(label=_("分类"), required=False, allow_null=True, help_text=_("分类的 id。"))
     if name == "validity":
         return serializers.ChoiceField(
             label=_("投诉性质"),

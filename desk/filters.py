@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdChoiceFilter, IdFilter
 from core.models import Department, Project, User
 from desk.choices import OPEN_STATES, Kind, Severity, State
 from desk.models import Category, ServiceRequest
@@ -22,14 +23,12 @@ class RequestFilter(django_filters.FilterSet):
     )
     open = django_filters.BooleanFilter(label=_("仅未结案"), method="filter_open")
     severity = django_filters.ChoiceFilter(label=_("级别"), choices=Severity.choices)
-    category = django_filters.ModelChoiceFilter(label=_("分类"), queryset=Category.objects.none())
-    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=Project.objects.none())
-    building = django_filters.ModelChoiceFilter(
-        label=_("楼栋"), queryset=Building.objects.none(), field_name="room__building"
-    )
-    department = django_filters.ModelChoiceFilter(label=_("处理部门"), queryset=Department.objects.none())
-    assignee = django_filters.ModelChoiceFilter(label=_("处理人"), queryset=User.objects.none())
-    room = django_filters.NumberFilter(label=_("房屋"), field_name="room_id")
+    category = IdChoiceFilter(label=_("分类"), queryset=Category.objects.none())
+    project = IdChoiceFilter(label=_("项目"), queryset=Project.objects.none())
+    building = IdChoiceFilter(label=_("楼栋"), queryset=Building.objects.none(), field_name="room__building")
+    department = IdChoiceFilter(label=_("处理部门"), queryset=Department.objects.none())
+    assignee = IdChoiceFilter(label=_("处理人"), queryset=User.objects.none())
+    room = IdFilter(label=_("房屋"), field_name="room_id")
     due = django_filters.ChoiceFilter(
         label=_("时限"),
         choices=[("overdue", _("已超时")), ("soon", _("一小时内到期")), ("ok", _("正常"))],

@@ -2,24 +2,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceErrorsMixin
+from core.ids import IdChoiceField, IdField
 from core.models import Department, Project, User
+from core.text import text_limit
 from desk import rules, selectors
 from desk.choices import Action, Channel, Kind, Rating, Severity, Validity
-from desk.models import Category
+from desk.models import Category, RequestEvent, ServiceRequest
 from desk.services import ACTION_SERVICES, Intake
 
 
 class IntakeForm(ServiceErrorsMixin, forms.Form):
     """The phone-call intake: the fields in the order a call goes."""
 
-    project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none(), empty_label=None)
-    room = forms.IntegerField(label=_("房屋"), required=False, widget=forms.HiddenInput)
-    resident = forms.IntegerField(label=_("业户"), required=False, widget=forms.HiddenInput)
+    project = IdChoiceField(label=_("项目"), queryset=Project.objects.none(), empty_label=None)
+    room = IdField(label=_("房屋"), required=False, widget=forms.HiddenInput)
+    resident = IdField(label=_("业户"), required=False, widget=forms.HiddenInput)
     caller_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
     caller_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect)
     channel = forms.ChoiceField(label=_("来源"), choices=Channel.choices, initial=Channel.PHONE)
-    category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
+    category = IdChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
     severity = forms.ChoiceField(
         label=_("级别"), choices=Severity.choices, initial=Severity.GENERAL, widget=forms.RadioSelect
     )
@@ -33,7 +35,12 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
     )
     location = forms.CharField(label=_("位置"), max_length=200, required=False, help_text=_("公共区域请填写具体位置"))
     title = forms.CharField(label=_("标题"), max_length=200)
-    description = forms.CharField(label=_("描述"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("描述"),
+        max_length=text_limit(ServiceRequest, "description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,22 +90,42 @@ class MultipleFileField(forms.FileField):
 
 class ActionForm(ServiceErrorsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    department = forms.ModelChoiceField(label=_("处理部门"), queryset=Department.objects.none(), required=False)
-    assignee = forms.ModelChoiceField(label=_("处理人"), queryset=User.objects.none(), required=False)
-    result = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    department = IdChoiceField(label=_("处理部门"), queryset=Department.objects.none(), required=False)
+    assignee = IdChoiceField(label=_("处理人"), queryset=User.objects.none(), required=False)
+    result = forms.CharField(
+        label=_("处理结果"),
+        max_length=text_limit(ServiceRequest, "result"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
     paid = forms.NullBooleanField(
         label=_("有偿维修（现场确认）"),
         required=False,
         widget=forms.Select(choices=[("unknown", _("不变")), ("true", _("有偿")), ("false", _("无偿"))]),
     )
-    reply = forms.CharField(label=_("回复业户"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reply = forms.CharField(
+        label=_("回复业户"),
+        max_length=text_limit(ServiceRequest, "reply"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
     rating = forms.ChoiceField(label=_("回访结果"), choices=Rating.choices, widget=forms.RadioSelect, required=False)
-    comment = forms.CharField(label=_("业户意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        label=_("业户意见"),
+        max_length=text_limit(ServiceRequest, "visit_comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
     files = MultipleFileField(label=_("照片/附件"), required=False)
     severity = forms.ChoiceField(label=_("级别"), choices=Severity.choices, required=False)
-    category = forms.ModelChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
+    category = IdChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
     validity = forms.ChoiceField(label=_("投诉性质"), choices=Validity.choices, required=False)
-    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("说明"),
+        max_length=text_limit(RequestEvent, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
     def __init__(self, *args, action: str, request_obj, **kwargs):
         kwargs.setdefault("auto_id", f"{action}-%s-{request_obj.pk}")

@@ -96,7 +96,7 @@ class ServiceRequest(models.Model):
     caller_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     location = models.CharField(_("位置"), max_length=200, blank=True)
     title = models.CharField(_("标题"), max_length=200)
-    description = models.TextField(_("描述"), blank=True)
+    description = models.TextField(_("描述"), blank=True, max_length=2000)
 
     state = models.PositiveSmallIntegerField(_("状态"), choices=State.choices, default=State.REGISTERED)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -134,10 +134,10 @@ class ServiceRequest(models.Model):
         verbose_name=_("完成人"),
     )
     needs_return_visit = models.BooleanField(_("需回访"), default=False)
-    result = models.TextField(_("处理结果"), blank=True)
-    reply = models.TextField(_("回复内容"), blank=True)
+    result = models.TextField(_("处理结果"), blank=True, max_length=2000)
+    reply = models.TextField(_("回复内容"), blank=True, max_length=2000)
     rating = models.CharField(_("回访评价"), max_length=1, choices=Rating.choices, blank=True)
-    visit_comment = models.TextField(_("回访意见"), blank=True)
+    visit_comment = models.TextField(_("回访意见"), blank=True, max_length=500)
     reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
     pause_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
     paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
@@ -226,7 +226,7 @@ class RequestEvent(models.Model):
     action = models.CharField(_("动作"), max_length=20, choices=Action.choices)
     from_state = models.PositiveSmallIntegerField(_("原状态"), choices=State.choices, null=True, blank=True)
     to_state = models.PositiveSmallIntegerField(_("新状态"), choices=State.choices)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=2000)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -434,7 +434,7 @@ class Phrase(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="phrases", verbose_name=_("公司"))
     situation = models.CharField(_("场景"), max_length=20, choices=Situation.choices)
     title = models.CharField(_("标题"), max_length=100)
-    body = models.TextField(_("内容"))
+    body = models.TextField(_("内容"), max_length=2000)
     keywords = models.CharField(
         _("关键词"), max_length=200, blank=True, help_text=_("用空格或逗号分隔，便于搜索，如：漏水 安抚 停水")
     )

@@ -4,7 +4,7 @@ checks the rules (desk/rules.py), changes the request with a compare-and-swap on
 """
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -19,6 +19,7 @@ from core.models import Department, Project, User
 from core.notify import notify
 from core.phone import normalize_phone
 from core.sql import build, insert_columns, insert_params, quote, select_list
+from core.text import check_text_lengths, text_limit
 from core.uploads import check_uploads
 from desk import rules, selectors, sla
 from desk.choices import DESK_HANDLED_KINDS, KIND_PREFIX, WORK_STATES, Action, Kind, Rating, Severity, State, Validity
@@ -114,7 +115,7 @@ def _validate_intake(actor, data: Intake):
         err("kind", _("请选择工单类型。"))
     if not data.title.strip():
         err("title", _("请填写标题。"))
-    for field, limit in (("title", 200), ("caller_name", 50), ("location", 200)):
+    for field, limit in (("title", 200), ("caller_name", 50), ("location", 200), ("description", _DESCRIPTION)):
         if len(getattr(data, field).strip()) > limit:
             err(field, _("最多 %(limit)s 个字。") % {"limit": limit})
     project, room, resident, category, policy = _intake_refs(data)
@@ -345,6 +346,33 @@ def _require(value: str, message: str, field: str = "note") -> str:
     return value
 
 
+def _version_first(service):
+    """A stale `expected_version` is a conflict, whatever else would be wrong: checked before the
+    rules and the input, so the caller who read an older version learns that (409), not that the
+    action no longer fits the new state (403). `_transition`'s guarded UPDATE stays the backstop
+    for a change made between this check and the write."""
+
+    @wraps(service)
+    def checked(*, request, expected_version=None, **kwargs):
+        if expected_version is not None and expected_version != request.version:
+            raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))
+        return service(request=request, expected_version=expected_version, **kwargs)
+
+    return checked
+
+
+# The request's free text an action writes, by model field, and the name the user typed it under.
+_TEXTS = {"result": "result", "reply": "reply", "visit_comment": "comment"}
+_DESCRIPTION = text_limit(ServiceRequest, "description")
+
+
+def _check_text(note: str, changes: dict) -> None:
+    """Refuse text longer than its field takes; `note` is checked when it is not one of them
+    (resolve, reply and visit write their text into the timeline entry too)."""
+    texts = {_TEXTS[f]: (value, text_limit(ServiceRequest, f)) for f, value in changes.items() if f in _TEXTS}
+    check_text_lengths(texts or {"note": (note, text_limit(RequestEvent, "note"))})
+
+
 def _allowed(actor, request, action) -> None:
     """Refuse before looking at the input: a user who may not act learns why, not what to fill in."""
     reason = rules.refusal(actor, request, action)
@@ -369,6 +397,7 @@ def _transition(
     unsatisfied visit): the rules were checked for that action, not for this one."""
     if not follows_from:
         _allowed(actor, request, action)
+    _check_text(note, changes or {})
     version = request.version if expected_version is None else expected_version
     if version != request.version:
         raise Conflict(_("这张工单刚被其他人修改过，请刷新后再试。"))
@@ -434,6 +463,7 @@ def _target(request: ServiceRequest, department, assignee):
     return department, assignee
 
 
+@_version_first
 @transaction.atomic
 def request_dispatch(*, actor, request, department=None, assignee=None, note="", expected_version=None, auto=False):
     """`auto`: the dispatch registering made by itself (DeskSettings.auto_dispatch), marked so in
@@ -455,6 +485,7 @@ def request_dispatch(*, actor, request, department=None, assignee=None, note="",
     )
 
 
+@_version_first
 @transaction.atomic
 def request_accept(*, actor, request, note="", expected_version=None):
     changes = {"accepted_at": timezone.now()}
@@ -471,6 +502,7 @@ def request_accept(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_return(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.RETURN)
@@ -486,6 +518,7 @@ def request_return(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_transfer(*, actor, request, department=None, assignee=None, note="", expected_version=None):
     _allowed(actor, request, Action.TRANSFER)
@@ -505,6 +538,7 @@ def request_transfer(*, actor, request, department=None, assignee=None, note="",
     )
 
 
+@_version_first
 @transaction.atomic
 def request_arrive(*, actor, request, note="", expected_version=None):
     return _transition(
@@ -518,6 +552,7 @@ def request_arrive(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_pause(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.PAUSE)
@@ -534,6 +569,7 @@ def request_pause(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_resume(*, actor, request, note="", expected_version=None):
     """Back to where the pause began: accepted (nobody on site yet) or in progress."""
@@ -569,6 +605,7 @@ def _attach_files(*, actor, request, event, checked) -> list[Attachment]:
     return saved
 
 
+@_version_first
 @transaction.atomic
 def request_resolve(*, actor, request, result="", files=(), paid=None, expected_version=None):
     _allowed(actor, request, Action.RESOLVE)
@@ -593,6 +630,7 @@ def request_resolve(*, actor, request, result="", files=(), paid=None, expected_
     return event
 
 
+@_version_first
 @transaction.atomic
 def request_reply(*, actor, request, reply="", expected_version=None):
     _allowed(actor, request, Action.REPLY)
@@ -629,6 +667,7 @@ def _reopen_changes(request, now) -> dict:
     }
 
 
+@_version_first
 @transaction.atomic
 def request_visit(*, actor, request, rating="", comment="", expected_version=None):
     _allowed(actor, request, Action.VISIT)
@@ -674,6 +713,7 @@ def request_visit(*, actor, request, rating="", comment="", expected_version=Non
     return event
 
 
+@_version_first
 @transaction.atomic
 def request_close(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.CLOSE)
@@ -695,6 +735,7 @@ def request_close(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_cancel(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.CANCEL)
@@ -710,6 +751,7 @@ def request_cancel(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_reopen(*, actor, request, note="", expected_version=None):
     _allowed(actor, request, Action.REOPEN)
@@ -726,6 +768,7 @@ def request_reopen(*, actor, request, note="", expected_version=None):
     )
 
 
+@_version_first
 @transaction.atomic
 def request_attach(*, actor, request, files, note="", expected_version=None):
     _allowed(actor, request, Action.ATTACH)
@@ -744,6 +787,7 @@ def request_attach(*, actor, request, files, note="", expected_version=None):
     return _attach_files(actor=actor, request=request, event=event, checked=checked)
 
 
+@_version_first
 @transaction.atomic
 def request_reclassify(*, actor, request, severity="", category=None, note="", expected_version=None):
     """Change severity or category; the time limits are computed again from the new policy."""
@@ -771,6 +815,7 @@ def request_reclassify(*, actor, request, severity="", category=None, note="", e
     )
 
 
+@_version_first
 @transaction.atomic
 def request_validity(*, actor, request, validity="", note="", expected_version=None):
     """A complaint found valid or invalid after all (e.g. 无效投诉 after investigation), with the

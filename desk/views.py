@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.ids import parse_id
 from core.models import Project
 from core.paging import keyset_page
 from core.redirects import safe_next
@@ -197,15 +198,15 @@ def intake(request):
                 return redirect(reverse("desk:intake") + f"?registered={sr.pk}")
         # A refused save keeps the whole intake: the chosen household's badge (room and person),
         # its panel, the lookup text and every field.
-        room_id = form.data.get("room")
-        if room_id and str(room_id).isdecimal():
+        room_id = parse_id(form.data.get("room"))
+        if room_id:
             room = with_occupants(visible_rooms(user).filter(pk=room_id)).first()
-        resident_id = form.data.get("resident")
-        if room and resident_id and str(resident_id).isdecimal():
-            chosen_resident = next((occ.resident for occ in room.current if occ.resident_id == int(resident_id)), None)
+        resident_id = parse_id(form.data.get("resident"))
+        if room and resident_id:
+            chosen_resident = next((occ.resident for occ in room.current if occ.resident_id == resident_id), None)
     registered = None
-    if request.GET.get("registered", "").isdecimal():
-        registered = selectors.visible_requests(user).filter(pk=request.GET["registered"]).first()
+    if registered_id := parse_id(request.GET.get("registered", "")):
+        registered = selectors.visible_requests(user).filter(pk=registered_id).first()
     status = 400 if request.method == "POST" else 200
     company_ids = set(Project.objects.filter(pk__in=user.project_ids()).values_list("company_id", flat=True))
     phrases = selectors.phrases(next(iter(company_ids)), "intake") if len(company_ids) == 1 else []
@@ -225,7 +226,7 @@ def intake_lookup(request):
     _staff_only(request.user)
     q = request.GET.get("q", "")
     project = request.GET.get("project")
-    rooms = lookup_rooms(request.user, q, project_id=int(project) if project and project.isdecimal() else None)
+    rooms = lookup_rooms(request.user, q, project_id=parse_id(project))
     # Written in Python (lookup_results_html), not through the template engine: this fragment is
     # fetched on every keystroke of the intake form.
     return HttpResponse(lookup_results_html(rooms, q, request.user))
@@ -235,8 +236,8 @@ def intake_lookup(request):
 def intake_household(request):
     """htmx: the chosen household's people and recent requests, shown while the call goes on."""
     _staff_only(request.user)
-    room_id = request.GET.get("room", "")
-    room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first() if room_id.isdecimal() else None
+    room_id = parse_id(request.GET.get("room", ""))
+    room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first() if room_id else None
     if room is None:
         return HttpResponse("")
     recent = selectors.household_recent(request.user, room_id=room.pk, limit=8)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceErrorsMixin
+from core.ids import IdField
 from core.models import User
 from duty.choices import DUTY_ROLES, LogCategory
 from duty.models import Key, KeyLoan, Shift
@@ -74,7 +75,7 @@ class LogForm(ServiceForm):
     text = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     at = forms.DateTimeField(label=_("发生时间"), required=False, widget=DATETIME_LOCAL, help_text=_("不填为现在。"))
     hand_over = forms.BooleanField(label=_("需交接"), required=False)
-    corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    corrects = IdField(required=False, widget=forms.HiddenInput)
 
 
 class KeyForm(ServiceForm):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.ids import parse_id
 from duty import rules, selectors, services
 from duty.choices import HandoverState, ItemAnswer, SwapState
 from duty.forms import (
@@ -257,8 +258,8 @@ def setup(request, project_id: int):
     status = 200
     editing = {}
     for name, (model, form_class, _service, _arg) in SETUP_FORMS.items():
-        pk = request.GET.get(f"edit_{name}")
-        obj = model.objects.filter(project=project, pk=pk).first() if pk and pk.isdecimal() else None
+        pk = parse_id(request.GET.get(f"edit_{name}"))
+        obj = model.objects.filter(project=project, pk=pk).first() if pk else None
         editing[name] = obj
         initial = {f: getattr(obj, f) for f in form_class.base_fields} if obj else None
         forms[name] = form_class(initial=initial)
@@ -268,7 +269,7 @@ def setup(request, project_id: int):
             raise Http404
         model, form_class, service, arg = SETUP_FORMS[which]
         pk = request.POST.get("pk", "")
-        obj = model.objects.filter(project=project, pk=pk).first() if pk.isdecimal() else None
+        obj = model.objects.filter(project=project, pk=parse_id(pk)).first() if parse_id(pk) else None
         if pk and obj is None:
             raise Http404
         form = form_class(request.POST)
@@ -299,8 +300,8 @@ def log(request, project_id: int):
     user = request.user
     project = rules.project_for(user, project_id)
     corrects = None
-    cid = request.GET.get("correct") or request.POST.get("corrects")
-    if cid and str(cid).isdecimal():
+    cid = parse_id(request.GET.get("correct") or request.POST.get("corrects"))
+    if cid:
         corrects = LogEntry.objects.filter(project=project, pk=cid).first()
     form = LogForm(request.POST or None, initial={"corrects": corrects.pk if corrects else None})
     status = 200
@@ -327,11 +328,11 @@ def log(request, project_id: int):
     category = request.GET.get("category", "")
     if category:
         qs = qs.filter(category=category)
-    before = request.GET.get("before", "")
-    if before.isdecimal():
+    before = parse_id(request.GET.get("before", ""))
+    if before:
         pivot = LogEntry.objects.filter(project=project, pk=before).values_list("at", flat=True).first()
         if pivot:
-            qs = qs.filter(Q(at__lt=pivot) | Q(at=pivot, pk__lt=int(before)))
+            qs = qs.filter(Q(at__lt=pivot) | Q(at=pivot, pk__lt=before))
     rows = list(qs.order_by("-at", "-id")[: LOG_PAGE + 1])
     more = rows[LOG_PAGE - 1].pk if len(rows) > LOG_PAGE else None
     context = {
@@ -420,10 +421,10 @@ def handover_list(request, project_id: int):
                 )
                 return redirect("duty:handover", pk=h.pk)
         status = 400
-    before = request.GET.get("before", "")
+    before = parse_id(request.GET.get("before", ""))
     qs = selectors.handovers(project).order_by("-started_at", "-id")
-    if before.isdecimal():
-        qs = qs.filter(pk__lt=int(before))
+    if before:
+        qs = qs.filter(pk__lt=before)
     rows = list(qs[:31])
     context = {
         "project": project,

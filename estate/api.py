@@ -14,6 +14,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import CursorPagination
 
 from core.auth import TokenAuthentication
+from core.ids import IdFilter
 from core.phone import mask_phone
 from estate.choices import Relation, RoomState, RoomUse
 from estate.models import Occupancy, Resident, Room
@@ -106,8 +107,8 @@ class RoomFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("房号、手机号（或后四位）、业户姓名，如 3-2-1502"), method="filter_q", max_length=60
     )
-    project = django_filters.NumberFilter(label=_("项目"), field_name="project_id")
-    building = django_filters.NumberFilter(label=_("楼栋"), field_name="building_id")
+    project = IdFilter(label=_("项目"), field_name="project_id")
+    building = IdFilter(label=_("楼栋"), field_name="building_id")
     use = django_filters.ChoiceFilter(label=_("用途"), choices=RoomUse.choices)
     state = django_filters.ChoiceFilter(label=_("状态"), choices=RoomState.choices)
 
@@ -132,8 +133,8 @@ class ResidentFilter(django_filters.FilterSet):
         method="filter_q",
         max_length=50,
     )
-    project = django_filters.NumberFilter(label=_("项目"), field_name="project_id")
-    room = django_filters.NumberFilter(label=_("房屋"), method="filter_room")
+    project = IdFilter(label=_("项目"), field_name="project_id")
+    room = IdFilter(label=_("房屋"), method="filter_room")
 
     class Meta:
         model = Resident

@@ -18,6 +18,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.ids import ApiIdField, parse_id
 from core.privacy import mask_id
 from estate.api import AUTHENTICATION_CLASSES
 from frontdesk import rules, selectors, services
@@ -26,7 +27,7 @@ from frontdesk.choices import AgreedVia, ParcelKind
 
 class ParcelSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    room = serializers.IntegerField(source="room_id", label=_("房屋"))
+    room = ApiIdField(source="room_id", label=_("房屋"))
     kind = serializers.ChoiceField(choices=ParcelKind.choices, default=ParcelKind.PARCEL, label=_("类型"))
     tracking_number = serializers.CharField(max_length=60, required=False, allow_blank=True, label=_("运单号"))
     carrier = serializers.CharField(max_length=30, required=False, allow_blank=True, label=_("快递公司"))
@@ -38,7 +39,7 @@ class ParcelSerializer(serializers.Serializer):
 
 
 class CodeSerializer(serializers.Serializer):
-    project = serializers.IntegerField(label=_("项目"))
+    project = ApiIdField(label=_("项目"))
     code = serializers.CharField(max_length=12, label=_("取件码"))
     collector_name = serializers.CharField(max_length=50, required=False, allow_blank=True, label=_("领取人"))
 
@@ -106,11 +107,11 @@ class ParcelsView(APIView):
     @extend_schema(responses=ParcelSerializer(many=True))
     def get(self, request):
         _front(request)
-        room = request.query_params.get("room", "")
-        if not room.isdecimal():
+        room = parse_id(request.query_params.get("room", ""))
+        if room is None:
             raise serializers.ValidationError({"room": [_("请选择本项目的房屋。")]})
         if request.query_params.get("state", "waiting") == "waiting":
-            rows = selectors.room_waiting_parcels(request.user, int(room))
+            rows = selectors.room_waiting_parcels(request.user, room)
         else:
             rows = list(selectors.visible_parcels(request.user).filter(room_id=room).order_by("-arrived_at")[:100])
         return Response(ParcelSerializer(rows, many=True).data)
@@ -173,12 +174,12 @@ class PassLookupView(APIView):
     @extend_schema(responses=GoodsPassSerializer)
     def get(self, request):
         _front(request)
-        project = request.query_params.get("project", "")
-        if not project.isdecimal():
+        project = parse_id(request.query_params.get("project", ""))
+        if project is None:
             raise serializers.ValidationError({"project": [_("请选择项目。")]})
         goods_pass = services.find_goods_pass(
             actor=request.user,
-            project_id=_project_id(request, int(project)),
+            project_id=_project_id(request, project),
             code=request.query_params.get("code", ""),
         )
         return Response(GoodsPassSerializer(goods_pass).data)

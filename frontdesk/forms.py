@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceErrorsMixin
+from core.ids import IdField
 from frontdesk.choices import AgreedVia, IdType, ParcelKind
 from frontdesk.services import PassApplication, WalkIn
 
@@ -35,7 +36,7 @@ def parse_items(text: str) -> list[tuple[str, int]]:
 
 
 class ParcelForm(ServiceErrorsMixin, forms.Form):
-    room = forms.IntegerField(label=_("房屋"), widget=forms.HiddenInput, required=False)
+    room = IdField(label=_("房屋"), widget=forms.HiddenInput, required=False)
     tracking_number = forms.CharField(label=_("运单号"), max_length=60, required=False)
     carrier = forms.CharField(label=_("快递公司"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=ParcelKind.choices, initial=ParcelKind.PARCEL)
@@ -56,7 +57,7 @@ class ReturnForm(forms.Form):
 
 
 class WalkInForm(ServiceErrorsMixin, forms.Form):
-    room = forms.IntegerField(label=_("被访房屋"), widget=forms.HiddenInput, required=False)
+    room = IdField(label=_("被访房屋"), widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("访客姓名"), max_length=50)
     id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices, initial=IdType.ID_CARD)
     id_number = forms.CharField(label=_("证件号码"), max_length=30)
@@ -120,7 +121,7 @@ def applicant_choices(applicants) -> list[tuple]:
 
 
 class GoodsPassForm(ServiceErrorsMixin, forms.Form):
-    room = forms.IntegerField(label=_("房屋"), widget=forms.HiddenInput, required=False)
+    room = IdField(label=_("房屋"), widget=forms.HiddenInput, required=False)
     valid_on = forms.DateField(label=_("放行日期"), widget=DATE_INPUT)
     # one of the room's people today (a resident id); whether they are the owner comes from their
     # link to the room (frontdesk.services.goods_pass_apply checks it), not from the form

@@ -207,7 +207,7 @@ class ContractorPass(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
     company_name = models.CharField(_("施工单位"), max_length=100)
-    people = models.TextField(_("人员名单"), help_text=_("每行一人"))
+    people = models.TextField(_("人员名单"), help_text=_("每行一人"), max_length=2000)
     contact_phone = models.CharField(_("负责人手机"), max_length=20, blank=True)
     rooms = models.ManyToManyField(Room, blank=True, related_name="contractor_passes", verbose_name=_("房屋"))
     areas = models.CharField(_("区域"), max_length=200, blank=True)

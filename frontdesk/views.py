@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.ids import parse_id
 from core.redirects import safe_next
 from estate.selectors import rooms_from_list, visible_rooms, with_occupants
 from frontdesk import rules, selectors, services
@@ -105,12 +106,12 @@ def parcels(request):
                     query["project"] = parcel.project_id
                 return redirect(reverse("frontdesk:parcels") + "?" + urlencode(query))
         status = 400
-        room_id = form.data.get("room")
-        if room_id and str(room_id).isdecimal():
+        room_id = parse_id(form.data.get("room"))
+        if room_id:
             room = visible_rooms(request.user).filter(pk=room_id).first()
     logged = None
-    if request.GET.get("logged", "").isdecimal():
-        logged = selectors.visible_parcels(request.user).select_related("room").filter(pk=request.GET["logged"]).first()
+    if logged_id := parse_id(request.GET.get("logged", "")):
+        logged = selectors.visible_parcels(request.user).select_related("room").filter(pk=logged_id).first()
     ids = [project.pk]
     context = {
         "projects": projects,
@@ -267,8 +268,8 @@ def visitors(request):
                 )
                 return redirect(reverse("frontdesk:visitors") + f"?project={visit.project_id}")
         status = 400
-        room_id = form.data.get("room")
-        if room_id and str(room_id).isdecimal():
+        room_id = parse_id(form.data.get("room"))
+        if room_id:
             room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first()
     ids = [project.pk]
     context = {
@@ -472,8 +473,8 @@ def pass_new(request):
     _front(request)
     projects, project = _projects(request)
     room = None
-    room_id = request.POST.get("room", "")
-    if room_id.isdecimal():
+    room_id = parse_id(request.POST.get("room"))
+    if room_id:
         room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first()
     form = GoodsPassForm(request.POST or None, applicants=selectors.pass_applicants(room.pk if room else None))
     status = 200
@@ -501,8 +502,8 @@ def pass_new(request):
 def pass_applicants(request):
     """htmx: the options of the applicant select for the chosen room: its people today."""
     _front(request)
-    room_id = request.GET.get("room", "")
-    room = visible_rooms(request.user).filter(pk=room_id).first() if room_id.isdecimal() else None
+    room_id = parse_id(request.GET.get("room"))
+    room = visible_rooms(request.user).filter(pk=room_id).first() if room_id else None
     applicants = selectors.pass_applicants(room.pk) if room else []
     return render(request, "frontdesk/_applicant_options.html", {"choices": applicant_choices(applicants)})
 

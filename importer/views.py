@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.ids import parse_id
 from core.privacy import mask_id
 from desk import selectors as desk_selectors
 from desk.filters import RequestFilter
@@ -208,10 +209,7 @@ def _row_view(session, row):
 def session_rows(request, pk):
     session = _session(request, pk)
     show = request.GET.get("show", "errors")
-    try:
-        after = int(request.GET.get("after", 0))
-    except ValueError:
-        after = 0
+    after = parse_id(request.GET.get("after", "")) or 0
     return render(request, "importer/_rows.html", {"session": session, **_rows_context(session, show, after)})
 
 

@@ -15,7 +15,7 @@ class DailyCloseout(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("签字人")
     )
     signed_at = models.DateTimeField(_("签字时间"))
-    comment = models.TextField(_("说明"), blank=True)
+    comment = models.TextField(_("说明"), blank=True, max_length=500)
     snapshot = models.JSONField(_("结清快照"), default=dict, editable=False)
 
     class Meta:

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import IdChoiceFilter
 from core.models import Project
 from estate.models import Building
 from estate.selectors import room_code_from_text
@@ -24,8 +25,8 @@ SEARCH_FIELDS = {
 class RecordFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     state = django_filters.TypedChoiceFilter(label=_("状态"), coerce=int)
-    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=Project.objects.none(), empty_label=_("全部"))
-    building = django_filters.ModelChoiceFilter(
+    project = IdChoiceFilter(label=_("项目"), queryset=Project.objects.none(), empty_label=_("全部"))
+    building = IdChoiceFilter(
         label=_("楼栋"), queryset=Building.objects.none(), method="filter_building", empty_label=_("全部")
     )
     created_from = django_filters.DateFilter(

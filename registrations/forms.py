@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceErrorsMixin as BaseServiceErrorsMixin
+from core.ids import IdField
 from core.models import Project
 from estate.models import Building
 from estate.selectors import room_code_from_text, visible_rooms
@@ -116,7 +117,7 @@ class ReasonForm(ActionForm):
 
 
 class CheckForm(ActionForm):
-    check = forms.IntegerField(widget=forms.HiddenInput)
+    check = IdField(widget=forms.HiddenInput)
     checked = forms.BooleanField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
@@ -139,7 +140,7 @@ class DefectForm(ActionForm):
 
 
 class DefectRepairForm(ActionForm):
-    defect = forms.IntegerField(widget=forms.HiddenInput)
+    defect = IdField(widget=forms.HiddenInput)
 
 
 class ConfirmForm(ActionForm):
@@ -165,7 +166,7 @@ class ItemForm(ActionForm):
 
 
 class SettleForm(ActionForm):
-    item = forms.IntegerField(widget=forms.HiddenInput)
+    item = IdField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("结清说明"), max_length=200)
 
 

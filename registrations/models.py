@@ -66,9 +66,13 @@ class RegistrationSettings(models.Model):
         _("入住资料核验清单"),
         default=DEFAULT_MOVEIN_CHECKLIST,
         help_text=_("每行一项；以 * 开头的为必查项，未核验不能办结"),
+        max_length=2000,
     )
     transfer_checklist = models.TextField(
-        _("过户待结清事项"), default=DEFAULT_TRANSFER_CHECKLIST, help_text=_("每行一项，新建过户单时带出")
+        _("过户待结清事项"),
+        default=DEFAULT_TRANSFER_CHECKLIST,
+        help_text=_("每行一项，新建过户单时带出"),
+        max_length=2000,
     )
 
     class Meta:
@@ -94,7 +98,7 @@ class Record(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
-    note = models.TextField(_("备注"), blank=True)
+    note = models.TextField(_("备注"), blank=True, max_length=500)
 
     class Meta:
         abstract = True
@@ -134,7 +138,7 @@ class MoveIn(Record):
     rules_signed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     inspected_at = models.DateTimeField(_("验房时间"), null=True, blank=True)
     inspected_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    inspection_note = models.TextField(_("验房情况"), blank=True)
+    inspection_note = models.TextField(_("验房情况"), blank=True, max_length=2000)
     occupancy = models.ForeignKey(
         Occupancy, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("居住关系")
     )
@@ -211,7 +215,7 @@ class Handover(Record):
     signed_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("签字人")
     )
-    sign_note = models.TextField(_("验收意见"), blank=True)
+    sign_note = models.TextField(_("验收意见"), blank=True, max_length=500)
 
     class Meta:
         verbose_name = _("接管验收")
@@ -395,7 +399,7 @@ class Event(models.Model):
     at = models.DateTimeField(_("时间"), default=timezone.now)
     action = models.CharField(_("动作"), max_length=30)
     text = models.CharField(_("内容"), max_length=300)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=500)
 
     class Meta:
         verbose_name = _("登记历史")

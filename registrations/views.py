@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.ids import parse_id
 from core.paging import keyset_page
 from registrations import forms, rules, selectors, services
 from registrations.choices import OPEN_STATES, STATE_COLOUR, Kind, LeaseState
@@ -328,8 +329,8 @@ def record_new(request, slug):
     user = request.user
     _staff(user)
     initial = {}
-    room_id = request.GET.get("room", "")
-    if room_id.isdecimal():
+    room_id = parse_id(request.GET.get("room", ""))
+    if room_id is not None:
         from estate.selectors import visible_rooms
 
         room = visible_rooms(user).filter(pk=room_id).first()

@@ -53,7 +53,7 @@ class RenovationSettings(models.Model):
     noon_quiet_end = models.TimeField(_("午间禁噪结束"), default=time(14, 0), null=True, blank=True)
     night_quiet_start = models.TimeField(_("夜间禁噪开始"), default=time(18, 0))
     night_quiet_end = models.TimeField(_("夜间禁噪结束（次日）"), default=time(8, 0))
-    rules_note = models.TextField(_("其他装修规定"), blank=True, help_text=_("印在装修许可证上。"))
+    rules_note = models.TextField(_("其他装修规定"), blank=True, help_text=_("印在装修许可证上。"), max_length=2000)
 
     class Meta:
         verbose_name = _("装修设置")
@@ -89,7 +89,7 @@ class Renovation(models.Model):
     )
     owner_name = models.CharField(_("业主姓名"), max_length=50)
     owner_phone = models.CharField(_("业主电话"), max_length=20, blank=True)
-    scope = models.TextField(_("装修内容"))
+    scope = models.TextField(_("装修内容"), max_length=2000)
     planned_start = models.DateField(_("计划开工"))
     planned_end = models.DateField(_("计划完工"))
     contractor_name = models.CharField(_("装修单位"), max_length=100)
@@ -108,7 +108,7 @@ class Renovation(models.Model):
     reviewed_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审核人")
     )
-    review_note = models.TextField(_("审核意见"), blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True, max_length=500)
     deposit_due = models.DecimalField(_("应缴押金"), max_digits=10, decimal_places=2, null=True, blank=True)
     fee_due = models.DecimalField(_("应缴管理费"), max_digits=10, decimal_places=2, null=True, blank=True)
     permit_number = models.CharField(_("许可证号"), max_length=30, blank=True)
@@ -176,7 +176,7 @@ class RenovationEvent(models.Model):
     action = models.CharField(_("动作"), max_length=20, choices=Action.choices)
     from_state = models.PositiveSmallIntegerField(_("原状态"), choices=State.choices, null=True, blank=True)
     to_state = models.PositiveSmallIntegerField(_("新状态"), choices=State.choices)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=500)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -197,7 +197,7 @@ class Inspection(models.Model):
     inspector = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("巡查人"))
     result = models.CharField(_("结果"), max_length=20, choices=InspectionResult.choices)
     is_final = models.BooleanField(_("竣工验收"), default=False)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=500)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     class Meta:
@@ -212,12 +212,12 @@ class Inspection(models.Model):
 class Violation(models.Model):
     renovation = models.ForeignKey(Renovation, on_delete=models.PROTECT, related_name="violations")
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="violations")
-    description = models.TextField(_("违规内容"))
+    description = models.TextField(_("违规内容"), max_length=2000)
     rectified_at = models.DateTimeField(_("整改时间"), null=True, blank=True)
     rectified_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("确认人")
     )
-    rectify_note = models.TextField(_("整改说明"), blank=True)
+    rectify_note = models.TextField(_("整改说明"), blank=True, max_length=500)
     request = models.ForeignKey(
         "desk.ServiceRequest",
         on_delete=models.SET_NULL,

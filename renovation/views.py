@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.calendar import current_calendar
 from core.errors import ServiceError
+from core.ids import parse_id
 from core.models import CalendarDay
 from core.paging import keyset_page
 from core.uploads import file_response
@@ -137,7 +138,10 @@ def renovation_resubmit_view(request, pk):
                 renovation=renovation,
                 data=form.application(room_id=renovation.room_id),
                 drawings=form.cleaned_data.get("drawings") or [],
-                expected_version=int(request.POST.get("version") or renovation.version),
+                # the version the page was drawn from; an unreadable one is a conflict (0 never matches)
+                expected_version=parse_id(request.POST["version"]) or 0
+                if request.POST.get("version")
+                else renovation.version,
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -213,7 +217,8 @@ def renovation_detail(request, pk):
 
 def _row_target(renovation, action, target):
     """The pass or violation a row action is about; another renovation's is a 404."""
-    if not str(target or "").isdecimal():
+    target = parse_id(target)
+    if target is None:
         raise Http404
     if action == Action.REVOKE_PASS:
         wp = WorkerPass.objects.select_related("worker").filter(pk=target, worker__renovation=renovation).first()
@@ -348,8 +353,8 @@ def passes_pdf(request, pk):
     if user.is_resident:
         raise PermissionDenied(_("出入证由物业打印。"))
     qs = WorkerPass.objects.filter(worker__renovation=renovation, revoked_at__isnull=True).select_related("worker")
-    one = request.GET.get("pass", "")
-    if one.isdecimal():
+    one = parse_id(request.GET.get("pass", ""))
+    if one is not None:
         qs = qs.filter(pk=one)
     passes = [p for p in qs.order_by("id") if p.is_valid()]
     if not passes:

@@ -45,7 +45,7 @@ class CheckPoint(models.Model):
         verbose_name=_("房屋"),
         help_text=_("点位在某户或商铺内时选择；公共区域留空。"),
     )
-    checklist = models.TextField(_("检查项"), help_text=_("每行一项，如：灭火器压力正常"))
+    checklist = models.TextField(_("检查项"), help_text=_("每行一项，如：灭火器压力正常"), max_length=2000)
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -135,7 +135,7 @@ class PatrolRun(models.Model):
     points_total = models.PositiveSmallIntegerField(_("点位数"), default=0)
     points_missed = models.PositiveSmallIntegerField(_("漏检数"), default=0)
     findings_count = models.PositiveSmallIntegerField(_("问题数"), default=0)
-    note = models.TextField(_("备注"), blank=True)
+    note = models.TextField(_("备注"), blank=True, max_length=500)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
@@ -169,7 +169,7 @@ class RunStop(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     state = models.PositiveSmallIntegerField(_("状态"), choices=StopState.choices, default=StopState.PENDING)
     results = models.JSONField(_("检查结果"), default=list, blank=True)  # [{"item": "...", "ok": true}]
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=500)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -218,7 +218,7 @@ class Finding(models.Model):
     stop = models.ForeignKey(RunStop, on_delete=models.CASCADE, related_name="findings")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
     item = models.CharField(_("检查项"), max_length=200)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=500)
     state = models.PositiveSmallIntegerField(_("状态"), choices=FindingState.choices, default=FindingState.NEW)
     request_kind = models.CharField(_("工单类型"), max_length=20, blank=True)
     request = models.OneToOneField(
@@ -315,9 +315,9 @@ class Incident(models.Model):
     resolved_at = models.DateTimeField(_("排除时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     # The review (复盘), required before closing.
-    cause = models.TextField(_("原因"), blank=True)
-    went_well = models.TextField(_("做得好的"), blank=True)
-    to_improve = models.TextField(_("需改进的"), blank=True)
+    cause = models.TextField(_("原因"), blank=True, max_length=2000)
+    went_well = models.TextField(_("做得好的"), blank=True, max_length=2000)
+    to_improve = models.TextField(_("需改进的"), blank=True, max_length=2000)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -360,7 +360,7 @@ class IncidentEntry(models.Model):
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("类型"), max_length=20, choices=EntryKind.choices)
-    text = models.TextField(_("内容"), blank=True)
+    text = models.TextField(_("内容"), blank=True, max_length=2000)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

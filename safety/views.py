@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ServiceError
+from core.ids import parse_id, parse_ids
 from core.models import Project
 from core.paging import keyset_page
 from core.redirects import safe_next
@@ -127,8 +128,8 @@ def run_page(request, pk):
         else:
             return redirect(reverse("safety:run", args=[run.pk]) + f"?stop={stop.pk}#stop-{stop.pk}")
     context = _run_context(request, run)
-    if request.GET.get("stop", "").isdecimal():
-        context["open_stop"] = int(request.GET["stop"])
+    if parse_id(request.GET.get("stop", "")):
+        context["open_stop"] = parse_id(request.GET["stop"])
     return render(request, "safety/run.html", context)
 
 
@@ -294,8 +295,8 @@ def points_print(request):
     user = request.user
     _supervisor(user)
     qs = selectors.visible_points(user).filter(active=True).select_related("project").order_by("project_id", "code")
-    if request.GET.get("point", "").isdecimal():
-        qs = qs.filter(pk=request.GET["point"])
+    if parse_id(request.GET.get("point", "")):
+        qs = qs.filter(pk=parse_id(request.GET["point"]))
     base = request.build_absolute_uri("/").rstrip("/")
     return render(request, "safety/points_print.html", {"points": list(qs[:500]), "base": base})
 
@@ -440,7 +441,7 @@ def _incident_context(request, incident, forms=None):
 def _link_search(request, incident):
     """The requests to tick for linking: the search term `q` and the ids ticked so far (kept ticked
     across searches) come from the query string, the rows from services.linkable_requests."""
-    keep = [i for i in request.GET.getlist("requests") if i.isdecimal() and len(i) < 12][:100]
+    keep = parse_ids(request.GET.getlist("requests"))[:100]
     return selectors.linkable_search(request.user, incident, request.GET.get("q", "")[:100], keep=keep)
 
 
@@ -479,7 +480,7 @@ def incident_act(request, pk, action):
             services.incident_ack(actor=user, incident=incident)
             messages.success(request, _("已确认收到。"))
         elif action == "link":
-            ids = [int(i) for i in request.POST.getlist("requests") if i.isdecimal()]
+            ids = parse_ids(request.POST.getlist("requests"))
             found = list(ServiceRequest.objects.filter(pk__in=ids).only("id"))
             if len(found) != len(set(ids)):
                 raise ValidationError({"requests": [_("只能关联本项目未结案、尚未关联的工单。")]})

@@ -385,6 +385,25 @@ def test_a_stale_version_gets_409_and_changes_nothing(world):
     assert snapshot(sr) == before
 
 
+def test_dispatching_with_the_version_read_before_another_dispatch_is_a_conflict(world):
+    """The caller read version 1; meanwhile a colleague dispatched. Their dispatch no longer fits
+    the state either, but what they must learn is that the request changed: 409, not 403."""
+    sr = world.register()
+    seen = client_for(world.cs).get(detail_url(sr)).json()["version"]
+    client_for(world.cs2).post(action_url(sr, "dispatch"), {"assignee": world.tech.pk}, format="json")
+    before = snapshot(sr)
+
+    response = client_for(world.cs).post(
+        action_url(sr, "dispatch"), {"assignee": world.tech2.pk, "version": seen}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert response.json()["detail"] == "这张工单刚被其他人修改过，请刷新后再试。"
+    assert snapshot(sr) == before
+    assert sr.assignee == world.tech
+
+
 def test_the_current_version_is_accepted(world):
     sr = world.register()
 

@@ -2,8 +2,8 @@
 files, on a few requests. After every step the requests must still tell one consistent story.
 
 Each step checks the service against the rules (desk/rules.py) as an oracle:
+- a stale expected_version, whoever, whatever    -> Conflict, nothing changed (checked first);
 - refused by the rules, with good input          -> ActionRefused, nothing changed;
-- allowed, good input, a stale expected_version  -> Conflict, nothing changed;
 - allowed, good input, no or the current version -> success: one timeline entry and one version
   (a visit rated C: two, visit + reopen);
 - bad input (empty reason, bad file, bad target) -> ValidationError (or ActionRefused), nothing changed.
@@ -332,13 +332,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert (sr.state, sr.version) == (before_state, before_version)
             if isinstance(exc, ActionRefused):
                 assert reason is not None, f"{action} by {actor_name}: the rules allow it, the service refused"
-            if reason is not None:  # refused before the input is even looked at
+            if version_mode in ("stale", "ahead"):  # a stale version is a conflict before anything else
+                assert isinstance(exc, Conflict), f"{action}: a stale version should conflict, got {exc!r}"
+            elif reason is not None:  # refused before the input is even looked at
                 assert isinstance(exc, ActionRefused), f"{action}: refused by the rules ({reason}) but raised {exc!r}"
             elif valid:
-                if version_mode in ("stale", "ahead"):
-                    assert isinstance(exc, Conflict), f"{action}: a stale version should conflict, got {exc!r}"
-                else:
-                    raise AssertionError(f"{action} by {actor_name}: allowed, good input, yet {exc!r}") from exc
+                raise AssertionError(f"{action} by {actor_name}: allowed, good input, yet {exc!r}") from exc
             else:
                 assert isinstance(exc, ValidationError), f"{action}: bad input but {exc!r}"
             return

@@ -8,6 +8,7 @@ Monday 2026-11-23 09:00 (Asia/Shanghai), an ordinary working week with the defau
 
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -544,6 +545,94 @@ def test_the_list_sorts_by_deadline_soonest_first(client, w, three):
     with clock(at(2026, 11, 23, 10, 0)):
         page = client.get("/requests/", {"sort": "due"}).content.decode()
     assert "超时" in page and "剩" in page  # the deadline badges
+
+
+# ---------------------------------------------------------------- the API's deadlines
+
+
+def api_get(user, url, query=None):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(user)
+    with clock(at(2026, 11, 23, 10, 0)):
+        return client.get(url, query or {})
+
+
+def test_the_api_list_and_detail_carry_each_open_steps_deadline_and_the_overdue_state(w, three):
+    a, b, c, d = three
+    rows = {row["title"]: row for row in api_get(w.cs, "/api/requests/").json()["results"]}
+
+    overdue = rows["甲单超时"]
+    assert parse_datetime(overdue["due_at"]) == at(2026, 11, 23, 9, 20)
+    assert (overdue["due_state"], overdue["overdue"]) == ("overdue", True)
+    dispatch = next(step for step in overdue["deadlines"] if step["step"] == "dispatch")
+    assert parse_datetime(dispatch["due"]) == at(2026, 11, 23, 9, 20)
+    assert dispatch["overdue"] is True and dispatch["step_display"] == "派单"
+    assert [(rows[t]["due_state"], rows[t]["overdue"]) for t in ("乙单将到期", "丙单正常", "丁单暂停")] == [
+        ("soon", False),
+        ("ok", False),
+        ("paused", False),
+    ]
+    assert "dispatch" not in [step["step"] for step in rows["丙单正常"]["deadlines"]]  # met: no longer open
+    assert parse_datetime(rows["丙单正常"]["due_at"]) == at(2026, 11, 24, 9, 50)
+    assert rows["丁单暂停"]["due_at"] is None
+    assert all(step["overdue"] is False for step in rows["丁单暂停"]["deadlines"])
+
+    detail = api_get(w.cs, f"/api/requests/{a.pk}/").json()
+    for field in ("due_at", "due_state", "overdue", "deadlines"):
+        assert detail[field] == overdue[field]
+
+
+def test_the_api_rows_match_the_serializer_of_the_schema(w, three, rf):
+    from desk.api import RequestListSerializer, request_list_rows
+    from desk.selectors import list_queryset
+
+    request = rf.get("/api/requests/")
+    request.user = w.cs
+    with clock(at(2026, 11, 23, 10, 0)):
+        rows = list(list_queryset(ServiceRequest.objects.order_by("id")))
+        assert (
+            request_list_rows(rows, request)
+            == RequestListSerializer(rows, many=True, context={"request": request}).data
+        )
+
+
+def test_the_api_list_sorts_by_the_nearest_deadline_and_pages_through_it(w, three):
+    titles, query = [], {"ordering": "due_at", "page_size": 1}
+    for _page in range(5):
+        body = api_get(w.cs, "/api/requests/", query).json()
+        titles += [row["title"] for row in body["results"]]
+        if not body["next"]:
+            break
+        query = {key: values[0] for key, values in parse_qs(urlsplit(body["next"]).query).items()}
+
+    assert titles == ["甲单超时", "乙单将到期", "丙单正常"]  # soonest first; no deadline (paused): left out
+    newest = [row["title"] for row in api_get(w.cs, "/api/requests/").json()["results"]]
+    assert newest == ["丙单正常", "乙单将到期", "丁单暂停", "甲单超时"]
+    bad = api_get(w.cs, "/api/requests/", {"ordering": "title"})
+    assert bad.status_code == 400 and "ordering" in bad.json()["errors"]
+
+
+def test_sorting_the_api_list_by_deadline_costs_no_more_queries(w, three):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for query in ({}, {"ordering": "due_at"}):
+        with CaptureQueriesContext(connection) as queries:
+            assert api_get(w.cs, "/api/requests/", query).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_the_schema_documents_the_deadlines_and_the_ordering(w):
+    schema = api_get(w.cs, "/api/schema/", {"format": "json"}).json()
+    row = schema["components"]["schemas"]["RequestList"]["properties"]
+    assert {"due_at", "due_state", "overdue", "deadlines"} <= set(row)
+    assert set(schema["components"]["schemas"]["RequestDetail"]["properties"]) >= {"due_at", "deadlines"}
+    parameters = {p["name"]: p for p in schema["paths"]["/api/requests/"]["get"]["parameters"]}
+    assert parameters["ordering"]["schema"]["enum"] == ["-created_at", "due_at"]
 
 
 def test_status_of_each_kind_of_request(w, three):

@@ -269,6 +269,23 @@ def test_the_second_of_two_simultaneous_dispatches_gets_a_conflict(client, world
     assert sr.department == world.dept["engineering"] and sr.events.count() == 2
 
 
+def test_dispatching_from_a_page_read_before_another_dispatch_shows_the_conflict(client, world):
+    sr = world.register()
+    login(client, world.cs)
+    page = client.get(reverse("desk:detail", args=[sr.pk]))
+    seen = page.context["actions"][0][2].initial["version"]
+    request_dispatch(actor=world.cs2, request=sr, assignee=world.tech)
+
+    response = client.post(
+        reverse("desk:act", args=[sr.pk, "dispatch"]), {"version": seen, "assignee": world.tech2.pk}, follow=True
+    )
+
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == ["这张工单刚被其他人修改过，请刷新后再试。"]
+    sr.refresh_from_db()
+    assert sr.assignee == world.tech and sr.version == seen + 1 and sr.events.count() == 2
+
+
 def test_the_technician_resolves_with_a_photo_from_the_phone_page(client, world):
     sr = world.register(kind=Kind.REPAIR)
     request_dispatch(actor=world.cs, request=sr, assignee=world.tech)

@@ -155,7 +155,7 @@ def test_the_search_has_bounded_queries(client, world, old_and_new, django_asser
 
 def test_a_digit_that_is_not_a_number_is_ignored_not_a_server_error(client, world, old_and_new):
     """'²' is a digit to isdigit() but int('²') fails: ids typed into requests are read with
-    isdecimal(), as everywhere a request value becomes an id."""
+    core.ids.parse_id, as everywhere a request value becomes an id."""
     old, _newer, incident = old_and_new
     client.force_login(world.supervisor)
     response = client.post(reverse("safety:incident_act", args=[incident.pk, "link"]), {"requests": ["²", str(old.pk)]})
