@@ -2,11 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from community.choices import Audience
+from community.models import Activity, Announcement, Feedback, VisitGroup
 from community.services import ActivityData, NoticeData, PhraseData, VisitData
 from core.choices import Role
 from core.forms import ServiceErrorsMixin
 from core.models import Project, User
 from core.phone import mask_phone
+from core.text import text_limit
 from desk.models import Phrase
 from estate.models import Building
 from estate.selectors import rooms_from_list
@@ -19,7 +21,9 @@ def _dt(**kw):
 class AnnouncementForm(ServiceErrorsMixin, forms.Form):
     project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none(), empty_label=None)
     title = forms.CharField(label=_("标题"), max_length=120)
-    body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 10}))
+    body = forms.CharField(
+        label=_("正文"), max_length=text_limit(Announcement, "body"), widget=forms.Textarea(attrs={"rows": 10})
+    )
     audience = forms.ChoiceField(
         label=_("发布范围"), choices=Audience.choices, initial=Audience.PROJECT, widget=forms.RadioSelect
     )
@@ -88,7 +92,7 @@ class PublishForm(ServiceErrorsMixin, forms.Form):
 
 
 class ReasonForm(ServiceErrorsMixin, forms.Form):
-    reason = forms.CharField(label=_("原因"), max_length=200)
+    reason = forms.CharField(label=_("原因"), max_length=text_limit(Announcement, "withdraw_reason"))
 
 
 class ActivityForm(ServiceErrorsMixin, forms.Form):
@@ -100,7 +104,12 @@ class ActivityForm(ServiceErrorsMixin, forms.Form):
     capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=10000)
     signup_deadline = forms.DateTimeField(label=_("报名截止"), widget=_dt())
     waitlist = forms.BooleanField(label=_("满员后可候补"), required=False, initial=True)
-    description = forms.CharField(label=_("活动介绍"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("活动介绍"),
+        max_length=text_limit(Activity, "description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,7 +141,12 @@ class FeedbackForm(ServiceErrorsMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label=_("评分"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect
     )
-    comment = forms.CharField(label=_("意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("意见"),
+        max_length=text_limit(Feedback, "comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -163,11 +177,21 @@ class VisitForm(ServiceErrorsMixin, forms.Form):
     size = forms.IntegerField(label=_("人数"), min_value=1, max_value=1000)
     visit_at = forms.DateTimeField(label=_("参观时间"), widget=_dt())
     ends_at = forms.DateTimeField(label=_("结束时间"), required=False, widget=_dt())
-    route = forms.CharField(label=_("参观路线"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    route = forms.CharField(
+        label=_("参观路线"),
+        max_length=text_limit(VisitGroup, "route"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     receivers = forms.ModelMultipleChoiceField(
         label=_("接待人员"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("备注"),
+        max_length=text_limit(VisitGroup, "notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, user, instance=None, **kwargs):
         if instance is not None:
@@ -227,13 +251,20 @@ class VisitFeedbackForm(ServiceErrorsMixin, forms.Form):
         required=False,
         choices=[("", "—")] + [(i, str(i)) for i in range(5, 0, -1)],
     )
-    feedback = forms.CharField(label=_("来访反馈"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    feedback = forms.CharField(
+        label=_("来访反馈"),
+        max_length=text_limit(VisitGroup, "feedback"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class PhraseForm(ServiceErrorsMixin, forms.Form):
     situation = forms.ChoiceField(label=_("场景"), choices=Phrase.Situation.choices)
     title = forms.CharField(label=_("标题"), max_length=100)
-    body = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 5}))
+    body = forms.CharField(
+        label=_("内容"), max_length=text_limit(Phrase, "body"), widget=forms.Textarea(attrs={"rows": 5})
+    )
     keywords = forms.CharField(
         label=_("关键词"), max_length=200, required=False, help_text=_("用空格或逗号分隔，便于搜索，如：漏水 安抚 停水")
     )

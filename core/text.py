@@ -21,3 +21,14 @@ def check_text_lengths(values: dict[str, tuple[str, int]]) -> None:
     errors = {field: [too_long_message(limit)] for field, (text, limit) in values.items() if text and len(text) > limit}
     if errors:
         raise ValidationError(errors)
+
+
+def limit_text_field(field, limit: int) -> None:
+    """Give a form field built once for several uses the limit of the text it feeds in this use
+    (its message, its validator and the widget's maxlength follow)."""
+    from django.core.validators import MaxLengthValidator
+
+    field.max_length = limit
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs.update(field.widget_attrs(field.widget))

@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ServiceErrorsMixin
 from core.ids import IdField
 from core.models import User
+from core.text import text_limit
 from duty.choices import DUTY_ROLES, LogCategory
-from duty.models import Key, KeyLoan, Shift
+from duty.models import Handover, Key, KeyLoan, LogEntry, Shift
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -72,7 +73,9 @@ class SwapForm(ServiceForm):
 
 class LogForm(ServiceForm):
     category = forms.ChoiceField(label=_("类别"), choices=LogCategory.choices, initial=LogCategory.PATROL)
-    text = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("内容"), max_length=text_limit(LogEntry, "text"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     at = forms.DateTimeField(label=_("发生时间"), required=False, widget=DATETIME_LOCAL, help_text=_("不填为现在。"))
     hand_over = forms.BooleanField(label=_("需交接"), required=False)
     corrects = IdField(required=False, widget=forms.HiddenInput)
@@ -125,7 +128,12 @@ class StartHandoverForm(ServiceForm):
 class HandoverForm(ServiceForm):
     """Notes and one (counted, explanation) pair per counted thing."""
 
-    notes = forms.CharField(label=_("交班说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("交班说明"),
+        max_length=text_limit(Handover, "notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, counts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,4 +162,9 @@ class AnswerForm(ServiceForm):
 
 
 class SignInForm(ServiceForm):
-    comment = forms.CharField(label=_("接班意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("接班意见"),
+        max_length=text_limit(Handover, "incoming_comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -516,8 +516,9 @@ def handover_act(request, pk: int, action: str):
             messages.success(request, _("已确认 %(n)s 项。") % {"n": n})
         elif action == "sign-in":
             form = SignInForm(request.POST)
-            comment = form.cleaned_data["comment"] if form.is_valid() else ""
-            services.handover_sign_in(actor=user, handover=h, comment=comment)
+            if not form.is_valid():  # an over-long comment: shown again, not dropped
+                return render(request, "duty/handover.html", _handover_context(request, h, sign_form=form), status=400)
+            services.handover_sign_in(actor=user, handover=h, comment=form.cleaned_data["comment"])
             messages.success(request, _("已签字接班，交接完成。"))
         elif action == "cancel":
             form = ReasonForm(request.POST)

@@ -20,9 +20,11 @@ from rest_framework.views import APIView
 
 from core.ids import ApiIdField, parse_id
 from core.privacy import mask_id
+from core.text import text_limit
 from estate.api import AUTHENTICATION_CLASSES
 from frontdesk import rules, selectors, services
 from frontdesk.choices import AgreedVia, ParcelKind
+from frontdesk.models import GoodsItem, GoodsPass, Parcel
 
 
 class ParcelSerializer(serializers.Serializer):
@@ -30,8 +32,12 @@ class ParcelSerializer(serializers.Serializer):
     room = ApiIdField(source="room_id", label=_("房屋"))
     kind = serializers.ChoiceField(choices=ParcelKind.choices, default=ParcelKind.PARCEL, label=_("类型"))
     tracking_number = serializers.CharField(max_length=60, required=False, allow_blank=True, label=_("运单号"))
-    carrier = serializers.CharField(max_length=30, required=False, allow_blank=True, label=_("快递公司"))
-    shelf = serializers.CharField(max_length=20, required=False, allow_blank=True, label=_("货架位置"))
+    carrier = serializers.CharField(
+        max_length=text_limit(Parcel, "carrier"), required=False, allow_blank=True, label=_("快递公司")
+    )
+    shelf = serializers.CharField(
+        max_length=text_limit(Parcel, "shelf"), required=False, allow_blank=True, label=_("货架位置")
+    )
     pickup_code = serializers.CharField(read_only=True, label=_("取件码"))
     state = serializers.IntegerField(read_only=True, label=_("状态"))
     arrived_at = serializers.DateTimeField(read_only=True, label=_("到件时间"))
@@ -41,7 +47,9 @@ class ParcelSerializer(serializers.Serializer):
 class CodeSerializer(serializers.Serializer):
     project = ApiIdField(label=_("项目"))
     code = serializers.CharField(max_length=12, label=_("取件码"))
-    collector_name = serializers.CharField(max_length=50, required=False, allow_blank=True, label=_("领取人"))
+    collector_name = serializers.CharField(
+        max_length=text_limit(Parcel, "collector_name"), required=False, allow_blank=True, label=_("领取人")
+    )
 
 
 class GoodsItemSerializer(serializers.Serializer):
@@ -67,7 +75,7 @@ class GoodsPassSerializer(serializers.Serializer):
 
 
 class PassItemInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=50, label=_("物品"))
+    name = serializers.CharField(max_length=text_limit(GoodsItem, "name"), label=_("物品"))
     quantity = serializers.IntegerField(label=_("数量"))
 
 
@@ -84,10 +92,14 @@ class PassApplySerializer(serializers.Serializer):
         label=_("业主确认方式"),
     )
     valid_on = serializers.DateField(label=_("放行日期"))
-    carrier_name = serializers.CharField(max_length=50, label=_("搬运人"))
-    carrier_id_number = serializers.CharField(max_length=30, label=_("搬运人证件号"))
+    carrier_name = serializers.CharField(max_length=text_limit(GoodsPass, "carrier_name"), label=_("搬运人"))
+    carrier_id_number = serializers.CharField(
+        max_length=text_limit(GoodsPass, "carrier_id_number"), label=_("搬运人证件号")
+    )
     items = PassItemInputSerializer(many=True, label=_("物品清单"))
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, label=_("备注"))
+    note = serializers.CharField(
+        max_length=text_limit(GoodsPass, "note"), required=False, allow_blank=True, label=_("备注")
+    )
 
 
 def _front(request):

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceErrorsMixin
 from core.ids import IdField
+from core.text import text_limit
 from frontdesk.choices import AgreedVia, IdType, ParcelKind
+from frontdesk.models import ContractorPass
 from frontdesk.services import PassApplication, WalkIn
 
 # <input type=date/datetime-local> only accept ISO values: without a fixed format the zh-hans
@@ -104,7 +106,12 @@ class PreregisterForm(ServiceErrorsMixin, forms.Form):
 
 class ContractorPassForm(ServiceErrorsMixin, forms.Form):
     company_name = forms.CharField(label=_("施工单位"), max_length=100)
-    people = forms.CharField(label=_("人员名单"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("每行一人"))
+    people = forms.CharField(
+        label=_("人员名单"),
+        max_length=text_limit(ContractorPass, "people"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一人"),
+    )
     contact_phone = forms.CharField(label=_("负责人手机"), max_length=30, required=False)
     rooms = forms.CharField(
         label=_("房屋"), max_length=300, required=False, help_text=_("房号，多个用逗号分隔，如 3-2-1502")

@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ServiceErrorsMixin as BaseServiceErrorsMixin
 from core.ids import IdField
 from core.models import Project
+from core.text import text_limit
 from estate.models import Building
 from estate.selectors import room_code_from_text, visible_rooms
 from registrations.choices import ConfirmMethod, IdType, KeyKind, MoveInRelation, Result, Section
+from registrations.models import Event, Handover, Lease, MoveIn, Transfer
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -59,7 +61,9 @@ class MoveInOpenForm(RoomForm):
     person_phone = forms.CharField(label=_("入住人手机"), max_length=30, required=False)
     relation = forms.ChoiceField(label=_("与房屋关系"), choices=MoveInRelation.choices, initial=MoveInRelation.OWNER)
     move_in_on = forms.DateField(label=_("入住日期"), widget=DATE, initial=timezone.localdate)
-    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("备注"), max_length=text_limit(MoveIn, "note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class LeaseOpenForm(RoomForm):
@@ -72,14 +76,21 @@ class LeaseOpenForm(RoomForm):
     contract_no = forms.CharField(label=_("租赁合同编号"), max_length=50, required=False)
     emergency_name = forms.CharField(label=_("紧急联系人"), max_length=50, required=False)
     emergency_phone = forms.CharField(label=_("紧急联系人电话"), max_length=30, required=False)
-    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("备注"), max_length=text_limit(Lease, "note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TransferOpenForm(RoomForm):
     new_owner_name = forms.CharField(label=_("新业主姓名"), max_length=50)
     new_owner_phone = forms.CharField(label=_("新业主手机"), max_length=30, required=False)
     effective_on = forms.DateField(label=_("过户日期"), widget=DATE, help_text=_("新业主自这一天起为业主"))
-    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("备注"),
+        max_length=text_limit(Transfer, "note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class HandoverOpenForm(ServiceErrorsMixin, forms.Form):
@@ -90,7 +101,12 @@ class HandoverOpenForm(ServiceErrorsMixin, forms.Form):
     developer = forms.CharField(label=_("移交单位（开发商）"), max_length=100)
     developer_contact = forms.CharField(label=_("开发商代表"), max_length=50, required=False)
     accepted_on = forms.DateField(label=_("验收日期"), widget=DATE, initial=timezone.localdate)
-    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("备注"),
+        max_length=text_limit(Handover, "note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,11 +125,19 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
 
 
 class NoteForm(ActionForm):
-    note = forms.CharField(label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # the note goes to the record's history (Event.note), whatever else it is written into
+    note = forms.CharField(
+        label=_("说明（可选）"),
+        max_length=text_limit(Event, "note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReasonForm(ActionForm):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("原因"), max_length=text_limit(Event, "note"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CheckForm(ActionForm):

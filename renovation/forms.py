@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ServiceErrorsMixin
 from core.models import Project
 from core.privacy import MaskedPrefill
+from core.text import limit_text_field, text_limit
 from renovation.choices import Action, FeeKind, InspectionResult, State
+from renovation.models import Inspection, Payment, Renovation, RenovationEvent, Violation, WorkerPass
 from renovation.services import Application, DeductionInput, ViolationInput, WorkerInput
 
 # The ISO value a date input needs: the localised one ("2026/11/27" in Chinese) is dropped by the
@@ -56,7 +58,10 @@ class ApplicationForm(MaskedPrefill, ServiceErrorsMixin, forms.Form):
     room = forms.TypedChoiceField(label=_("房屋"), coerce=int, required=False)
     owner_phone = forms.CharField(label=_("业主联系电话"), max_length=30, required=False)
     scope = forms.CharField(
-        label=_("装修内容"), widget=forms.Textarea(attrs={"rows": 4}), help_text=_("如：厨卫改造、铺地板、更换门窗")
+        label=_("装修内容"),
+        max_length=text_limit(Renovation, "scope"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("如：厨卫改造、铺地板、更换门窗"),
     )
     planned_start = forms.DateField(label=_("计划开工"), widget=DATE_INPUT)
     planned_end = forms.DateField(label=_("计划完工"), widget=DATE_INPUT)
@@ -165,7 +170,13 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("300 损坏公共走廊墙面")}),
         help_text=_("每行一项：金额 原因；没有扣款则留空"),
     )
-    note = forms.CharField(label=_("说明（可选）"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # what the note is written into: the history (RenovationEvent.note) unless NOTE_LIMITS says otherwise
+    note = forms.CharField(
+        label=_("说明（可选）"),
+        max_length=text_limit(RenovationEvent, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
     FIELDS = {
         Action.APPROVE: ("deposit", "fee", "note"),
@@ -183,6 +194,11 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
         Action.RECTIFY: ("note",),
         Action.TO_REQUEST: (),
     }
+    # the note of a payment and a revoked pass's reason are kept where they take less
+    NOTE_LIMITS = {
+        Action.PAY: text_limit(Payment, "note"),
+        Action.REVOKE_PASS: text_limit(WorkerPass, "revoke_reason"),
+    }
     REASON_REQUIRED = {Action.SEND_BACK, Action.REJECT, Action.CANCEL, Action.REVOKE_PASS, Action.RECTIFY}
 
     def __init__(self, *args, action: str, renovation, **kwargs):
@@ -194,6 +210,8 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
             if name not in keep:
                 del self.fields[name]
         self.initial.setdefault("version", renovation.version)
+        if action in self.NOTE_LIMITS:
+            limit_text_field(self.fields["note"], self.NOTE_LIMITS[action])
         if "note" in self.fields and action in self.REASON_REQUIRED:
             self.fields["note"].label = {
                 Action.SEND_BACK: _("需要修改的内容"),
@@ -247,12 +265,18 @@ class InspectionForm(ServiceErrorsMixin, forms.Form):
     result = forms.ChoiceField(label=_("结果"), choices=InspectionResult.choices, widget=forms.RadioSelect)
     violation = forms.CharField(
         label=_("违规内容"),
+        max_length=text_limit(Violation, "description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("如：拆改承重墙、噪声作业超时、建筑垃圾堆放楼道"),
     )
     photos = MultipleFileField(label=_("现场照片"), accept="image/*", capture="environment")
-    note = forms.CharField(label=_("说明（可选）"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("说明（可选）"),
+        max_length=text_limit(Inspection, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
     def __init__(self, *args, renovation, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import Role
 from core.forms import ServiceErrorsMixin
 from core.models import Department, Project, User
+from core.text import text_limit
 from desk.models import Category
 from estate.models import Building, Room
 from estate.selectors import room_code_from_text
 from safety.choices import IncidentKind, IncidentLevel
-from safety.models import CheckPoint, Route
+from safety.models import CheckPoint, Incident, IncidentEntry, Route
 
 
 class PointForm(ServiceErrorsMixin, forms.ModelForm):
@@ -88,7 +89,12 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    note = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("情况说明"),
+        max_length=text_limit(IncidentEntry, "text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,17 +115,27 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
 
 
 class NoteForm(ServiceErrorsMixin, forms.Form):
-    text = forms.CharField(label=_("处置情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("处置情况"), max_length=text_limit(IncidentEntry, "text"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ResolveForm(ServiceErrorsMixin, forms.Form):
-    text = forms.CharField(label=_("处置结果"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("处置结果"), max_length=text_limit(IncidentEntry, "text"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReviewForm(ServiceErrorsMixin, forms.Form):
-    cause = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
-    went_well = forms.CharField(label=_("做得好的"), widget=forms.Textarea(attrs={"rows": 2}))
-    to_improve = forms.CharField(label=_("需改进的"), widget=forms.Textarea(attrs={"rows": 2}))
+    cause = forms.CharField(
+        label=_("原因"), max_length=text_limit(Incident, "cause"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    went_well = forms.CharField(
+        label=_("做得好的"), max_length=text_limit(Incident, "went_well"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    to_improve = forms.CharField(
+        label=_("需改进的"), max_length=text_limit(Incident, "to_improve"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CallTreeRowForm(forms.Form):

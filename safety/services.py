@@ -15,6 +15,7 @@ from core.choices import DESK_ROLES, Role
 from core.errors import ActionRefused, Conflict
 from core.models import User
 from core.notify import notify, notify_many
+from core.text import check_text_lengths, text_limit, too_long_message
 from core.uploads import check_uploads
 from desk import rules as desk_rules
 from desk.choices import OPEN_STATES, Channel, Kind
@@ -202,6 +203,12 @@ def stop_check(*, actor, stop: RunStop, results: list[dict], note: str = "", fil
     if missing:
         raise ValidationError({"results": [_("请逐项选择正常或有问题：%(items)s") % {"items": "、".join(missing)}]})
     problems = [answered[i] for i in items if not answered[i]["ok"]]
+    # an item's note is kept with the stop's results and on its finding; the page names them note-<n>
+    item_limit, stop_limit = text_limit(Finding, "note"), text_limit(RunStop, "note")
+    check_text_lengths(
+        {"note": (note, stop_limit)}
+        | {f"note-{n}": ((r.get("note") or "").strip(), item_limit) for n, r in enumerate(results)}
+    )
     if any(not (p.get("note") or "").strip() and not note.strip() for p in problems):
         raise ValidationError({"note": [_("有问题的检查项请写明情况。")]})
     files = list(files)
@@ -247,6 +254,7 @@ def stop_check(*, actor, stop: RunStop, results: list[dict], note: str = "", fil
 def run_finish(*, actor, run: PatrolRun, note: str = "") -> PatrolRun:
     """Finish a walk: points not checked are marked missed."""
     _run_for_action(actor, run)
+    check_text_lengths({"note": (note.strip(), text_limit(PatrolRun, "note"))})
     now = timezone.now()
     missed = RunStop.objects.filter(run=run, state=StopState.PENDING).update(state=StopState.MISSED)
     updated = PatrolRun.objects.filter(pk=run.pk, state=RunState.IN_PROGRESS).update(
@@ -442,14 +450,17 @@ def incident_start(
     now = timezone.now()
     if reported_at and reported_at > now + timedelta(minutes=5):
         errors["reported_at"] = [_("接报时间不能晚于现在。")]
+    for field, value in (("title", title), ("place", place)):
+        if len(value.strip()) > text_limit(Incident, field):
+            errors[field] = [too_long_message(text_limit(Incident, field))]
     if errors:
         raise ValidationError(errors)
     incident = Incident.objects.create(
         project=project,
         kind=kind,
         level=int(level),
-        title=title.strip()[:200],
-        place=place.strip()[:200],
+        title=title.strip(),
+        place=place.strip(),
         building=building or (room.building if room else None),
         room=room,
         reported_at=reported_at or now,

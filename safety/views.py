@@ -147,7 +147,7 @@ def stop_check(request, pk):
             {
                 "item": item,
                 "ok": {"ok": True, "problem": False}.get(value),
-                "note": request.POST.get(f"note-{i}", "")[:1000],
+                "note": request.POST.get(f"note-{i}", ""),
             }
         )
     try:
@@ -155,7 +155,7 @@ def stop_check(request, pk):
             actor=user,
             stop=stop,
             results=results,
-            note=request.POST.get("note", "")[:2000],
+            note=request.POST.get("note", ""),
             files=request.FILES.getlist("photos"),
         )
     except ValidationError as exc:
@@ -180,7 +180,10 @@ def run_finish(request, pk):
     _staff(request.user)
     run = _get_run(request.user, pk)
     try:
-        run = services.run_finish(actor=request.user, run=run, note=request.POST.get("note", "")[:2000])
+        run = services.run_finish(actor=request.user, run=run, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        errors = {"messages": [m for msgs in exc.message_dict.values() for m in msgs]}
+        return render(request, "safety/run.html", _run_context(request, run, errors), status=400)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
