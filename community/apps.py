@@ -14,6 +14,9 @@ class CommunityConfig(AppConfig):
         from core.questions import register
 
         register("community.staff", selectors.is_community_staff)
+        register("community.resident", selectors.is_resident)
+        register("community.phrases", selectors.uses_phrases)
+        register("community.edit_phrases", selectors.may_edit_phrases)
 
         register_sensitive(VisitGroup, "contact_phone", kind="phone", visible=selectors.sensitive_visits)
         register_retention("visit_group", _("参观团体联系人"), purge=services.visit_purge_personal)

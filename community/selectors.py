@@ -27,6 +27,15 @@ def may_publish(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role in PUBLISHING_ROLES)
 
 
+def uses_phrases(user) -> bool:
+    """The phrase library: the desk and the supervisors (no resident)."""
+    return user.is_authenticated and not user.is_resident and (user.is_superuser or user.is_desk or user.is_supervising)
+
+
+def is_resident(user) -> bool:
+    return user.is_authenticated and user.is_resident
+
+
 def may_edit_phrases(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role in PHRASE_EDITING_ROLES)
 

@@ -31,6 +31,7 @@ from community.forms import (
     VisitForm,
 )
 from community.models import Activity, Announcement, Photo, Signup, VisitGroup
+from core.access import requires
 from core.errors import ServiceError
 from core.ids import parse_id, parse_ids
 from core.models import AuditEntry, Project
@@ -39,15 +40,10 @@ from core.uploads import file_response
 from desk import selectors as desk_selectors
 from desk.models import Phrase
 
-
-def _staff(user):
-    if not selectors.is_community_staff(user):
-        raise PermissionDenied(_("只有客服人员可以使用这个页面。"))
-
-
-def _resident(user):
-    if not user.is_resident:
-        raise PermissionDenied(_("这是业户的页面。"))
+staff_only = requires("community.staff", _lazy("只有客服人员可以使用这个页面。"))
+resident_only = requires("community.resident", _lazy("这是业户的页面。"))
+phrase_staff = requires("community.phrases", _lazy("只有客服人员可以使用话术库。"))
+phrase_editors = requires("community.edit_phrases", _lazy("只有客服主管和客服经理可以修改话术库。"))
 
 
 def _get(qs, pk, message):
@@ -76,17 +72,16 @@ def _run(request, form, call, success: str):
 def index(request):
     if request.user.is_resident:
         return redirect("community:my")
-    _staff(request.user)
+    staff_only.check(request.user)
     return redirect("community:announcements")
 
 
 # ---------------------------------------------------------------- announcements (staff)
 
 
-@login_required
+@staff_only
 def announcement_list(request):
     user = request.user
-    _staff(user)
     qs = selectors.staff_announcements(user)
     state = parse_id(request.GET.get("state", ""))
     if state in NoticeState.values:
@@ -113,10 +108,9 @@ def announcement_list(request):
     )
 
 
-@login_required
+@staff_only
 def announcement_create(request):
     user = request.user
-    _staff(user)
     form = AnnouncementForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         result = {}
@@ -131,10 +125,9 @@ def announcement_create(request):
     return render(request, "community/announcement_form.html", {"form": form}, status=status)
 
 
-@login_required
+@staff_only
 def announcement_edit(request, pk):
     user = request.user
-    _staff(user)
     notice = _get(selectors.staff_announcements(user), pk, _("没有找到这份公告。"))
     form = AnnouncementForm(request.POST or None, user=user, instance=notice)
     if request.method == "POST" and form.is_valid():
@@ -174,10 +167,9 @@ def _notice_context(user, notice, forms=None):
     return ctx
 
 
-@login_required
+@staff_only
 def announcement_detail(request, pk):
     user = request.user
-    _staff(user)
     notice = _get(
         selectors.staff_announcements(user).select_related("project", "created_by", "published_by"),
         pk,
@@ -186,11 +178,10 @@ def announcement_detail(request, pk):
     return render(request, "community/announcement_detail.html", _notice_context(user, notice))
 
 
-@login_required
+@staff_only
 @require_POST
 def announcement_act(request, pk, action):
     user = request.user
-    _staff(user)
     notice = _get(
         selectors.staff_announcements(user).select_related("project", "created_by"), pk, _("没有找到这份公告。")
     )
@@ -228,11 +219,10 @@ def announcement_act(request, pk, action):
     return render(request, "community/announcement_detail.html", ctx, status=400)
 
 
-@login_required
+@staff_only
 def announcement_pdf(request, pk):
     """The printable notice for the lobby board: A4, project, title, body, date, seal."""
     user = request.user
-    _staff(user)
     notice = _get(selectors.staff_announcements(user).select_related("project"), pk, _("没有找到这份公告。"))
     html = render_to_string(
         "community/announcement_pdf.html",
@@ -251,10 +241,9 @@ def announcement_pdf(request, pk):
 # ---------------------------------------------------------------- the resident's phone pages
 
 
-@login_required
+@resident_only
 def my_home(request):
     user = request.user
-    _resident(user)
     home = selectors.household_of(user)
     notices = list(selectors.resident_announcements(user, home)[:30])
     now = timezone.now()
@@ -271,19 +260,17 @@ def my_home(request):
     )
 
 
-@login_required
+@resident_only
 def my_announcement(request, pk):
     user = request.user
-    _resident(user)
     notice = _get(selectors.resident_announcements(user), pk, _("没有找到这份公告。"))
     services.announcement_mark_read(user=user, announcement=notice)
     return render(request, "community/my_announcement.html", {"notice": notice})
 
 
-@login_required
+@resident_only
 def my_activity(request, pk):
     user = request.user
-    _resident(user)
     activity = _get(selectors.with_counts(selectors.resident_activities(user)), pk, _("没有找到这个活动。"))
     signup = selectors.my_signups(user, [activity.pk]).get(activity.pk)
     form = FeedbackForm(request.POST or None)
@@ -307,11 +294,10 @@ def my_activity(request, pk):
     )
 
 
-@login_required
+@resident_only
 @require_POST
 def my_signup(request, pk):
     user = request.user
-    _resident(user)
     activity = _get(selectors.resident_activities(user), pk, _("没有找到这个活动。"))
     resident = getattr(user, "resident", None)
     if resident is None:
@@ -328,11 +314,10 @@ def my_signup(request, pk):
     return redirect("community:my-activity", pk=activity.pk)
 
 
-@login_required
+@resident_only
 @require_POST
 def my_signup_cancel(request, pk):
     user = request.user
-    _resident(user)
     signup = _get(
         Signup.objects.filter(resident__user=user).select_related("activity", "resident"), pk, _("没有找到这条报名。")
     )
@@ -348,10 +333,9 @@ def my_signup_cancel(request, pk):
 # ---------------------------------------------------------------- activities (staff)
 
 
-@login_required
+@staff_only
 def activity_list(request):
     user = request.user
-    _staff(user)
     page = keyset_page(
         selectors.staff_activities(user),
         request.GET.get("after"),
@@ -362,10 +346,9 @@ def activity_list(request):
     return render(request, "community/activity_list.html", {"page": page})
 
 
-@login_required
+@staff_only
 def activity_create(request):
     user = request.user
-    _staff(user)
     form = ActivityForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         result = {}
@@ -423,19 +406,17 @@ def _staff_activity(user, pk):
     return _get(selectors.staff_activities(user).select_related("project", "created_by"), pk, _("没有找到这个活动。"))
 
 
-@login_required
+@staff_only
 def activity_detail(request, pk):
     user = request.user
-    _staff(user)
     activity = _staff_activity(user, pk)
     return render(request, "community/activity_detail.html", _activity_context(user, activity))
 
 
-@login_required
+@staff_only
 @require_POST
 def activity_act(request, pk, action):
     user = request.user
-    _staff(user)
     activity = _staff_activity(user, pk)
     if action == "signup":
         form = OnBehalfForm(request.POST, prefix="behalf")
@@ -479,12 +460,11 @@ def activity_act(request, pk, action):
     )
 
 
-@login_required
+@staff_only
 @require_POST
 def signup_act(request, pk, action):
     """The desk cancels a sign-up for a resident."""
     user = request.user
-    _staff(user)
     signup = _get(
         Signup.objects.filter(activity__project_id__in=selectors.staff_project_ids(user)).select_related(
             "activity", "resident"
@@ -529,10 +509,9 @@ def photo_file(request, pk):
 # ---------------------------------------------------------------- visiting groups
 
 
-@login_required
+@staff_only
 def visit_list(request):
     user = request.user
-    _staff(user)
     page = keyset_page(
         selectors.staff_visits(user),
         request.GET.get("after"),
@@ -543,10 +522,9 @@ def visit_list(request):
     return render(request, "community/visit_list.html", {"page": page})
 
 
-@login_required
+@staff_only
 def visit_form(request, pk=None):
     user = request.user
-    _staff(user)
     visit = _get(selectors.staff_visits(user), pk, _("没有找到这条接待记录。")) if pk else None
     form = VisitForm(request.POST or None, user=user, instance=visit)
     if request.method == "POST" and form.is_valid():
@@ -574,19 +552,17 @@ def _visit_context(visit, forms=None):
     }
 
 
-@login_required
+@staff_only
 def visit_detail(request, pk):
     user = request.user
-    _staff(user)
     visit = _get(selectors.staff_visits(user).select_related("project", "created_by"), pk, _("没有找到这条接待记录。"))
     return render(request, "community/visit_detail.html", _visit_context(visit))
 
 
-@login_required
+@staff_only
 @require_POST
 def visit_act(request, pk, action):
     user = request.user
-    _staff(user)
     visit = _get(selectors.staff_visits(user).select_related("project", "created_by"), pk, _("没有找到这条接待记录。"))
     if action == "feedback":
         form = VisitFeedbackForm(request.POST, prefix="vf")
@@ -607,11 +583,6 @@ def visit_act(request, pk, action):
 # ---------------------------------------------------------------- phrase library
 
 
-def _phrase_staff(user):
-    if user.is_resident or not (user.is_superuser or user.is_desk or user.is_supervising):
-        raise PermissionDenied(_("只有客服人员可以使用话术库。"))
-
-
 def _company_id(user) -> int | None:
     companies = set(Project.objects.filter(pk__in=user.project_ids()).values_list("company_id", flat=True))
     if user.company_id:
@@ -619,10 +590,9 @@ def _company_id(user) -> int | None:
     return next(iter(companies)) if len(companies) == 1 else None
 
 
-@login_required
+@phrase_staff
 def phrase_library(request):
     user = request.user
-    _phrase_staff(user)
     form = PhraseSearchForm(request.GET or None)
     q = situation = ""
     if form.is_bound and form.is_valid():
@@ -653,12 +623,10 @@ def phrase_library(request):
     )
 
 
-@login_required
+@phrase_staff
+@phrase_editors
 def phrase_form(request, pk=None):
     user = request.user
-    _phrase_staff(user)
-    if not selectors.may_edit_phrases(user):
-        raise PermissionDenied(_("只有客服主管和客服经理可以修改话术库。"))
     phrase = None
     if pk:
         phrase = _get(Phrase.objects.filter(company_id=_company_id(user)), pk, _("没有找到这条话术。"))
@@ -682,11 +650,10 @@ def phrase_form(request, pk=None):
     )
 
 
-@login_required
+@phrase_staff
 def phrase_panel(request):
     """htmx: the phrase panel beside the intake and return-visit forms, filtered and searched."""
     user = request.user
-    _phrase_staff(user)
     situation = request.GET.get("situation", "")
     if situation and situation not in Phrase.Situation.values:
         situation = ""

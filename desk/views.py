@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
 from django.http import Http404, HttpResponse
@@ -13,8 +13,10 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from core.access import requires
 from core.errors import ServiceError
 from core.ids import parse_id
 from core.models import Project
@@ -39,9 +41,10 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _staff_only(user):
-    if user.is_resident:
-        raise PermissionDenied(_("业户请使用业主端。"))
+staff_only = requires("desk.staff", _lazy("业户请使用业主端。"))
+intake_staff = requires("desk.intake", _lazy("只有客服人员可以登记工单。"))
+visits_staff = requires("desk.visits", _lazy("只有客服人员可以回访。"))
+jobs_staff = requires("desk.jobs", _lazy("业户请使用业主端。"))
 
 
 @login_required
@@ -166,12 +169,10 @@ def lookup_results_html(rooms, q: str, user) -> str:
     return "".join(out)
 
 
-@login_required
+@staff_only
+@intake_staff
 def intake(request):
     user = request.user
-    _staff_only(user)
-    if not rules.is_desklike(user):
-        raise PermissionDenied(_("只有客服人员可以登记工单。"))
     form = IntakeForm(
         request.POST or None, user=user, initial={"project": next(iter(sorted(user.project_ids())), None)}
     )
@@ -220,10 +221,9 @@ def intake(request):
     return render(request, "desk/intake.html", context, status=status)
 
 
-@login_required
+@staff_only
 def intake_lookup(request):
     """htmx: rooms matching what the desk types (room number, phone, name)."""
-    _staff_only(request.user)
     q = request.GET.get("q", "")
     project = request.GET.get("project")
     rooms = lookup_rooms(request.user, q, project_id=parse_id(project))
@@ -232,10 +232,9 @@ def intake_lookup(request):
     return HttpResponse(lookup_results_html(rooms, q, request.user))
 
 
-@login_required
+@staff_only
 def intake_household(request):
     """htmx: the chosen household's people and recent requests, shown while the call goes on."""
-    _staff_only(request.user)
     room_id = parse_id(request.GET.get("room", ""))
     room = with_occupants(visible_rooms(request.user).filter(pk=room_id)).first() if room_id else None
     if room is None:
@@ -304,12 +303,10 @@ def _next_url(request, sr):
     return safe_next(request, reverse("desk:detail", args=[sr.pk]))
 
 
-@login_required
+@jobs_staff
 def my_jobs(request):
     """The technician's phone page: my jobs, with the next step a tap away."""
     user = request.user
-    if not rules.may_view_jobs(user):
-        raise PermissionDenied(_("业户请使用业主端。"))
     jobs = list(selectors.my_jobs(user).order_by("-severity", "created_at")[:50])
     cards = []
     for sr in jobs:
@@ -339,12 +336,10 @@ def attachment_file(request, pk):
     return file_response(attachment.file, content_type=attachment.content_type, name=attachment.name)
 
 
-@login_required
+@staff_only
+@visits_staff
 def return_visits(request):
     """The return visits owed, soonest deadline first, with the overdue ones flagged."""
-    _staff_only(request.user)
-    if not rules.is_desklike(request.user):
-        raise PermissionDenied(_("只有客服人员可以回访。"))
     # Soonest deadline first; those without a deadline (no policy) after them, oldest first.
     rows = list(
         selectors.return_visits_due(request.user).order_by(F("due_at").asc(nulls_last=True), "resolved_at", "id")[

@@ -4,7 +4,6 @@ selectors, writes through services."""
 import base64
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -13,23 +12,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from core.access import requires
 from core.errors import ServiceError
-from estate import forms, rules, selectors, services
+from estate import forms, selectors, services
 from estate.models import Occupancy, Pet, Resident, Room, Vehicle
 from estate.timeline import room_timeline, sources
 
 TIMELINE_LIMIT = 500
 
 
-def _staff(user):
-    if not rules.may_browse(user):
-        raise PermissionDenied(_("业户请使用业主端。"))
+staff_only = requires("estate.browse", _lazy("业户请使用业主端。"))
 
 
 def _room(request, pk) -> Room:
-    _staff(request.user)
+    """The household page's room (the views calling this are @staff_only)."""
     room = selectors.household(request.user, pk)
     if room is None:
         raise Http404
@@ -104,7 +103,7 @@ PANES = {
 }
 
 
-@login_required
+@staff_only
 def pane(request, pk, name):
     """htmx: one of the household page's edit forms, blank."""
     room = _room(request, pk)
@@ -115,7 +114,7 @@ def pane(request, pk, name):
     return render(request, "estate/_pane_form.html", {"room": room, "form": form, "pane": name})
 
 
-@login_required
+@staff_only
 def household(request, pk):
     room = _room(request, pk)
     return render(request, "estate/household.html", _household_context(request, room))
@@ -143,7 +142,7 @@ def _editable(request, room):
         raise PermissionDenied(_("只有本项目的客服人员可以修改户档。"))
 
 
-@login_required
+@staff_only
 @require_POST
 def room_edit(request, pk):
     room = _room(request, pk)
@@ -152,7 +151,7 @@ def room_edit(request, pk):
     return _act(request, room, "room_form", form, lambda d: services.room_update(actor=request.user, room=room, data=d))
 
 
-@login_required
+@staff_only
 @require_POST
 def person_add(request, pk):
     room = _room(request, pk)
@@ -172,7 +171,7 @@ def person_add(request, pk):
     return _act(request, room, "person_form", form, do)
 
 
-@login_required
+@staff_only
 def person_edit(request, pk, resident_pk):
     room = _room(request, pk)
     _editable(request, room)
@@ -193,7 +192,7 @@ def person_edit(request, pk, resident_pk):
     return render(request, "estate/person_edit.html", {"room": room, "resident": resident, "form": form}, status=status)
 
 
-@login_required
+@staff_only
 @require_POST
 def occupancy_add(request, pk):
     room = _room(request, pk)
@@ -214,7 +213,7 @@ def occupancy_add(request, pk):
     return _act(request, room, "occupancy_form", form, do)
 
 
-@login_required
+@staff_only
 @require_POST
 def occupancy_end(request, pk, occ_pk):
     room = _room(request, pk)
@@ -230,7 +229,7 @@ def occupancy_end(request, pk, occ_pk):
     )
 
 
-@login_required
+@staff_only
 @require_POST
 def vehicle_add(request, pk):
     room = _room(request, pk)
@@ -253,7 +252,7 @@ def vehicle_add(request, pk):
     )
 
 
-@login_required
+@staff_only
 @require_POST
 def vehicle_end(request, pk, vehicle_pk):
     room = _room(request, pk)
@@ -268,7 +267,7 @@ def vehicle_end(request, pk, vehicle_pk):
     return redirect(reverse("estate:household", args=[room.pk]) + "#vehicles")
 
 
-@login_required
+@staff_only
 @require_POST
 def parking_add(request, pk):
     room = _room(request, pk)
@@ -292,7 +291,7 @@ def parking_add(request, pk):
     )
 
 
-@login_required
+@staff_only
 @require_POST
 def pet_add(request, pk):
     room = _room(request, pk)
@@ -315,7 +314,7 @@ def pet_add(request, pk):
     )
 
 
-@login_required
+@staff_only
 @require_POST
 def pet_update(request, pk, pet_pk):
     room = _room(request, pk)
@@ -336,7 +335,7 @@ def pet_update(request, pk, pet_pk):
     return redirect(reverse("estate:household", args=[room.pk]) + "#pets")
 
 
-@login_required
+@staff_only
 @require_POST
 def note_add(request, pk):
     room = _room(request, pk)
@@ -350,9 +349,8 @@ def note_add(request, pk):
 # ---------------------------------------------------------------- search
 
 
-@login_required
+@staff_only
 def search(request):
-    _staff(request.user)
     q = request.GET.get("q", "").strip()
     found = selectors.search(request.user, q)
     people = [(r, selectors.room_of(r)) for r in found["people"]]
@@ -380,9 +378,8 @@ def _decode(cursor: str):
         return None
 
 
-@login_required
+@staff_only
 def room_list(request):
-    _staff(request.user)
     form = forms.RoomFilterForm(request.GET or None, user=request.user)
     rooms = selectors.staff_rooms(request.user)
     if form.is_bound and form.is_valid():

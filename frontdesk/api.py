@@ -8,7 +8,8 @@ a refusal (a used pickup code, an expired visit code...), 404 for another projec
 - parcels/collect/        POST hand over against a pickup code
 - visits/admit/           POST admit a pre-registered visitor by code
 - passes/                 POST register a goods pass for one of the room's people (applicant = resident id)
-- passes/lookup/          GET a goods pass by code (?project=, ?code=), items included
+- passes/lookup/          GET a goods pass by code (?project=, ?code=), items included, with `refused` and
+                          its `reason`; a used pass scanned again is recorded as a refused check
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,14 @@ class GoodsPassSerializer(serializers.Serializer):
 
     def get_carrier_id_masked(self, obj) -> str:
         return mask_id(obj.carrier_id_number)
+
+
+class PassScanSerializer(GoodsPassSerializer):
+    """The pass as the gate sees it: whether it may leave, and why not. A used pass scanned again is
+    recorded as a refused check, as on the gate page."""
+
+    refused = serializers.BooleanField(label=_("不予放行"))
+    reason = serializers.CharField(allow_blank=True, label=_("不予放行原因"))
 
 
 class PassItemInputSerializer(serializers.Serializer):
@@ -183,18 +192,18 @@ class VisitAdmitView(APIView):
 class PassLookupView(APIView):
     authentication_classes = AUTHENTICATION_CLASSES
 
-    @extend_schema(responses=GoodsPassSerializer)
+    @extend_schema(responses=PassScanSerializer)
     def get(self, request):
         _front(request)
         project = parse_id(request.query_params.get("project", ""))
         if project is None:
             raise serializers.ValidationError({"project": [_("请选择项目。")]})
-        goods_pass = services.find_goods_pass(
+        scan = services.goods_pass_scan(
             actor=request.user,
             project_id=_project_id(request, project),
             code=request.query_params.get("code", ""),
         )
-        return Response(GoodsPassSerializer(goods_pass).data)
+        return Response({**GoodsPassSerializer(scan.goods_pass).data, "refused": scan.refused, "reason": scan.refusal})
 
 
 class PassApplyView(APIView):

@@ -890,3 +890,31 @@ def goods_pass_verify(
         )
         goods_pass.refresh_from_db()
     return check
+
+
+@dataclass(frozen=True)
+class PassScan:
+    """What the gate sees for a scanned code: the pass, and why it may not leave ('' when the guard
+    may check its items)."""
+
+    goods_pass: GoodsPass
+    refusal: str
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusal)
+
+
+def goods_pass_scan(*, actor, project_id: int, code: str) -> PassScan:
+    """The guard scans or types a pass code (the gate page and the gate's devices alike): the pass,
+    with the reason it cannot leave. A used pass shown again is an attempt to take goods out twice:
+    the refusal is recorded as a check on the pass, through the guard's check itself. A pass that is
+    not yet confirmed or not for today is only answered as refused: it may still become good (the
+    owner confirms, its day comes), and looking it up ahead is no attempt."""
+    goods_pass = find_goods_pass(actor=actor, project_id=project_id, code=code)
+    if goods_pass.state == PassState.RELEASED:
+        try:
+            goods_pass_verify(actor=actor, goods_pass=goods_pass, released={})
+        except ActionRefused as exc:
+            return PassScan(goods_pass, exc.message)
+    return PassScan(goods_pass, goods_pass_refusal(goods_pass))

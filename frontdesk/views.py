@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from core.access import requires
 from core.errors import ServiceError
 from core.ids import parse_id
 from core.redirects import safe_next
@@ -35,10 +37,7 @@ from frontdesk.forms import (
     applicant_choices,
 )
 
-
-def _front(request):
-    if not rules.is_front(request.user):
-        raise PermissionDenied(_("只有前台、客服和秩序部人员可以使用这个页面。"))
+front_only = requires("frontdesk.front", _lazy("只有前台、客服和秩序部人员可以使用这个页面。"))
 
 
 def _projects(request):
@@ -66,7 +65,7 @@ def _act(request, action, success, to):
 def home(request):
     if request.user.is_resident:
         return redirect("frontdesk:mine")
-    _front(request)
+    front_only.check(request.user)
     if rules.is_guard(request.user):
         return redirect("frontdesk:gate")
     return redirect("frontdesk:parcels")
@@ -75,10 +74,9 @@ def home(request):
 # ---------------------------------------------------------------- parcels
 
 
-@login_required
+@front_only
 def parcels(request):
     """The arrival screen: scan, pick the room, Enter; the shelf of waiting parcels below."""
-    _front(request)
     projects, project = _projects(request)
     sticky = {k: request.GET.get(k, "") for k in ("carrier", "kind", "shelf")}
     form = ParcelForm(request.POST or None, initial={k: v for k, v in sticky.items() if v})
@@ -128,11 +126,10 @@ def parcels(request):
     return render(request, "frontdesk/parcels.html", context, status=status)
 
 
-@login_required
+@front_only
 @require_POST
 def parcel_collect(request):
     """Hand over against a pickup code."""
-    _front(request)
     _projects_list, project = _projects(request)
     form = CodeForm(request.POST)
     if not form.is_valid():
@@ -172,7 +169,7 @@ def parcel_page(request, pk):
     parcel = _parcel(request, pk)
     if request.user.is_resident:
         raise PermissionDenied
-    _front(request)
+    front_only.check(request.user)
     return render(request, "frontdesk/parcel.html", _parcel_context(parcel))
 
 
@@ -191,7 +188,7 @@ def _parcel_context(parcel, sign_form=None, return_form=None):
 @require_POST
 def parcel_sign(request, pk):
     parcel = _parcel(request, pk)
-    _front(request)
+    front_only.check(request.user)
     form = SignatureForm(request.POST)
     if form.is_valid():
         try:
@@ -213,7 +210,7 @@ def parcel_sign(request, pk):
 @require_POST
 def parcel_return(request, pk):
     parcel = _parcel(request, pk)
-    _front(request)
+    front_only.check(request.user)
     form = ReturnForm(request.POST)
     form.is_valid()
     return _act(
@@ -224,9 +221,8 @@ def parcel_return(request, pk):
     )
 
 
-@login_required
+@front_only
 def parcels_overdue(request):
-    _front(request)
     projects, project = _projects(request)
     rows, days = selectors.overdue_parcels(request.user, project)
     return render(
@@ -234,10 +230,9 @@ def parcels_overdue(request):
     )
 
 
-@login_required
+@front_only
 def room_parcels(request, room_id):
     """A room's waiting parcels (also the htmx fragment under the arrival form)."""
-    _front(request)
     room = get_object_or_404(visible_rooms(request.user).select_related("building"), pk=room_id)
     rows = selectors.room_waiting_parcels(request.user, room.pk)
     template = "frontdesk/_room_parcels.html" if request.htmx else "frontdesk/room_parcels.html"
@@ -247,9 +242,8 @@ def room_parcels(request, room_id):
 # ---------------------------------------------------------------- visitors
 
 
-@login_required
+@front_only
 def visitors(request):
-    _front(request)
     projects, project = _projects(request)
     form = WalkInForm(request.POST or None)
     status = 200
@@ -285,10 +279,9 @@ def visitors(request):
     return render(request, "frontdesk/visitors.html", context, status=status)
 
 
-@login_required
+@front_only
 @require_POST
 def visit_leave(request, pk):
-    _front(request)
     visit = get_object_or_404(selectors.visible_visits(request.user), pk=pk)
     return _act(
         request,
@@ -311,9 +304,8 @@ def visit_cancel(request, pk):
     )
 
 
-@login_required
+@front_only
 def contractors(request):
-    _front(request)
     projects, project = _projects(request)
     form = ContractorPassForm(request.POST or None)
     status = 200
@@ -355,10 +347,9 @@ def contractors(request):
     return render(request, "frontdesk/contractors.html", context, status=status)
 
 
-@login_required
+@front_only
 @require_POST
 def contractor_revoke(request, pk):
-    _front(request)
     item = get_object_or_404(selectors.visible_contractor_passes(request.user), pk=pk)
     return _act(
         request,
@@ -371,9 +362,8 @@ def contractor_revoke(request, pk):
 # ---------------------------------------------------------------- the gate (guards' phone page)
 
 
-@login_required
+@front_only
 def gate(request):
-    _front(request)
     projects, project = _projects(request)
     context = {
         "projects": projects,
@@ -387,10 +377,9 @@ def gate(request):
     return render(request, "frontdesk/gate.html", context)
 
 
-@login_required
+@front_only
 @require_POST
 def gate_admit(request):
-    _front(request)
     _projects_list, project = _projects(request)
     form = AdmitForm(request.POST)
     if form.is_valid():
@@ -418,28 +407,22 @@ def gate_admit(request):
     return redirect(safe_next(request, reverse("frontdesk:gate") + f"?project={project.pk}"))
 
 
-@login_required
+@front_only
 def gate_pass(request):
     """The guard enters or scans a goods pass code and sees its items."""
-    _front(request)
     _projects_list, project = _projects(request)
     try:
-        goods_pass = services.find_goods_pass(
-            actor=request.user, project_id=project.pk, code=request.GET.get("code", "")
-        )
+        scan = services.goods_pass_scan(actor=request.user, project_id=project.pk, code=request.GET.get("code", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(reverse("frontdesk:gate") + f"?project={project.pk}")
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(reverse("frontdesk:gate") + f"?project={project.pk}")
-    if goods_pass.state == PassState.RELEASED:  # a used pass shown again: refused, and recorded
-        try:
-            services.goods_pass_verify(actor=request.user, goods_pass=goods_pass, released={})
-        except ServiceError as exc:
-            messages.error(request, _("不予放行：%(reason)s") % {"reason": exc.message})
+    if scan.goods_pass.state == PassState.RELEASED:  # a used pass shown again (the scan recorded it)
+        messages.error(request, _("不予放行：%(reason)s") % {"reason": scan.refusal})
     # any other reason it cannot leave (not its day, waiting for the owner) is shown on the pass page
-    return redirect("frontdesk:pass", pk=goods_pass.pk)
+    return redirect("frontdesk:pass", pk=scan.goods_pass.pk)
 
 
 # ---------------------------------------------------------------- goods release passes
@@ -451,9 +434,8 @@ def _goods_pass(request, pk):
     )
 
 
-@login_required
+@front_only
 def passes(request):
-    _front(request)
     projects, project = _projects(request)
     today = timezone.localdate()
     year, week, _weekday = today.isocalendar()
@@ -468,9 +450,8 @@ def passes(request):
     return render(request, "frontdesk/passes.html", context)
 
 
-@login_required
+@front_only
 def pass_new(request):
-    _front(request)
     projects, project = _projects(request)
     room = None
     room_id = parse_id(request.POST.get("room"))
@@ -498,10 +479,9 @@ def pass_new(request):
     )
 
 
-@login_required
+@front_only
 def pass_applicants(request):
     """htmx: the options of the applicant select for the chosen room: its people today."""
-    _front(request)
     room_id = parse_id(request.GET.get("room"))
     room = visible_rooms(request.user).filter(pk=room_id).first() if room_id else None
     applicants = selectors.pass_applicants(room.pk) if room else []
@@ -537,7 +517,7 @@ def pass_page(request, pk):
 @require_POST
 def pass_verify(request, pk):
     goods_pass = _goods_pass(request, pk)
-    _front(request)
+    front_only.check(request.user)
     form = VerifyForm(request.POST, goods_pass=goods_pass)
     if not form.is_valid():
         return render(request, "frontdesk/pass.html", _pass_context(request, goods_pass, verify_form=form), status=400)
@@ -568,7 +548,7 @@ def pass_confirm(request, pk):
         if request.user.is_resident:
             services.goods_pass_confirm(actor=request.user, goods_pass=goods_pass)
         else:
-            _front(request)
+            front_only.check(request.user)
             form = ConfirmForm(request.POST)
             if not form.is_valid():
                 return render(
@@ -594,10 +574,9 @@ def pass_confirm(request, pk):
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 
 
-@login_required
+@front_only
 def passes_week(request):
     """The weekly archive (按周归档): every pass of one ISO week, printable."""
-    _front(request)
     projects, project = _projects(request)
     today = timezone.localdate()
     year, week, _weekday = today.isocalendar()

@@ -2,14 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from core.access import requires
 from core.errors import ServiceError
 from core.ids import parse_id
 from core.privacy import mask_id
@@ -24,27 +25,23 @@ from importer.models import ImportRow, ImportSession
 PAGE = 50
 
 
-def _importer(user) -> None:
-    if not services.may_import(user):
-        raise PermissionDenied(_("只有客服主管、客服经理、项目经理和公司管理员可以导入数据。"))
+importer_only = requires("importer.import", _lazy("只有客服主管、客服经理、项目经理和公司管理员可以导入数据。"))
+request_exporters = requires("importer.export_requests", _lazy("您没有导出工单的权限。"))
 
 
 def _session(request, pk) -> ImportSession:
-    _importer(request.user)
     return get_object_or_404(selectors.visible_sessions(request.user), pk=pk)
 
 
 def _row(request, pk) -> ImportRow:
-    _importer(request.user)
     row = get_object_or_404(ImportRow.objects.select_related("session__project"), pk=pk)
     if not selectors.visible_sessions(request.user).filter(pk=row.session_id).exists():
         raise Http404
     return row
 
 
-@login_required
+@importer_only
 def index(request):
-    _importer(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,7 +73,7 @@ def _run(session: ImportSession, *, inline, task) -> None:
         transaction.on_commit(lambda: task(session.pk))
 
 
-@login_required
+@importer_only
 def session_detail(request, pk):
     session = _session(request, pk)
     context = {"session": session, "cols": columns(session.kind)}
@@ -106,7 +103,7 @@ def _preview(session: ImportSession, limit: int = 5) -> list[list[str]]:
         return []
 
 
-@login_required
+@importer_only
 @require_POST
 def session_map(request, pk):
     session = _session(request, pk)
@@ -128,7 +125,7 @@ def session_map(request, pk):
     return redirect("importer:session", pk=pk)
 
 
-@login_required
+@importer_only
 def session_progress(request, pk):
     """Polled by the page while the worker stages or imports; reloads the page when it is done."""
     session = _session(request, pk)
@@ -205,7 +202,7 @@ def _row_view(session, row):
     return RowView(session, row, _grid_cols(session))
 
 
-@login_required
+@importer_only
 def session_rows(request, pk):
     session = _session(request, pk)
     show = request.GET.get("show", "errors")
@@ -226,12 +223,12 @@ def _row_response(request, row, *, editing=None, error=""):
     return response
 
 
-@login_required
+@importer_only
 def session_counts(request, pk):
     return render(request, "importer/_counts.html", {"session": _session(request, pk)})
 
 
-@login_required
+@importer_only
 def row_cell(request, pk, field):
     """GET: the cell as an input (htmx); POST: save the corrected value and re-check the row."""
     row = _row(request, pk)
@@ -251,7 +248,7 @@ def row_cell(request, pk, field):
     return _row_response(request, row, editing=field)
 
 
-@login_required
+@importer_only
 @require_POST
 def row_skip(request, pk):
     row = _row(request, pk)
@@ -267,7 +264,7 @@ def row_skip(request, pk):
     return _row_response(request, row)
 
 
-@login_required
+@importer_only
 @require_POST
 def session_commit(request, pk):
     session = _session(request, pk)
@@ -295,10 +292,8 @@ def template_download(request, kind):
 # ------------------------------------------------------------------ exports
 
 
-@login_required
+@request_exporters
 def export_requests(request):
-    if not exports.may_export_requests(request.user):
-        raise PermissionDenied(_("您没有导出工单的权限。"))
     base = desk_selectors.visible_requests(request.user)
     filterset = RequestFilter(request.GET or None, queryset=base, request=request)
     if filterset.is_bound and not filterset.is_valid():
@@ -309,9 +304,8 @@ def export_requests(request):
     return exports.export_requests(request.user, qs, filters)
 
 
-@login_required
+@importer_only
 def export_estate(request, what):
-    _importer(request.user)
     if what not in ("rooms", "residents"):
         raise Http404
     form = EstateExportForm(request.GET or None, user=request.user)

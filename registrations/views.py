@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.access import requires
 from core.errors import ServiceError
 from core.ids import parse_id
 from core.paging import keyset_page
@@ -276,9 +277,7 @@ def _spec(slug) -> Spec:
         raise Http404 from None
 
 
-def _staff(user) -> None:
-    if not rules.may_use(user):
-        raise PermissionDenied(_("只有客服人员和项目管理人员可以办理登记。"))
+staff_only = requires("registrations.use", gettext_lazy("只有客服人员和项目管理人员可以办理登记。"))
 
 
 def _record(spec: Spec, user, pk: int):
@@ -288,9 +287,8 @@ def _record(spec: Spec, user, pk: int):
         raise Http404(_("没有找到这份登记。")) from None
 
 
-@login_required
+@staff_only
 def index(request):
-    _staff(request.user)
     ids = request.user.project_ids()
     cards = []
     for spec in SPECS.values():
@@ -302,7 +300,7 @@ def index(request):
 @login_required
 def record_list(request, slug):
     spec = _spec(slug)
-    _staff(request.user)
+    staff_only.check(request.user)
     base = selectors.visible(spec.model, request.user)
     filterset = FILTERS[spec.model](request.GET or None, queryset=base, user=request.user)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
@@ -327,7 +325,7 @@ def record_list(request, slug):
 def record_new(request, slug):
     spec = _spec(slug)
     user = request.user
-    _staff(user)
+    staff_only.check(user)
     initial = {}
     room_id = parse_id(request.GET.get("room", ""))
     if room_id is not None:

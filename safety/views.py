@@ -7,8 +7,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.access import requires
 from core.errors import ServiceError
 from core.ids import parse_id, parse_ids
 from core.models import Project
@@ -31,26 +33,17 @@ from safety.forms import (
 )
 from safety.models import CallTree, Finding, Incident, RunStop, StopPhoto
 
-
-def _staff(user):
-    if user.is_resident or not rules.sees_patrols(user):
-        raise PermissionDenied(_("您无权使用巡检与突发事件。"))
-
-
-def _supervisor(user):
-    _staff(user)
-    if not rules.maintains_setup(user):
-        raise PermissionDenied(_("只有主管可以维护巡检点、路线和通知链。"))
+staff_only = requires("safety.patrols", _lazy("您无权使用巡检与突发事件。"))
+supervisor_only = requires("safety.setup", _lazy("只有主管可以维护巡检点、路线和通知链。"))
 
 
 # ---------------------------------------------------------------- patrols
 
 
-@login_required
+@staff_only
 def patrols(request):
     """The phone start page: my routes with today's times, runs in progress, recent runs."""
     user = request.user
-    _staff(user)
     start, _end = selectors.day_bounds()
     routes = list(selectors.walkable_routes(user).select_related("department").order_by("name"))
     runs = selectors.runs_list(user, limit=30)
@@ -69,11 +62,10 @@ def patrols(request):
     return render(request, "safety/patrols.html", context)
 
 
-@login_required
+@staff_only
 @require_POST
 def run_start(request, pk):
     user = request.user
-    _staff(user)
     route = get_object_or_404(selectors.visible_routes(user), pk=pk)
     try:
         run = services.run_start(actor=user, route=route)
@@ -116,9 +108,8 @@ def _run_context(request, run, errors=None):
     }
 
 
-@login_required
+@staff_only
 def run_page(request, pk):
-    _staff(request.user)
     run = _get_run(request.user, pk)
     code = request.GET.get("code", "").strip()
     if code:
@@ -133,11 +124,10 @@ def run_page(request, pk):
     return render(request, "safety/run.html", context)
 
 
-@login_required
+@staff_only
 @require_POST
 def stop_check(request, pk):
     user = request.user
-    _staff(user)
     stop = get_object_or_404(RunStop.objects.select_related("run__route", "point"), pk=pk)
     run = _get_run(user, stop.run_id)
     results = []
@@ -174,10 +164,9 @@ def stop_check(request, pk):
     return redirect("safety:run", pk=stop.run_id)
 
 
-@login_required
+@staff_only
 @require_POST
 def run_finish(request, pk):
-    _staff(request.user)
     run = _get_run(request.user, pk)
     try:
         run = services.run_finish(actor=request.user, run=run, note=request.POST.get("note", ""))
@@ -194,11 +183,10 @@ def run_finish(request, pk):
     return redirect("safety:run", pk=pk)
 
 
-@login_required
+@staff_only
 @require_POST
 def finding_request(request, pk):
     user = request.user
-    _staff(user)
     finding = get_object_or_404(Finding.objects.filter(project_id__in=user.project_ids()), pk=pk)
     form = FindingRequestForm(request.POST)
     default = reverse("safety:run", args=[finding.stop.run_id]) + f"#stop-{finding.stop_id}"
@@ -224,11 +212,10 @@ def finding_request(request, pk):
     return redirect(safe_next(request, default))
 
 
-@login_required
+@staff_only
 def findings(request):
     """Findings waiting to become requests: the desk registers each with one tap."""
     user = request.user
-    _staff(user)
     rows = list(selectors.findings_for_desk(user)[:100])
     company_ids = {f.project.company_id for f in rows} if rows else set()
     return render(
@@ -242,16 +229,15 @@ def findings(request):
     )
 
 
-@login_required
+@staff_only
+@supervisor_only
 def missed(request):
     user = request.user
-    _supervisor(user)
     return render(request, "safety/missed.html", {"stops": selectors.missed_today(user)})
 
 
-@login_required
+@staff_only
 def photo(request, pk):
-    _staff(request.user)
     photo = get_object_or_404(StopPhoto.objects.select_related("stop"), pk=pk)
     if not selectors.visible_runs(request.user).filter(pk=photo.stop.run_id).exists():
         raise Http404
@@ -261,10 +247,10 @@ def photo(request, pk):
 # ---------------------------------------------------------------- set-up
 
 
-@login_required
+@staff_only
+@supervisor_only
 def points(request):
     user = request.user
-    _supervisor(user)
     rows = list(selectors.visible_points(user).select_related("project", "room").order_by("project_id", "code")[:500])
     routes = list(
         selectors.visible_routes(user).select_related("project", "department").prefetch_related("stops__point")
@@ -272,10 +258,10 @@ def points(request):
     return render(request, "safety/points.html", {"points": rows, "routes": routes})
 
 
-@login_required
+@staff_only
+@supervisor_only
 def point_edit(request, pk=None):
     user = request.user
-    _supervisor(user)
     instance = get_object_or_404(selectors.visible_points(user), pk=pk) if pk else None
     form = PointForm(request.POST or None, instance=instance, user=user)
     if request.method == "POST" and form.is_valid():
@@ -292,11 +278,11 @@ def point_edit(request, pk=None):
     return render(request, "safety/point_form.html", {"form": form, "point": instance}, status=status)
 
 
-@login_required
+@staff_only
+@supervisor_only
 def points_print(request):
     """Printable point cards: the code in large type and the address to open on a phone."""
     user = request.user
-    _supervisor(user)
     qs = selectors.visible_points(user).filter(active=True).select_related("project").order_by("project_id", "code")
     if parse_id(request.GET.get("point", "")):
         qs = qs.filter(pk=parse_id(request.GET["point"]))
@@ -304,11 +290,10 @@ def points_print(request):
     return render(request, "safety/points_print.html", {"points": list(qs[:500]), "base": base})
 
 
-@login_required
+@staff_only
 def point_go(request, project, code):
     """The address printed on a point card: opens this point in the walker's run in progress."""
     user = request.user
-    _staff(user)
     point = get_object_or_404(selectors.visible_points(user), project_id=project, code=code)
     stop = (
         RunStop.objects.filter(
@@ -325,10 +310,10 @@ def point_go(request, project, code):
     return redirect("safety:patrols")
 
 
-@login_required
+@staff_only
+@supervisor_only
 def route_edit(request, pk=None):
     user = request.user
-    _supervisor(user)
     instance = get_object_or_404(selectors.visible_routes(user), pk=pk) if pk else None
     form = RouteForm(request.POST or None, instance=instance, user=user)
     if request.method == "POST" and form.is_valid():
@@ -522,10 +507,10 @@ def incident_act(request, pk, action):
     return redirect("safety:incident", pk=pk)
 
 
-@login_required
+@staff_only
+@supervisor_only
 def call_trees(request):
     user = request.user
-    _supervisor(user)
     projects = list(Project.objects.filter(pk__in=user.project_ids()).order_by("name"))
     trees = {
         (t.project_id, t.kind): t
@@ -538,10 +523,10 @@ def call_trees(request):
 ROWS = 8
 
 
-@login_required
+@staff_only
+@supervisor_only
 def call_tree_edit(request, project, kind):
     user = request.user
-    _supervisor(user)
     project = get_object_or_404(Project.objects.filter(pk__in=user.project_ids()), pk=project)
     if kind not in IncidentKind.values:
         raise Http404

@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from frontdesk import services
+from frontdesk.choices import CheckOutcome
 from frontdesk.models import Parcel, PickupAttempt
 from frontdesk.tests.conftest import ID_CARD
 
@@ -86,6 +87,39 @@ def test_gate_admits_by_code_and_looks_up_a_pass(api, world):
     response = api.get(reverse("frontdesk:api-pass-lookup"), {"project": world.project.pk, "code": gp.code})
     assert response.status_code == 200 and response.data["items"][0]["name"] == "沙发"
     assert response.data["carrier_id_masked"] == "1101**********002X" and ID_CARD not in str(response.data)
+    assert response.data["refused"] is False and response.data["reason"] == ""
+
+
+def test_a_used_pass_looked_up_at_the_gate_is_refused_and_recorded_as_on_the_page(api, client, world):
+    """The gate's device and the gate page ask one service: a used pass scanned again is answered
+    refused with the reason, and the refusal is recorded as a check either way."""
+    gp = services.goods_pass_apply(
+        actor=world.resident_user,
+        data=services.PassApplication(
+            room_id=world.room.pk,
+            valid_on=timezone.localdate(),
+            carrier_name="老李",
+            carrier_id_number=ID_CARD,
+            items=[("沙发", 1)],
+        ),
+    )
+    item = gp.items.get()
+    services.goods_pass_verify(actor=world.guard, goods_pass=gp, released={item.pk: 1})
+    api.force_authenticate(world.guard)
+    response = api.get(reverse("frontdesk:api-pass-lookup"), {"project": world.project.pk, "code": gp.code})
+    assert response.status_code == 200 and response.data["refused"] is True
+    assert "不能重复使用" in response.data["reason"]
+    api_check = gp.checks.get(outcome=CheckOutcome.REFUSED)
+    assert (api_check.guard, api_check.reason) == (world.guard, response.data["reason"])
+    client.force_login(world.guard)
+    page = client.get(reverse("frontdesk:gate-pass"), {"code": gp.code}, follow=True).content.decode()
+    assert "不能重复使用" in page
+    page_check = gp.checks.filter(outcome=CheckOutcome.REFUSED).exclude(pk=api_check.pk).get()
+    assert (page_check.guard, page_check.reason, page_check.differences) == (
+        api_check.guard,
+        api_check.reason,
+        api_check.differences,
+    )
 
 
 # ---------------------------------------------------------------- goods passes: the applicant is a person
