@@ -1,6 +1,6 @@
 """The front desk over the API, for scanners and the gate's devices (under /frontdesk/api/).
 
-Thin: reads come from frontdesk/selectors.py, writes go through frontdesk/services.py, and errors
+Thin: reads come from frontdesk/selectors.py, writes go through frontdesk/services/, and errors
 take the one shape of core/api.py ({"detail", "code", "errors"}): 400 with field errors, 403 for
 a refusal (a used pickup code, an expired visit code...), 404 for another project's record.
 

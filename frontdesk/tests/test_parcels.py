@@ -76,12 +76,12 @@ def test_important_mail_is_due_within_the_projects_hours(world):
 def test_pickup_codes_are_unique_among_the_projects_waiting_parcels(world, monkeypatch):
     first = log(world)
     draws = iter([first.pickup_code, first.pickup_code, "222222"])
-    monkeypatch.setattr(services, "_new_code", lambda digits=6: next(draws))
+    monkeypatch.setattr(services._common, "_new_code", lambda digits=6: next(draws))
     second = log(world, tracking_number="SF2")
     assert second.pickup_code == "222222"
     # once the first is collected its code may be drawn again
     services.parcel_collect_by_code(actor=world.cs, project_id=world.project.pk, code=first.pickup_code)
-    monkeypatch.setattr(services, "_new_code", lambda digits=6: first.pickup_code)
+    monkeypatch.setattr(services._common, "_new_code", lambda digits=6: first.pickup_code)
     assert log(world, tracking_number="SF3").pickup_code == first.pickup_code
 
 
@@ -90,13 +90,14 @@ def test_pickup_codes_are_unique_among_the_projects_waiting_parcels(world, monke
 def test_waiting_codes_never_repeat_whatever_the_draws(world, draws):
     Parcel.objects.all().delete()  # the world is shared by the examples: start each from an empty shelf
     pool = iter(draws + ["555555", "666666", "777777", "888888"] * 5)
-    original = services._new_code
-    services._new_code = lambda digits=6: next(pool)
+    # the draw is looked up where _save_with_code lives (services/_common.py), not on the package
+    original = services._common._new_code
+    services._common._new_code = lambda digits=6: next(pool)
     try:
         for i in range(4):
             log(world, tracking_number=f"T{i}")
     finally:
-        services._new_code = original
+        services._common._new_code = original
     codes = list(Parcel.objects.filter(state=ParcelState.WAITING).values_list("pickup_code", flat=True))
     assert len(codes) == len(set(codes)) == 4
 

@@ -95,7 +95,7 @@ def test_the_desk_records_the_owners_confirmation_with_the_way(world, applicatio
 def test_arrears_hook_returns_none_today_and_blocks_a_tenant_when_it_does(world, application, room_tenant, monkeypatch):
     assert hooks.room_arrears(world.room) == []
     gp = services.goods_pass_apply(actor=world.cs, data=application(applicant_id=room_tenant.pk))
-    monkeypatch.setattr(services, "room_arrears", lambda room: [("物业费", 300)])
+    monkeypatch.setattr(services.goods_passes, "room_arrears", lambda room: [("物业费", 300)])
     with pytest.raises(ActionRefused, match="未缴"):
         services.goods_pass_confirm(actor=world.cs, goods_pass=gp, via="phone", owner_name="张三")
 
