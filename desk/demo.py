@@ -155,7 +155,10 @@ STAFF = [
 
 
 def random_phone(rng: random.Random) -> str:
-    return f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+    """A mobile in an allocated range (154, 174 and 179 are not: normalize_phone refuses them)."""
+    prefix = f"1{rng.choice('3578')}{rng.randint(0, 9)}"
+    prefix = {"154": "155", "174": "175", "179": "177"}.get(prefix, prefix)  # same draws, same data
+    return f"{prefix}{rng.randint(10_000_000, 99_999_999)}"
 
 
 def random_name(rng: random.Random) -> str:

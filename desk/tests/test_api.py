@@ -230,6 +230,23 @@ def test_the_bad_phone_message_is_in_chinese(world):
     assert response.json()["errors"]["caller_phone"] == ["“12345”不是有效的电话号码。"]
 
 
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "15412345678",  # 1[3-9] and 11 digits, but no such mobile range
+        "00000000000",  # '0' and 10 digits, but no such area code
+        "0571-8888 888",  # Hangzhou numbers have 8 digits
+        "138١2345678",  # an Arabic-Indic digit was stored as typed
+    ],
+)
+def test_a_phone_number_that_does_not_exist_is_refused(world, phone):
+    response = client_for(world.cs).post(LIST, intake(world, caller_phone=phone), format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["caller_phone"] == [f"“{phone}”不是有效的电话号码。"]
+    assert ServiceRequest.objects.count() == 0
+
+
 @pytest.mark.parametrize("who", ["resident_user", "tech", "finance", "outsider"])
 def test_only_the_desk_of_the_project_registers(world, who):
     response = client_for(getattr(world, who)).post(LIST, intake(world), format="json")

@@ -24,3 +24,15 @@ def test_every_active_demo_login_is_printed_with_its_role():
         line = next((ln for ln in lines if re.match(rf"\s+{re.escape(user.username)}\s", ln)), None)
         assert line is not None, f"{user.username} is not listed"
         assert user.get_role_display() in line, line
+
+
+def test_demo_and_scale_phones_are_valid_numbers():
+    """The demo and the scale generator make residents whose phones the services accept."""
+    import random
+
+    from core.phone import normalize_phone
+    from desk.demo import random_phone
+
+    rng = random.Random(7)
+    phones = [random_phone(rng) for _ in range(2000)]
+    assert [p for p in phones if normalize_phone(p) != p] == []

@@ -53,6 +53,12 @@ def test_phone_full_start_or_last_four(world, text):
     assert names(search(world.cs, text)) == ["张三"]
 
 
+@pytest.mark.parametrize("text", ["0571-8888 6666", "+86 571 8888 6666", "0086 (571) 88886666", "6666"])
+def test_a_landline_in_its_international_form_too(world, text):
+    make_resident(world.room2, "李四", "057188886666")
+    assert names(search(world.cs, text)) == ["李四"]
+
+
 @pytest.mark.parametrize("text", ["浙a 12345", "浙A12345", "浙Ａ１２３４５", "a12345", "A1234"])
 def test_plate_any_case_or_spacing(world, cars, text):
     found = search(world.cs, text)
