@@ -293,7 +293,7 @@ def _ref(obj, attr: str = "name") -> dict | None:
 
 def request_list_rows(rows_in, request) -> list[dict]:
     """The API list's rows: exactly what RequestListSerializer gives (it stays, for the schema
-    and as the reference; bench/check_fragments.py compares), built directly from the row
+    and as the reference; desk/tests/test_fragments.py compares), built directly from the row
     objects: a ModelSerializer with nine nested fields cost more per page than the queries."""
     phone = PhoneField()
     phone._context = {"request": request}  # the field's context without binding it to a serializer
@@ -351,7 +351,7 @@ def request_detail_data(sr: ServiceRequest, request, events, attachments) -> dic
     """What RequestDetailSerializer gives for `sr` with these timeline entries (each with its
     `attachment_ids`) and attachments, built directly (the serializer builds some sixty field
     objects per call, more than half the cost of registering). The serializer stays the schema
-    and the reference: bench/check_fragments.py compares the two."""
+    and the reference: desk/tests/test_fragments.py compares the two."""
     data = request_list_rows([sr], request)[0]
     phone = PhoneField()
     phone._context = {"request": request}

@@ -82,7 +82,7 @@ def request_list(request):
 # The request list's rows and the intake lookup's results are drawn on every keystroke or filter
 # change; the template engine cost more than the queries (docs/performance.md). These functions
 # write the same HTML as templates/desk/_request_table.html and the old _lookup_results.html,
-# every value escaped. Keep them in step with that template (bench/check_fragments.py compares).
+# every value escaped. Keep them in step with that template (desk/tests/test_fragments.py compares).
 
 
 def request_rows_html(rows) -> str:
