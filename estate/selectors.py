@@ -253,7 +253,10 @@ def read_term(text: str) -> Term:
     has_digit = any(c.isdigit() for c in text)
     plate_like = is_plate_like(text)
     code = room_code_from_text(text)
-    if not any(c.isdigit() for c in code) or plate_like or (all_digits and len(digits) >= 7):
+    # a phone number, not a room: digits typed as one number ('1381234'), or a whole number
+    # ('138 1234 5678', '+86 138-1234-5678'); '10-1-1001' is a room (and also tried as a phone start)
+    looks_like_phone = all_digits and len(digits) >= 7 and (code.isdigit() or len(digits) >= 11)
+    if not any(c.isdigit() for c in code) or plate_like or looks_like_phone:
         code = ""
     letters = text.replace(" ", "")
     return Term(

@@ -11,7 +11,7 @@ from PIL import Image
 from desk.choices import Kind, State
 from desk.models import Attachment, RequestEvent, ServiceRequest
 from desk.services import request_accept, request_arrive, request_attach, request_dispatch, request_resolve
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_room
 from tests.files import fake_pdf, pdf
 
 pytestmark = pytest.mark.django_db
@@ -452,3 +452,15 @@ def test_the_request_page_makes_a_constant_number_of_queries(client, world):
     small_count = _count(client, reverse("desk:detail", args=[small.pk]))
     big_count = _count(client, reverse("desk:detail", args=[big.pk]))
     assert big_count <= small_count
+
+
+def test_a_room_code_with_seven_digits_or_more_is_found_as_typed(client, world):
+    """'10-1-1001' (building 10, unit 1, room 1001) has as many digits as the start of a phone
+    number: the lookup and the search used to read it as a phone only and found no room."""
+    room = make_room(world.project, building="10", unit="1", number="1001")
+    login(client, world.cs)
+    for q in ("10-1-1001", "10栋1单元1001"):
+        response = client.get(reverse("desk:lookup"), {"q": q})
+        assert f'data-room="{room.pk}"' in response.content.decode(), q
+        page = client.get(reverse("estate:search"), {"q": q}).content.decode()
+        assert reverse("estate:household", args=[room.pk]) in page, q
