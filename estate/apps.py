@@ -7,14 +7,13 @@ class EstateConfig(AppConfig):
 
     def ready(self):
         from core.models import register_resident_projects
+        from core.privacy import register_sensitive
         from core.questions import register
         from estate import rules
-
-        register("estate.browse", rules.may_browse)
-        from core.privacy import register_sensitive
         from estate.models import Resident
         from estate.selectors import resident_project_ids, visible_residents
 
+        register("estate.browse", rules.may_browse)
         register_resident_projects(resident_project_ids)
 
         register_sensitive(Resident, "phone", kind="phone", visible=visible_residents)

@@ -56,7 +56,7 @@ class CodeSerializer(serializers.Serializer):
 class GoodsItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(label=_("物品"))
-    quantity = serializers.IntegerField(label=_("数量"))
+    quantity = serializers.IntegerField(min_value=1, max_value=9999, label=_("数量"))
     released_quantity = serializers.IntegerField(allow_null=True, label=_("实际放行数量"))
 
 
@@ -85,15 +85,15 @@ class PassScanSerializer(GoodsPassSerializer):
 
 class PassItemInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=text_limit(GoodsItem, "name"), label=_("物品"))
-    quantity = serializers.IntegerField(label=_("数量"))
+    quantity = serializers.IntegerField(min_value=1, max_value=9999, label=_("数量"))
 
 
 class PassApplySerializer(serializers.Serializer):
     """What the desk registers. The applicant is a person (resident id) linked to the room today;
     whether they are the owner follows from that link: no relation is taken from the client."""
 
-    room = serializers.IntegerField(label=_("房屋"))
-    applicant = serializers.IntegerField(label=_("申请人"))
+    room = ApiIdField(label=_("房屋"))
+    applicant = ApiIdField(label=_("申请人"))
     authorised_via = serializers.ChoiceField(
         choices=[(v.value, v.label) for v in (AgreedVia.PHONE, AgreedVia.IN_PERSON)],
         required=False,

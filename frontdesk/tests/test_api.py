@@ -168,3 +168,15 @@ def test_a_person_not_linked_to_the_room_is_refused_by_the_api(api, world):
     assert (
         api.post(reverse("frontdesk:api-passes"), pass_post(world, world.resident.pk), format="json").status_code == 403
     )
+
+
+@pytest.mark.parametrize("field", ["room", "applicant"])
+@pytest.mark.parametrize("value", [99999999999999999999, -1, "²", "1e3"])
+def test_absurd_ids_in_a_pass_body_are_a_400_with_field_errors(api, world, field, value):
+    from frontdesk.models import GoodsPass
+
+    api.force_authenticate(world.cs)
+    body = {**pass_post(world, world.resident.pk), field: value}
+    response = api.post(reverse("frontdesk:api-passes"), body, format="json")
+    assert response.status_code == 400 and field in response.data["errors"], response.data
+    assert not GoodsPass.objects.exists()
