@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "core",
     "estate",
     "desk",
+    "billing",
     "quality",
     "registrations",
     "renovation",
