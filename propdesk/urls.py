@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("desk.urls")),
     path("", include("quality.urls")),
     path("estate/", include("estate.urls")),
+    path("billing/", include("billing.urls")),
     path("registrations/", include("registrations.urls")),
     path("renovation/", include("renovation.urls")),
     path("import/", include("importer.urls")),

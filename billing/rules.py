@@ -1,0 +1,89 @@
+"""Who may do what on the money side. One function per question; services call them before every
+write, pages and the API ask the same (through core.questions for menus: billing/apps.py).
+
+Roles (DOMAIN.md "Fees"): finance staff post payments, reverse, refund and reconcile; the front desk
+(CS staff, lobby, supervisor, manager) takes payments too where the company lets it
+(BillingSettings.desk_collects, on by default: most Chinese service centres collect at the desk),
+sees accounts, hands out notices and records dunning steps; project managers see their projects'
+accounts and figures; residents see only their own rooms' accounts (billing/selectors.py).
+"""
+
+from core.choices import DESK_ROLES, Role
+
+ACCOUNT_VIEWERS = frozenset(DESK_ROLES | {Role.PROJECT_MANAGER, Role.FINANCE, Role.COMPANY_ADMIN})
+# Who may run billing, set reliefs' approvals and reverse: money decisions.
+MONEY_DECIDERS = frozenset({Role.FINANCE, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN})
+DUNNING_ROLES = frozenset(DESK_ROLES | {Role.PROJECT_MANAGER})
+# A supervisor's override (goods pass or move-out of a room in arrears).
+OVERRIDERS = frozenset({Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN})
+
+
+def _in_project(user, project_id: int | None) -> bool:
+    return project_id is None or project_id in user.project_ids()
+
+
+def _staff(user) -> bool:
+    return user.is_authenticated and user.is_active and not user.is_resident
+
+
+def may_view_accounts(user, project_id: int | None = None) -> bool:
+    """See rooms' bills, payments, balances and arrears (staff pages)."""
+    return _staff(user) and (user.is_superuser or user.role in ACCOUNT_VIEWERS) and _in_project(user, project_id)
+
+
+def desk_collects(company_id: int | None) -> bool:
+    from billing.models import BillingSettings
+
+    if company_id is None:
+        return True
+    value = BillingSettings.objects.filter(company_id=company_id).values_list("desk_collects", flat=True).first()
+    return True if value is None else value
+
+
+def may_take_payments(user, project_id: int | None = None, *, company_id: int | None = None) -> bool:
+    """Post a payment (cash, transfer, card) or start an online one at the desk."""
+    if not (_staff(user) and _in_project(user, project_id)):
+        return False
+    if user.is_superuser or user.role == Role.FINANCE:
+        return True
+    return user.role in DESK_ROLES and desk_collects(company_id if company_id is not None else user.company_id)
+
+
+def may_reverse(user, project_id: int | None = None) -> bool:
+    """Reverse a payment (冲红) or pay out a refund (退费): finance, or a project manager."""
+    return _staff(user) and (user.is_superuser or user.role in MONEY_DECIDERS) and _in_project(user, project_id)
+
+
+def may_run_billing(user, project_id: int | None = None) -> bool:
+    """Preview, start and reverse billing runs; set meter readings in bulk."""
+    return _staff(user) and (user.is_superuser or user.role in MONEY_DECIDERS) and _in_project(user, project_id)
+
+
+def may_approve_relief(user, project_id: int | None = None) -> bool:
+    """Approve a discount or waiver (someone other than its proposer: the service checks that)."""
+    return (
+        _staff(user)
+        and (user.is_superuser or user.role in MONEY_DECIDERS | {Role.CS_MANAGER})
+        and _in_project(user, project_id)
+    )
+
+
+def may_dun(user, project_id: int | None = None) -> bool:
+    """Record a dunning step, hand out notices, agree a payment plan, mark a bill disputed."""
+    return (
+        _staff(user)
+        and (user.is_superuser or user.role in DUNNING_ROLES | {Role.FINANCE})
+        and _in_project(user, project_id)
+    )
+
+
+def may_override_arrears(user, project_id: int | None = None) -> bool:
+    """Let a goods pass or a tenant's move-out through although the room owes money (with a reason)."""
+    return _staff(user) and (user.is_superuser or user.role in OVERRIDERS) and _in_project(user, project_id)
+
+
+def may_see_figures(user, project_id: int | None = None) -> bool:
+    """Collection rates and the finance summaries."""
+    return may_view_accounts(user, project_id) and (
+        user.is_superuser or user.role in MONEY_DECIDERS | {Role.CS_SUPERVISOR, Role.CS_MANAGER}
+    )

@@ -1,0 +1,43 @@
+"""Reads of the money side that pages, the API and exports share. Who sees what is decided here:
+staff see the rooms of their projects (when billing.rules.may_view_accounts); a resident sees the
+bills and money entries of the rooms they are linked to today, from the day their link began
+(estate.selectors.resident_records: a new owner does not see the previous owner's payments)."""
+
+from django.db.models import QuerySet, Sum
+
+from billing.choices import BillState
+from billing.models import Bill, Entry
+from billing.rules import may_view_accounts
+from estate.selectors import resident_records
+
+
+def visible_bills(user) -> QuerySet[Bill]:
+    if not user.is_authenticated:
+        return Bill.objects.none()
+    if user.is_superuser:
+        return Bill.objects.all()
+    if user.is_resident:
+        return resident_records(Bill.objects.all(), user, at="period_end", dated=True)
+    if not may_view_accounts(user):
+        return Bill.objects.none()
+    return Bill.objects.filter(project_id__in=user.project_ids())
+
+
+def visible_entries(user) -> QuerySet[Entry]:
+    if not user.is_authenticated:
+        return Entry.objects.none()
+    if user.is_superuser:
+        return Entry.objects.all()
+    if user.is_resident:
+        return resident_records(Entry.objects.all(), user, at="created_at")
+    if not may_view_accounts(user):
+        return Entry.objects.none()
+    return Entry.objects.filter(project_id__in=user.project_ids())
+
+
+def owed_fen(room_id: int) -> int:
+    """What a room owes now: the open rest of its bills that are not cancelled (disputed included)."""
+    row = Bill.objects.filter(room_id=room_id, state=BillState.OPEN).aggregate(
+        total=Sum("total_fen"), paid=Sum("paid_fen")
+    )
+    return (row["total"] or 0) - (row["paid"] or 0)

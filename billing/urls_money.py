@@ -1,0 +1,3 @@
+"""The cashier side of the money pages (see billing/urls.py)."""
+
+urlpatterns: list = []
