@@ -1,5 +1,5 @@
 """Service requests over the API. Thin: reads come from desk/selectors.py, writes go through
-desk/services.py, and errors take the one shape of core/api.py ({"detail", "code", "errors"}).
+desk/services/, and errors take the one shape of core/api.py ({"detail", "code", "errors"}).
 
 - /api/requests/                  GET list (filters of RequestFilter, cursor-paged), POST register
 - /api/requests/{id}/             GET detail with allowed actions, version, timeline, attachments

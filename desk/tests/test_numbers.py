@@ -1,4 +1,4 @@
-"""desk/services.py next_number: 'TS202611270001', the kind's prefix, the local day, a daily sequence;
+"""desk/services/numbers.py next_number: 'TS202611270001', the kind's prefix, the local day, a daily sequence;
 and, on PostgreSQL, what happens when many people register or act at the same moment."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Registering in hand-written SQL (desk/services.py, core/sql.py): the one statement PostgreSQL
+"""Registering in hand-written SQL (desk/services/intake.py, core/sql.py): the one statement PostgreSQL
 runs writes exactly what the ORM path writes; references and the time-limit policy are read in
 one statement; an API registration costs three statements on PostgreSQL."""
 
@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from desk import services, sla
+from desk import sla
 from desk.choices import Kind, Severity
 from desk.models import NumberSequence, RequestEvent, ServiceRequest, SlaPolicy
 from desk.services import Intake
+from desk.services import intake as services
 
 UTC = datetime.UTC
 SKIP = {"id", "number", "request_id"}

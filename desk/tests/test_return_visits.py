@@ -1,5 +1,5 @@
 """Return visits (回访): which requests get one (desk/sla.py choose_return_visit), who may do it
-(desk/rules.py), what an unsatisfied visit does (desk/services.py request_visit), and the /visits/
+(desk/rules.py), what an unsatisfied visit does (desk/services/closing.py request_visit), and the /visits/
 page that lists what is owed."""
 
 from contextlib import contextmanager

@@ -1,4 +1,4 @@
-"""desk/services.py: the request lifecycle, one journey and one rule at a time.
+"""desk/services/: the request lifecycle, one journey and one rule at a time.
 
 Every refused write must change nothing: `unchanged(sr)` compares the row, its timeline and its
 attachments before and after.
@@ -199,20 +199,14 @@ def test_a_complaint_goes_the_whole_way_round(world, eng, settings):
 def test_the_timeline_shows_an_unsatisfied_visit_before_the_reopen_it_causes(world, eng, monkeypatch):
     """The timeline is ordered by time: the reopen a C rating causes must not be stamped before the visit."""
 
-    class SteppingClock:
-        """desk.services' view of django.utils.timezone, with a clock that moves a second per reading."""
+    real_now, readings = dj_timezone.now, []
 
-        def __init__(self):
-            self.at = dj_timezone.now()
+    def stepping_now():
+        """The clock every module reads (django.utils.timezone.now), moving a second per reading."""
+        readings.append(real_now() + datetime.timedelta(seconds=len(readings) + 1))
+        return readings[-1]
 
-        def now(self):
-            self.at += datetime.timedelta(seconds=1)
-            return self.at
-
-        def __getattr__(self, name):
-            return getattr(dj_timezone, name)
-
-    monkeypatch.setattr("desk.services.timezone", SteppingClock())
+    monkeypatch.setattr(dj_timezone, "now", stepping_now)
     sr = resolved(world, eng)
     request_visit(actor=world.cs2, request=sr, rating="C", comment="没修好")
     assert [e.action for e in request_timeline(sr)][-2:] == ["visit", "reopen"]
