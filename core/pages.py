@@ -58,6 +58,12 @@ class Outcome:
         return self.ok
 
 
+def refusal_text(exc: ValidationError | ServiceError) -> str:
+    """What the user reads of a refusal shown as one message: a ServiceError's message, or a
+    ValidationError's messages joined (for a page that puts it somewhere of its own: an htmx row)."""
+    return exc.message if isinstance(exc, ServiceError) else " ".join(exc.messages)
+
+
 def run_service(
     request,
     call: Callable[[], Any],
@@ -78,7 +84,7 @@ def run_service(
         if form is not None:
             ServiceErrorsMixin.add_service_errors(form, exc)
         else:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, refusal_text(exc))
         return Outcome(error=exc)
     except ServiceError as exc:
         if form is not None:
