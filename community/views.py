@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -32,9 +32,9 @@ from community.forms import (
 )
 from community.models import Activity, Announcement, Photo, Signup, VisitGroup
 from core.access import requires
-from core.errors import ServiceError
 from core.ids import parse_id, parse_ids
 from core.models import AuditEntry, Project
+from core.pages import act, run_service
 from core.paging import keyset_page
 from core.uploads import file_response
 from desk import selectors as desk_selectors
@@ -51,21 +51,6 @@ def _get(qs, pk, message):
     if obj is None:
         raise Http404(message)
     return obj
-
-
-def _run(request, form, call, success: str):
-    """Call a service for a valid form; put its refusal on the form or in a message. True when done."""
-    try:
-        call()
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        form.add_error(None, exc.message)
-    else:
-        messages.success(request, success)
-        return True
-    return False
 
 
 @login_required
@@ -113,14 +98,14 @@ def announcement_create(request):
     user = request.user
     form = AnnouncementForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        result = {}
-        if _run(
+        if done := run_service(
             request,
-            form,
-            lambda: result.update(n=services.announcement_create(actor=user, data=form.notice())),
-            _("草稿已保存。"),
+            lambda: services.announcement_create(actor=user, data=form.notice()),
+            form=form,
+            success=_("草稿已保存。"),
+            flash_refusal=True,
         ):
-            return redirect("community:announcement", pk=result["n"].pk)
+            return redirect("community:announcement", pk=done.result.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "community/announcement_form.html", {"form": form}, status=status)
 
@@ -131,11 +116,12 @@ def announcement_edit(request, pk):
     notice = _get(selectors.staff_announcements(user), pk, _("没有找到这份公告。"))
     form = AnnouncementForm(request.POST or None, user=user, instance=notice)
     if request.method == "POST" and form.is_valid():
-        if _run(
+        if run_service(
             request,
-            form,
             lambda: services.announcement_update(actor=user, announcement=notice, data=form.notice()),
-            _("草稿已修改。"),
+            form=form,
+            success=_("草稿已修改。"),
+            flash_refusal=True,
         ):
             return redirect("community:announcement", pk=notice.pk)
     status = 400 if request.method == "POST" else 200
@@ -190,7 +176,7 @@ def announcement_act(request, pk, action):
         call = lambda: services.announcement_publish(  # noqa: E731
             actor=user, announcement=notice, expire_at=form.cleaned_data["expire_at"]
         )
-        done = _("公告已发布。")
+        success = _("公告已发布。")
     elif action == NoticeAction.SCHEDULE:
         form = ScheduleForm(request.POST, prefix="schedule")
         call = lambda: services.announcement_schedule(  # noqa: E731
@@ -199,20 +185,20 @@ def announcement_act(request, pk, action):
             publish_at=form.cleaned_data["publish_at"],
             expire_at=form.cleaned_data["expire_at"],
         )
-        done = _("已设为定时发布。")
+        success = _("已设为定时发布。")
     elif action == NoticeAction.UNSCHEDULE:
         form = ReasonForm({"reason": "-"})
         call = lambda: services.announcement_unschedule(actor=user, announcement=notice)  # noqa: E731
-        done = _("已取消定时，公告回到草稿。")
+        success = _("已取消定时，公告回到草稿。")
     elif action == NoticeAction.WITHDRAW:
         form = ReasonForm(request.POST, prefix="withdraw")
         call = lambda: services.announcement_withdraw(  # noqa: E731
             actor=user, announcement=notice, reason=form.cleaned_data["reason"]
         )
-        done = _("公告已撤回。")
+        success = _("公告已撤回。")
     else:
         raise Http404
-    if form.is_valid() and _run(request, form, call, done):
+    if form.is_valid() and run_service(request, call, form=form, success=success, flash_refusal=True):
         return redirect("community:announcement", pk=notice.pk)
     notice.refresh_from_db()
     ctx = _notice_context(user, notice, {action: form})
@@ -277,11 +263,12 @@ def my_activity(request, pk):
     if request.method == "POST":
         if signup is None:
             raise Http404
-        if form.is_valid() and _run(
+        if form.is_valid() and run_service(
             request,
-            form,
             lambda: services.feedback_give(actor=user, signup=signup, **form.cleaned_data),
-            _("谢谢您的评价！"),
+            form=form,
+            success=_("谢谢您的评价！"),
+            flash_refusal=True,
         ):
             return redirect("community:my-activity", pk=activity.pk)
     photos = list(activity.photos.all())
@@ -302,15 +289,11 @@ def my_signup(request, pk):
     resident = getattr(user, "resident", None)
     if resident is None:
         raise PermissionDenied(_("您的账号没有关联业户。"))
-    try:
-        signup = services.activity_signup(actor=user, activity=activity, resident=resident)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        if signup.state == SignupState.WAITLISTED:
-            messages.warning(request, _("名额已满，您已进入候补，有人取消时自动递补。"))
-        else:
-            messages.success(request, _("报名成功！"))
+    done = run_service(request, lambda: services.activity_signup(actor=user, activity=activity, resident=resident))
+    if done and done.result.state == SignupState.WAITLISTED:
+        messages.warning(request, _("名额已满，您已进入候补，有人取消时自动递补。"))
+    elif done:
+        messages.success(request, _("报名成功！"))
     return redirect("community:my-activity", pk=activity.pk)
 
 
@@ -321,13 +304,12 @@ def my_signup_cancel(request, pk):
     signup = _get(
         Signup.objects.filter(resident__user=user).select_related("activity", "resident"), pk, _("没有找到这条报名。")
     )
-    try:
-        services.signup_cancel(actor=user, signup=signup)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已取消报名。"))
-    return redirect("community:my-activity", pk=signup.activity_id)
+    return act(
+        request,
+        lambda: services.signup_cancel(actor=user, signup=signup),
+        success=_("已取消报名。"),
+        to=reverse("community:my-activity", args=[signup.activity_id]),
+    )
 
 
 # ---------------------------------------------------------------- activities (staff)
@@ -351,14 +333,14 @@ def activity_create(request):
     user = request.user
     form = ActivityForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        result = {}
-        if _run(
+        if done := run_service(
             request,
-            form,
-            lambda: result.update(a=services.activity_create(actor=user, data=form.activity())),
-            _("活动已发布，住户可以报名了。"),
+            lambda: services.activity_create(actor=user, data=form.activity()),
+            form=form,
+            success=_("活动已发布，住户可以报名了。"),
+            flash_refusal=True,
         ):
-            return redirect("community:activity", pk=result["a"].pk)
+            return redirect("community:activity", pk=done.result.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "community/activity_form.html", {"form": form}, status=status)
 
@@ -427,15 +409,15 @@ def activity_act(request, pk, action):
             if signup.state == SignupState.WAITLISTED:
                 messages.warning(request, _("名额已满，%(name)s 进入候补。") % {"name": resident.name})
 
-        done = _("已为住户报名。")
+        success = _("已为住户报名。")
     elif action == "photos":
         form = PhotoForm(request.POST, request.FILES, prefix="photos")
         call = lambda: services.activity_add_photos(actor=user, activity=activity, files=form.cleaned_data["files"])  # noqa: E731
-        done = _("照片已上传。")
+        success = _("照片已上传。")
     elif action == "cancel":
         form = ReasonForm(request.POST, prefix="cancel")
         call = lambda: services.activity_cancel(actor=user, activity=activity, reason=form.cleaned_data["reason"])  # noqa: E731
-        done = _("活动已取消。")
+        success = _("活动已取消。")
     elif action == "feedback":
         form = FeedbackForm(request.POST, prefix="fb")
         signup_id = parse_id(request.POST.get("signup", ""))
@@ -444,15 +426,15 @@ def activity_act(request, pk, action):
             form.is_valid()
             form.add_error(None, _("请选择到场的住户。"))
         call = lambda: services.feedback_give(actor=user, signup=signup, **form.cleaned_data)  # noqa: E731
-        done = _("评价已记录。")
+        success = _("评价已记录。")
     elif action == "attendance":
         form = ReasonForm({"reason": "-"})
         ids = parse_ids(request.POST.getlist("attended"))
         call = lambda: services.activity_attendance(actor=user, activity=activity, attended_ids=ids)  # noqa: E731
-        done = _("签到已保存。")
+        success = _("签到已保存。")
     else:
         raise Http404
-    if form.is_valid() and _run(request, form, call, done):
+    if form.is_valid() and run_service(request, call, form=form, success=success, flash_refusal=True):
         return redirect("community:activity", pk=activity.pk)
     activity.refresh_from_db()
     return render(
@@ -474,13 +456,12 @@ def signup_act(request, pk, action):
     )
     if action != "cancel":
         raise Http404
-    try:
-        services.signup_cancel(actor=user, signup=signup)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已取消报名。"))
-    return redirect("community:activity", pk=signup.activity_id)
+    return act(
+        request,
+        lambda: services.signup_cancel(actor=user, signup=signup),
+        success=_("已取消报名。"),
+        to=reverse("community:activity", args=[signup.activity_id]),
+    )
 
 
 # ---------------------------------------------------------------- photos
@@ -528,13 +509,12 @@ def visit_form(request, pk=None):
     visit = _get(selectors.staff_visits(user), pk, _("没有找到这条接待记录。")) if pk else None
     form = VisitForm(request.POST or None, user=user, instance=visit)
     if request.method == "POST" and form.is_valid():
-        result = {}
         if visit is None:
-            call = lambda: result.update(v=services.visit_create(actor=user, data=form.visit()))  # noqa: E731
+            call = lambda: services.visit_create(actor=user, data=form.visit())  # noqa: E731
         else:
-            call = lambda: result.update(v=services.visit_update(actor=user, visit=visit, data=form.visit()))  # noqa: E731
-        if _run(request, form, call, _("接待记录已保存。")):
-            return redirect("community:visit", pk=result["v"].pk)
+            call = lambda: services.visit_update(actor=user, visit=visit, data=form.visit())  # noqa: E731
+        if done := run_service(request, call, form=form, success=_("接待记录已保存。"), flash_refusal=True):
+            return redirect("community:visit", pk=done.result.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "community/visit_form.html", {"form": form, "visit": visit}, status=status)
 
@@ -567,14 +547,14 @@ def visit_act(request, pk, action):
     if action == "feedback":
         form = VisitFeedbackForm(request.POST, prefix="vf")
         call = lambda: services.visit_feedback(actor=user, visit=visit, **form.cleaned_data)  # noqa: E731
-        done = _("反馈已保存。")
+        success = _("反馈已保存。")
     elif action == "photos":
         form = PhotoForm(request.POST, request.FILES, prefix="photos")
         call = lambda: services.visit_add_photos(actor=user, visit=visit, files=form.cleaned_data["files"])  # noqa: E731
-        done = _("照片已上传。")
+        success = _("照片已上传。")
     else:
         raise Http404
-    if form.is_valid() and _run(request, form, call, done):
+    if form.is_valid() and run_service(request, call, form=form, success=success, flash_refusal=True):
         return redirect("community:visit", pk=visit.pk)
     visit.refresh_from_db()
     return render(request, "community/visit_detail.html", _visit_context(visit, {action: form}), status=400)
@@ -639,7 +619,7 @@ def phrase_form(request, pk=None):
             call = lambda: services.phrase_create(actor=user, data=form.phrase())  # noqa: E731
         else:
             call = lambda: services.phrase_update(actor=user, phrase=phrase, data=form.phrase())  # noqa: E731
-        if _run(request, form, call, _("话术已保存。")):
+        if run_service(request, call, form=form, success=_("话术已保存。"), flash_refusal=True):
             return redirect(reverse("community:phrases") + (f"?situation={form.cleaned_data['situation']}"))
     history = []
     if phrase:

@@ -1,10 +1,15 @@
-"""One access guard for the pages: `@requires("importer.import", _("只有……可以导入数据。"))`.
+"""One access guard for the pages and the API: `@requires("importer.import", _("只有……可以导入数据。"))`
+on a page, `permission_classes = [Requires("frontdesk.front", _("只有……"))]` on an API view.
 
 The rule is a named question of core/questions.py (registered by its app from its rules), so a
 menu entry (`{% if user|may:"importer.import" %}`) and the page it links to ask the same question by
 the same name. The guard signs the visitor in first (it includes `login_required`: a view needs no
 second decorator), then refuses with a 403 carrying the message the user reads. An app names its
 guards once at the top of its views (`front_only = requires(...)`) and decorates each view with one.
+
+The API's `Requires` asks the same question by the same name: a refusal is DRF's 403 with the message
+(core/api.py's shape: {"detail": message, "code": "permission_denied"}); an anonymous caller gets DRF's
+401/403 "not signed in" as before.
 
 Only plain user-level rules belong here; a check that needs the record (is this room in my project?)
 stays in the view or service that loads it.
@@ -15,6 +20,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
 
 from core.questions import ask
 
@@ -40,3 +46,21 @@ class requires:  # noqa: N801 -- used as a decorator: @requires("app.question", 
             return view(request, *args, **kwargs)
 
         return login_required(guarded)
+
+
+class Requires(BasePermission):
+    """A DRF permission: `question` must answer yes, else 403 with `message`. Listed as an instance
+    (`permission_classes = [Requires("frontdesk.front", message)]`): DRF calls each entry to make the
+    permission, and calling this one gives itself. It replaces DRF's default IsAuthenticated (an
+    anonymous caller is never allowed: DRF then answers "not signed in")."""
+
+    def __init__(self, question: str, message=None):
+        self.question = question
+        if message is not None:
+            self.message = message
+
+    def __call__(self) -> "Requires":
+        return self
+
+    def has_permission(self, request, view) -> bool:
+        return ask(self.question, request.user)

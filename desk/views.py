@@ -1,8 +1,6 @@
 """The desk's pages. Thin: reads come from selectors, writes go through services."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
 from django.http import Http404, HttpResponse
@@ -17,9 +15,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from core.access import requires
-from core.errors import ServiceError
 from core.ids import parse_id
 from core.models import Project
+from core.pages import run_service
 from core.paging import keyset_page
 from core.redirects import safe_next
 from core.templatetags.propdesk import choice_labels, phone_for
@@ -169,6 +167,15 @@ def lookup_results_html(rooms, q: str, user) -> str:
     return "".join(out)
 
 
+def _registered(sr) -> str:
+    if sr.state == State.DISPATCHED:  # the company dispatches at once (DeskSettings.auto_dispatch)
+        return _("已登记工单 %(number)s，并已自动派给%(department)s。") % {
+            "number": sr.number,
+            "department": sr.department.name,
+        }
+    return _("已登记工单 %(number)s。") % {"number": sr.number}
+
+
 @staff_only
 @intake_staff
 def intake(request):
@@ -178,25 +185,14 @@ def intake(request):
     )
     room = chosen_resident = None
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                sr = request_register(actor=user, data=form.intake())
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
-                if sr.state == State.DISPATCHED:  # the company dispatches at once (DeskSettings.auto_dispatch)
-                    messages.success(
-                        request,
-                        _("已登记工单 %(number)s，并已自动派给%(department)s。")
-                        % {"number": sr.number, "department": sr.department.name},
-                    )
-                else:
-                    messages.success(request, _("已登记工单 %(number)s。") % {"number": sr.number})
-                if "dispatch_next" in request.POST:
-                    return redirect("desk:detail", pk=sr.pk)
-                return redirect(reverse("desk:intake") + f"?registered={sr.pk}")
+        if form.is_valid() and (
+            done := run_service(
+                request, lambda: request_register(actor=user, data=form.intake()), form=form, success=_registered
+            )
+        ):
+            if "dispatch_next" in request.POST:
+                return redirect("desk:detail", pk=done.result.pk)
+            return redirect(reverse("desk:intake") + f"?registered={done.result.pk}")
         # A refused save keeps the whole intake: the chosen household's badge (room and person),
         # its panel, the lookup text and every field.
         room_id = parse_id(form.data.get("room"))
@@ -280,23 +276,25 @@ def request_act(request, pk, action):
     service, _fields = ACTION_SERVICES[action]
     form = ActionForm(request.POST, request.FILES, action=action, request_obj=sr)
     if form.is_valid():
-        try:
-            service(actor=request.user, request=sr, **form.service_kwargs())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return redirect(_next_url(request, sr))
-        else:
-            sr.refresh_from_db(fields=["state"])
-            messages.success(
-                request,
-                _("%(action)s成功，工单现在是“%(state)s”。")
-                % {"action": Action(action).label, "state": State(sr.state).label},
-            )
+        done = run_service(
+            request,
+            lambda: service(actor=request.user, request=sr, **form.service_kwargs()),
+            form=form,
+            success=lambda _result: _acted(sr, action),
+            flash_refusal=True,
+        )
+        if done or done.refused:
             return redirect(_next_url(request, sr))
     sr = _get_request(request.user, pk)
     return render(request, "desk/detail.html", _detail_context(request, sr, {action: form}), status=400)
+
+
+def _acted(sr, action) -> str:
+    sr.refresh_from_db(fields=["state"])  # the state the action led to
+    return _("%(action)s成功，工单现在是“%(state)s”。") % {
+        "action": Action(action).label,
+        "state": State(sr.state).label,
+    }
 
 
 def _next_url(request, sr):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
 from core.ids import parse_id
+from core.pages import act, refusal_text, run_service
 from duty import rules, selectors, services
 from duty.choices import HandoverState, ItemAnswer, SwapState
 from duty.forms import (
@@ -38,28 +39,6 @@ from duty.models import Assignment, CountedThing, Handover, HandoverItem, Key, K
 
 ITEMS_PER_PAGE = 200
 LOG_PAGE = 50
-
-
-def _first_error(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-def _fail(request, exc) -> None:
-    messages.error(request, exc.message if isinstance(exc, ServiceError) else _first_error(exc))
-
-
-_REFUSED = object()
-
-
-def _attempt(form, call):
-    """Run a service for a valid form; a refusal goes onto the form and _REFUSED is returned."""
-    try:
-        return call()
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-    except ServiceError as exc:
-        form.add_error(None, exc.message)
-    return _REFUSED
 
 
 @login_required
@@ -152,17 +131,15 @@ def roster_assign(request, project_id: int):
     back = reverse("duty:roster", args=[project.pk])
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            services.assignment_add(actor=user, project=project, day=d["day"], shift=d["shift"], user=d["user"])
-        except (ServiceError, ValidationError) as exc:
-            _fail(request, exc)
-        else:
-            messages.success(
-                request,
-                _("已安排 %(name)s %(day)s %(shift)s。")
-                % {"name": d["user"].name, "day": d["day"].isoformat(), "shift": d["shift"].name},
-            )
-        return redirect(f"{back}?date={d['day'].isoformat()}")
+        return act(
+            request,
+            lambda: services.assignment_add(
+                actor=user, project=project, day=d["day"], shift=d["shift"], user=d["user"]
+            ),
+            success=_("已安排 %(name)s %(day)s %(shift)s。")
+            % {"name": d["user"].name, "day": d["day"].isoformat(), "shift": d["shift"].name},
+            to=f"{back}?date={d['day'].isoformat()}",
+        )
     messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect(back)
 
@@ -180,16 +157,16 @@ def _assignment_for(user, pk) -> Assignment:
 def assignment_remove(request, pk: int):
     a = _assignment_for(request.user, pk)
     form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.assignment_remove(actor=request.user, assignment=a, reason=form.cleaned_data["reason"])
-        except (ServiceError, ValidationError) as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已撤销这条排班。"))
-    else:
+    back = reverse("duty:roster", args=[a.project_id]) + f"?date={a.day.isoformat()}"
+    if not form.is_valid():
         messages.error(request, _("请填写撤销原因。"))
-    return redirect(reverse("duty:roster", args=[a.project_id]) + f"?date={a.day.isoformat()}")
+        return redirect(back)
+    return act(
+        request,
+        lambda: services.assignment_remove(actor=request.user, assignment=a, reason=form.cleaned_data["reason"]),
+        success=_("已撤销这条排班。"),
+        to=back,
+    )
 
 
 @login_required
@@ -199,16 +176,15 @@ def swap_new(request, pk: int):
     form = SwapForm(request.POST or None, staff=selectors.staff_for_roster(a.project).exclude(pk=a.user_id))
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            done = _attempt(
-                form,
-                lambda: services.swap_request(
-                    actor=user, assignment=a, cover=form.cleaned_data["cover"], reason=form.cleaned_data["reason"]
-                ),
-            )
-            if done is not _REFUSED:
-                messages.success(request, _("调班申请已提交，等待主管审批。"))
-                return redirect(reverse("duty:roster", args=[a.project_id]) + f"?date={a.day.isoformat()}#swaps")
+        if form.is_valid() and run_service(
+            request,
+            lambda: services.swap_request(
+                actor=user, assignment=a, cover=form.cleaned_data["cover"], reason=form.cleaned_data["reason"]
+            ),
+            form=form,
+            success=_("调班申请已提交，等待主管审批。"),
+        ):
+            return redirect(reverse("duty:roster", args=[a.project_id]) + f"?date={a.day.isoformat()}#swaps")
         status = 400
     return render(request, "duty/swap_form.html", {"a": a, "form": form, "project": a.project}, status=status)
 
@@ -223,21 +199,15 @@ def swap_decide(request, pk: int, decision: str):
     back = reverse("duty:roster", args=[swap.assignment.project_id]) + f"?date={swap.assignment.day.isoformat()}#swaps"
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        if decision == "approve":
-            services.swap_decide(actor=user, swap=swap, approve=True, note=note)
-            messages.success(request, _("已批准调班。"))
-        elif decision == "reject":
-            services.swap_decide(actor=user, swap=swap, approve=False, note=note)
-            messages.success(request, _("已驳回调班。"))
-        elif decision == "withdraw":
-            services.swap_withdraw(actor=user, swap=swap)
-            messages.success(request, _("已撤回调班申请。"))
-        else:
-            raise Http404
-    except (ServiceError, ValidationError) as exc:
-        _fail(request, exc)
-    return redirect(back)
+    if decision == "approve":
+        call, success = lambda: services.swap_decide(actor=user, swap=swap, approve=True, note=note), _("已批准调班。")
+    elif decision == "reject":
+        call, success = lambda: services.swap_decide(actor=user, swap=swap, approve=False, note=note), _("已驳回调班。")
+    elif decision == "withdraw":
+        call, success = lambda: services.swap_withdraw(actor=user, swap=swap), _("已撤回调班申请。")
+    else:
+        raise Http404
+    return act(request, call, success=success, to=back)
 
 
 # ------------------------------------------------------------------ setup: shifts, counted things, keys
@@ -275,11 +245,13 @@ def setup(request, project_id: int):
         form = form_class(request.POST)
         forms[which] = form
         editing[which] = obj
-        if form.is_valid():
-            done = _attempt(form, lambda: service(actor=user, project=project, **{arg: obj}, **form.cleaned_data))
-            if done is not _REFUSED:
-                messages.success(request, _("已保存。"))
-                return redirect("duty:setup", project_id=project.pk)
+        if form.is_valid() and run_service(
+            request,
+            lambda: service(actor=user, project=project, **{arg: obj}, **form.cleaned_data),
+            form=form,
+            success=_("已保存。"),
+        ):
+            return redirect("duty:setup", project_id=project.pk)
         status = 400
     context = {
         "project": project,
@@ -308,8 +280,8 @@ def log(request, project_id: int):
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            done = _attempt(
-                form,
+            if run_service(
+                request,
                 lambda: services.log_add(
                     actor=user,
                     project=project,
@@ -319,9 +291,9 @@ def log(request, project_id: int):
                     hand_over=d["hand_over"],
                     corrects=corrects,
                 ),
-            )
-            if done is not _REFUSED:
-                messages.success(request, _("已记录。"))
+                form=form,
+                success=_("已记录。"),
+            ):
                 return redirect("duty:log", project_id=project.pk)
         status = 400
     qs = selectors.log_entries(project)
@@ -362,12 +334,13 @@ def keys(request, project_id: int):
     status = 200
     if request.method == "POST":
         rules.page_require(may_keep, _("只有客服前台/值班人员可以办理。"))
-        if form.is_valid():
-            d = form.cleaned_data
-            loan = _attempt(form, lambda: services.key_lend(actor=user, **d))
-            if loan is not _REFUSED:
-                messages.success(request, _("已借出 %(key)s。") % {"key": str(loan.key)})
-                return redirect("duty:keys", project_id=project.pk)
+        if form.is_valid() and run_service(
+            request,
+            lambda: services.key_lend(actor=user, **form.cleaned_data),
+            form=form,
+            success=lambda loan: _("已借出 %(key)s。") % {"key": str(loan.key)},
+        ):
+            return redirect("duty:keys", project_id=project.pk)
         status = 400
     context = {
         "project": project,
@@ -389,13 +362,12 @@ def key_return(request, pk: int):
     if loan is None:
         raise Http404(_("没有找到这条借用记录。"))
     rules.project_for(user, loan.project_id)
-    try:
-        services.key_return(actor=user, loan=loan, note=request.POST.get("note", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已登记归还。"))
-    return redirect("duty:keys", project_id=loan.project_id)
+    return act(
+        request,
+        lambda: services.key_return(actor=user, loan=loan, note=request.POST.get("note", "")),
+        success=_("已登记归还。"),
+        to=reverse("duty:keys", args=[loan.project_id]),
+    )
 
 
 # ------------------------------------------------------------------ handovers
@@ -410,16 +382,17 @@ def handover_list(request, project_id: int):
     status = 200
     if request.method == "POST":
         rules.page_require(may_keep, _("只有客服前台/值班人员可以发起交接班。"))
-        if form.is_valid():
-            h = _attempt(
-                form,
+        if form.is_valid() and (
+            done := run_service(
+                request,
                 lambda: services.handover_start(actor=user, project=project, incoming=form.cleaned_data["incoming"]),
+                form=form,
+                success=lambda h: (
+                    _("已发起交接班，带入 %(n)s 项未完事项。请清点、填写说明后签字。") % {"n": h.item_count}
+                ),
             )
-            if h is not _REFUSED:
-                messages.success(
-                    request, _("已发起交接班，带入 %(n)s 项未完事项。请清点、填写说明后签字。") % {"n": h.item_count}
-                )
-                return redirect("duty:handover", pk=h.pk)
+        ):
+            return redirect("duty:handover", pk=done.result.pk)
         status = 400
     before = parse_id(request.GET.get("before", ""))
     qs = selectors.handovers(project).order_by("-started_at", "-id")
@@ -496,40 +469,45 @@ def handover_act(request, pk: int, action: str):
     user = request.user
     h = _handover_for(user, pk)
     back = reverse("duty:handover", args=[h.pk])
-    try:
-        if action == "save" or action == "sign-out":
-            form = HandoverForm(request.POST, counts=h.counts.all())
-            if not form.is_valid():
-                return render(request, "duty/handover.html", _handover_context(request, h, form=form), status=400)
-            try:
-                services.handover_save(actor=user, handover=h, notes=form.cleaned_data["notes"], counts=form.counts())
-                if action == "sign-out":
-                    services.handover_sign_out(actor=user, handover=h)
-            except ValidationError as exc:
-                # The counts and notes are saved (nothing is signed); show what is missing.
-                h.refresh_from_db()
-                form.add_service_errors(exc)
-                return render(request, "duty/handover.html", _handover_context(request, h, form=form), status=400)
-            messages.success(request, _("已签字交班，等待接班人逐项确认。") if action == "sign-out" else _("已保存。"))
-        elif action == "ack-all":
-            n = services.handover_acknowledge_all(actor=user, handover=h)
-            messages.success(request, _("已确认 %(n)s 项。") % {"n": n})
-        elif action == "sign-in":
-            form = SignInForm(request.POST)
-            if not form.is_valid():  # an over-long comment: shown again, not dropped
-                return render(request, "duty/handover.html", _handover_context(request, h, sign_form=form), status=400)
-            services.handover_sign_in(actor=user, handover=h, comment=form.cleaned_data["comment"])
-            messages.success(request, _("已签字接班，交接完成。"))
-        elif action == "cancel":
-            form = ReasonForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.handover_cancel(actor=user, handover=h, reason=reason)
-            messages.success(request, _("交接班已作废。"))
-        else:
-            raise Http404
-    except (ServiceError, ValidationError) as exc:
-        _fail(request, exc)
-    return redirect(back)
+    if action == "save" or action == "sign-out":
+        form = HandoverForm(request.POST, counts=h.counts.all())
+        if not form.is_valid():
+            return render(request, "duty/handover.html", _handover_context(request, h, form=form), status=400)
+
+        def save():
+            services.handover_save(actor=user, handover=h, notes=form.cleaned_data["notes"], counts=form.counts())
+            if action == "sign-out":
+                services.handover_sign_out(actor=user, handover=h)
+
+        done = run_service(
+            request,
+            save,
+            form=form,
+            success=_("已签字交班，等待接班人逐项确认。") if action == "sign-out" else _("已保存。"),
+            flash_refusal=True,
+        )
+        if isinstance(done.error, ValidationError):
+            # The counts and notes are saved (nothing is signed); show what is missing.
+            h.refresh_from_db()
+            return render(request, "duty/handover.html", _handover_context(request, h, form=form), status=400)
+        return redirect(back)
+    if action == "ack-all":
+        call = lambda: services.handover_acknowledge_all(actor=user, handover=h)  # noqa: E731
+        success = lambda n: _("已确认 %(n)s 项。") % {"n": n}  # noqa: E731
+    elif action == "sign-in":
+        form = SignInForm(request.POST)
+        if not form.is_valid():  # an over-long comment: shown again, not dropped
+            return render(request, "duty/handover.html", _handover_context(request, h, sign_form=form), status=400)
+        call = lambda: services.handover_sign_in(actor=user, handover=h, comment=form.cleaned_data["comment"])  # noqa: E731
+        success = _("已签字接班，交接完成。")
+    elif action == "cancel":
+        form = ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        call = lambda: services.handover_cancel(actor=user, handover=h, reason=reason)  # noqa: E731
+        success = _("交接班已作废。")
+    else:
+        raise Http404
+    return act(request, call, success=success, to=back)
 
 
 @login_required
@@ -544,10 +522,10 @@ def item_answer(request, pk: int):
     form = AnswerForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     error = None
-    try:
+    try:  # by hand: on the htmx row the refusal is drawn in the row, not flashed
         item = services.handover_answer(actor=user, item=item, accept=accept, reason=reason)
     except (ServiceError, ValidationError) as exc:
-        error = exc.message if isinstance(exc, ServiceError) else _first_error(exc)
+        error = refusal_text(exc)
         item.refresh_from_db()
     if request.htmx:
         context = {"it": item, "h": h, "may_answer": True, "error": error}

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from core.access import requires
-from core.errors import ServiceError
+from core.pages import act, run_service
 from estate import forms, selectors, services
 from estate.models import Occupancy, Pet, Resident, Room, Vehicle
 from estate.timeline import room_timeline, sources
@@ -120,18 +120,14 @@ def household(request, pk):
     return render(request, "estate/household.html", _household_context(request, room))
 
 
-def _act(request, room, name: str, form, do):
-    """Run `do(form.cleaned_data)` if the form is valid; else (or when the service refuses) show the
-    household page again with the form and its errors."""
-    if form.is_valid():
-        try:
-            do(form.cleaned_data)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(reverse("estate:household", args=[room.pk]) + f"#{name.removesuffix('_form')}")
+def _save(request, room, name: str, form, do):
+    """Run `do(form.cleaned_data)` if the form is valid (core.pages.run_service; a refusal is also
+    flashed); else, or when the service refuses, show the household page again with the form and its
+    errors."""
+    if form.is_valid() and run_service(
+        request, lambda: do(form.cleaned_data), form=form, success=_("已保存。"), flash_refusal=True
+    ):
+        return redirect(reverse("estate:household", args=[room.pk]) + f"#{name.removesuffix('_form')}")
     response = render(request, "estate/household.html", _household_context(request, room, {name: form}))
     response.status_code = 400
     return response
@@ -148,7 +144,9 @@ def room_edit(request, pk):
     room = _room(request, pk)
     _editable(request, room)
     form = forms.RoomForm(request.POST, instance=Room.objects.get(pk=room.pk), prefix="room")
-    return _act(request, room, "room_form", form, lambda d: services.room_update(actor=request.user, room=room, data=d))
+    return _save(
+        request, room, "room_form", form, lambda d: services.room_update(actor=request.user, room=room, data=d)
+    )
 
 
 @staff_only
@@ -168,7 +166,7 @@ def person_add(request, pk):
             end_current_owners=d.get("end_current_owners"),
         )
 
-    return _act(request, room, "person_form", form, do)
+    return _save(request, room, "person_form", form, do)
 
 
 @staff_only
@@ -178,15 +176,15 @@ def person_edit(request, pk, resident_pk):
     resident = get_object_or_404(Resident.objects.filter(occupancies__room=room).distinct(), pk=resident_pk)
     form = forms.ResidentForm(request.POST or None, instance=resident, company_id=room.project.company_id, initial={})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.resident_update(
+        if run_service(
+            request,
+            lambda: services.resident_update(
                 actor=request.user, room=room, resident=Resident.objects.get(pk=resident.pk), data=form.resident_data()
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
+            ),
+            form=form,
+            success=_("已保存。"),
+            flash_refusal=True,
+        ):
             return redirect(reverse("estate:household", args=[room.pk]) + "#people")
     status = 400 if request.method == "POST" else 200
     return render(request, "estate/person_edit.html", {"room": room, "resident": resident, "form": form}, status=status)
@@ -210,7 +208,7 @@ def occupancy_add(request, pk):
             end_current_owners=d.get("end_current_owners"),
         )
 
-    return _act(request, room, "occupancy_form", form, do)
+    return _save(request, room, "occupancy_form", form, do)
 
 
 @staff_only
@@ -220,7 +218,7 @@ def occupancy_end(request, pk, occ_pk):
     _editable(request, room)
     occupancy = get_object_or_404(Occupancy.objects.select_related("room"), pk=occ_pk, room=room)
     form = forms.EndForm(request.POST)
-    return _act(
+    return _save(
         request,
         room,
         "end_form",
@@ -235,7 +233,7 @@ def vehicle_add(request, pk):
     room = _room(request, pk)
     _editable(request, room)
     form = forms.VehicleForm(request.POST, room=room, prefix="vehicle")
-    return _act(
+    return _save(
         request,
         room,
         "vehicle_form",
@@ -258,13 +256,12 @@ def vehicle_end(request, pk, vehicle_pk):
     room = _room(request, pk)
     _editable(request, room)
     vehicle = get_object_or_404(Vehicle.objects.select_related("room"), pk=vehicle_pk, room=room)
-    try:
-        services.vehicle_end(actor=request.user, vehicle=vehicle)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已注销车辆 %(plate)s。") % {"plate": vehicle.plate})
-    return redirect(reverse("estate:household", args=[room.pk]) + "#vehicles")
+    return act(
+        request,
+        lambda: services.vehicle_end(actor=request.user, vehicle=vehicle),
+        success=_("已注销车辆 %(plate)s。") % {"plate": vehicle.plate},
+        to=reverse("estate:household", args=[room.pk]) + "#vehicles",
+    )
 
 
 @staff_only
@@ -273,7 +270,7 @@ def parking_add(request, pk):
     room = _room(request, pk)
     _editable(request, room)
     form = forms.ParkingForm(request.POST, room=room, prefix="parking")
-    return _act(
+    return _save(
         request,
         room,
         "parking_form",
@@ -297,7 +294,7 @@ def pet_add(request, pk):
     room = _room(request, pk)
     _editable(request, room)
     form = forms.PetForm(request.POST, prefix="pet")
-    return _act(
+    return _save(
         request,
         room,
         "pet_form",
@@ -320,19 +317,19 @@ def pet_update(request, pk, pet_pk):
     room = _room(request, pk)
     _editable(request, room)
     pet = get_object_or_404(Pet.objects.select_related("room"), pk=pet_pk, room=room)
-    try:
-        if request.POST.get("action") == "gone":
-            services.pet_gone(actor=request.user, pet=pet)
-        else:
-            form = forms.EndForm(request.POST)
-            if not form.is_valid():
-                raise ServiceError(_("请填写接种日期。"))
-            services.pet_vaccinated(actor=request.user, pet=pet, on=form.cleaned_data["end"])
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已保存。"))
-    return redirect(reverse("estate:household", args=[room.pk]) + "#pets")
+    back = reverse("estate:household", args=[room.pk]) + "#pets"
+    if request.POST.get("action") == "gone":
+        return act(request, lambda: services.pet_gone(actor=request.user, pet=pet), success=_("已保存。"), to=back)
+    form = forms.EndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写接种日期。"))
+        return redirect(back)
+    return act(
+        request,
+        lambda: services.pet_vaccinated(actor=request.user, pet=pet, on=form.cleaned_data["end"]),
+        success=_("已保存。"),
+        to=back,
+    )
 
 
 @staff_only
@@ -341,7 +338,7 @@ def note_add(request, pk):
     room = _room(request, pk)
     _editable(request, room)
     form = forms.NoteForm(request.POST, prefix="note")
-    return _act(
+    return _save(
         request, room, "note_form", form, lambda d: services.note_add(actor=request.user, room=room, text=d["text"])
     )
 

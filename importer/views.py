@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.access import requires
 from core.errors import ServiceError
 from core.ids import parse_id
+from core.pages import run_service
 from core.privacy import mask_id
 from desk import selectors as desk_selectors
 from desk.filters import RequestFilter
@@ -44,7 +45,7 @@ def _row(request, pk) -> ImportRow:
 def index(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        try:  # by hand, not core.pages.run_service: a refused file is the file field's error
             session = services.session_upload(
                 actor=request.user,
                 project=form.cleaned_data["project"],
@@ -111,16 +112,17 @@ def session_map(request, pk):
     if not form.is_valid():
         messages.error(request, _("列匹配无效。"))
         return redirect("importer:session", pk=pk)
-    try:
-        session = services.session_map(actor=request.user, session=session, mapping=form.mapping())
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    mapped = run_service(
+        request, lambda: services.session_map(actor=request.user, session=session, mapping=form.mapping())
+    )
+    if not mapped:
         return render(
             request,
             "importer/session.html",
             {"session": session, "cols": columns(session.kind), "mapping_form": form, "preview": _preview(session)},
             status=400,
         )
+    session = mapped.result
     _run(session, inline=services.session_stage, task=tasks.stage_task)
     return redirect("importer:session", pk=pk)
 
@@ -235,7 +237,7 @@ def row_cell(request, pk, field):
     if field not in column_map(row.session.kind) or field not in row.session.mapping:
         raise Http404
     if request.method == "POST":
-        try:
+        try:  # by hand: on the htmx row the refusal is drawn in the cell, not flashed
             row = services.row_fix(actor=request.user, row=row, field=field, value=request.POST.get("value", ""))
         except ServiceError as exc:
             if request.htmx:
@@ -252,7 +254,7 @@ def row_cell(request, pk, field):
 @require_POST
 def row_skip(request, pk):
     row = _row(request, pk)
-    try:
+    try:  # by hand: htmx gets the refusal as the answer's text
         row = services.row_skip(actor=request.user, row=row, skip=request.POST.get("skip", "1") == "1")
     except ServiceError as exc:
         if request.htmx:
@@ -268,11 +270,10 @@ def row_skip(request, pk):
 @require_POST
 def session_commit(request, pk):
     session = _session(request, pk)
-    try:
-        session = services.session_commit(actor=request.user, session=session)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    committed = run_service(request, lambda: services.session_commit(actor=request.user, session=session))
+    if not committed:
         return redirect("importer:session", pk=pk)
+    session = committed.result
     _run(session, inline=services.session_commit_run, task=tasks.commit_task)
     session.refresh_from_db()
     if session.status == SessionStatus.DONE:

@@ -12,4 +12,5 @@ class QualityConfig(AppConfig):
         from quality import rules
 
         register("quality.closeout", rules.may_view_closeout)
+        register("quality.sign_closeout", rules.may_sign_closeout)
         register("quality.review", rules.may_view_review)

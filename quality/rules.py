@@ -1,7 +1,6 @@
 """Who may see and sign close-outs and monthly reviews. A project outside the user's own is a 404
 (its existence is not confirmed); a role without the right is a 403."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -24,11 +23,6 @@ def may_sign_closeout(user) -> bool:
 
 def may_view_review(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.role in REVIEW_ROLES)
-
-
-def require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def project_for(user, project_id: int) -> Project:

@@ -3,17 +3,16 @@ writes through services, permissions from rules."""
 
 from datetime import date, timedelta
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from core.errors import ServiceError
+from core.access import requires
+from core.pages import run_service
 from quality import rules, selectors
 from quality.forms import DayPickForm, MonthPickForm, SignForm
 from quality.kpis import present_review
@@ -23,21 +22,17 @@ from quality.services import closeout_sign
 OVERVIEW_DAYS = 7
 
 
-def _closeout_viewer(user) -> None:
-    rules.require(rules.may_view_closeout(user), _("只有客服人员和管理人员可以查看每日结清。"))
-
-
-def _reviewer(user) -> None:
-    rules.require(rules.may_view_review(user), _("只有项目经理、客服经理和公司管理员可以查看月度复盘。"))
+closeout_viewers = requires("quality.closeout", _lazy("只有客服人员和管理人员可以查看每日结清。"))
+closeout_signers = requires("quality.sign_closeout", _lazy("只有客服主管、客服经理、项目经理可以签字结清。"))
+reviewers = requires("quality.review", _lazy("只有项目经理、客服经理和公司管理员可以查看月度复盘。"))
 
 
 # ------------------------------------------------------------------ daily close-out
 
 
-@login_required
+@closeout_viewers
 def closeout_pick(request):
     user = request.user
-    _closeout_viewer(user)
     projects = list(rules.user_projects(user))
     today = timezone.localdate()
     form = DayPickForm(
@@ -60,32 +55,30 @@ def _closeout_context(project, day: date) -> dict:
 
 
 def _closeout_target(user, project_id: int, day: date):
-    _closeout_viewer(user)
+    """The project and day of a close-out page (its views are @closeout_viewers)."""
     project = rules.project_for(user, project_id)
     if day > timezone.localdate():
         raise Http404(_("还没到这一天。"))
     return project
 
 
-@login_required
+@closeout_viewers
 def closeout_day(request, project_id: int, day: date):
     user = request.user
     project = _closeout_target(user, project_id, day)
     form = SignForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        rules.require(rules.may_sign_closeout(user), _("只有客服主管、客服经理、项目经理可以签字结清。"))
+        closeout_signers.check(user)
         if form.is_valid():
-            try:
-                closeout_sign(actor=user, project=project, day=day, comment=form.cleaned_data["comment"])
-            except ValidationError as exc:
-                for message in exc.message_dict.get("comment", exc.messages):
-                    form.add_error("comment", message)
-            except ServiceError as exc:
-                messages.error(request, exc.message)
-                return redirect("quality:closeout-day", project_id=project.pk, day=day)
-            else:
-                messages.success(request, _("已签字结清 %(date)s。") % {"date": day.isoformat()})
+            done = run_service(
+                request,
+                lambda: closeout_sign(actor=user, project=project, day=day, comment=form.cleaned_data["comment"]),
+                form=form,
+                success=_("已签字结清 %(date)s。") % {"date": day.isoformat()},
+                flash_refusal=True,
+            )
+            if done or done.refused:
                 return redirect("quality:closeout-day", project_id=project.pk, day=day)
         status = 400
     context = _closeout_context(project, day)
@@ -100,7 +93,7 @@ def closeout_day(request, project_id: int, day: date):
     return render(request, "quality/closeout.html", context, status=status)
 
 
-@login_required
+@closeout_viewers
 def closeout_pdf(request, project_id: int, day: date):
     project = _closeout_target(request.user, project_id, day)
     context = _closeout_context(project, day)
@@ -123,10 +116,9 @@ def last_month(today: date | None = None) -> date:
     return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
-@login_required
+@reviewers
 def review_pick(request):
     user = request.user
-    _reviewer(user)
     projects = list(rules.user_projects(user))
     form = MonthPickForm(
         request.GET or None,
@@ -142,17 +134,15 @@ def review_pick(request):
     return render(request, "quality/review_pick.html", {"form": form, "projects": projects})
 
 
-@login_required
+@reviewers
 def review_project(request, project_id: int):
-    _reviewer(request.user)
     project = rules.project_for(request.user, project_id)
     return redirect("quality:review-month", project_id=project.pk, month=last_month())
 
 
-@login_required
+@reviewers
 def review_month(request, project_id: int, month: date):
     user = request.user
-    _reviewer(user)
     project = rules.project_for(user, project_id)
     this_month = timezone.localdate().replace(day=1)
     if month > this_month:

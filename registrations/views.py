@@ -3,7 +3,6 @@ serves the four kinds, each described once in SPECS (model, forms, actions)."""
 
 from dataclasses import dataclass, field
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -16,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.access import requires
-from core.errors import ServiceError
 from core.ids import parse_id
+from core.pages import run_service
 from core.paging import keyset_page
 from registrations import forms, rules, selectors, services
 from registrations.choices import OPEN_STATES, STATE_COLOUR, Kind, LeaseState
@@ -341,15 +340,13 @@ def record_new(request, slug):
         initial = {"project": min(user.project_ids())}
     form = spec.open_form(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            record = spec.open(user, form)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已登记 %(number)s。") % {"number": record.number})
-            return redirect("registrations:detail", slug=slug, pk=record.pk)
+        if done := run_service(
+            request,
+            lambda: spec.open(user, form),
+            form=form,
+            success=lambda record: _("已登记 %(number)s。") % {"number": record.number},
+        ):
+            return redirect("registrations:detail", slug=slug, pk=done.result.pk)
     status = 400 if request.method == "POST" else 200
     context = {"spec": spec, "kind": Kind(spec.model.KIND), "form": form}
     return render(request, "registrations/new.html", context, status=status)
@@ -412,16 +409,17 @@ def record_act(request, slug, pk, action):
     act = spec.actions[action]
     form = act.form(request.POST, auto_id=f"id_{action}_%s")
     if form.is_valid():
-        try:
-            act.run(user, record, form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return redirect("registrations:detail", slug=slug, pk=pk)
-        else:
-            messages.success(request, _("%(action)s：已保存。") % {"action": act.label})
+        done = run_service(
+            request,
+            lambda: act.run(user, record, form.cleaned_data),
+            form=form,
+            success=_("%(action)s：已保存。") % {"action": act.label},
+            flash_refusal=True,
+        )
+        if done:
             return redirect(reverse("registrations:detail", args=[slug, pk]) + f"#{action}")
+        if done.refused:
+            return redirect("registrations:detail", slug=slug, pk=pk)
     record = _record(spec, user, pk)
     context = _detail_context(request, spec, record, {action: form})
     return render(request, f"registrations/{record.KIND}_detail.html", context, status=400)

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.calendar import current_calendar
-from core.errors import ServiceError
 from core.ids import parse_id
 from core.models import CalendarDay
+from core.pages import run_service
 from core.paging import keyset_page
 from core.uploads import file_response
 from estate.models import Room
@@ -85,25 +85,23 @@ def renovation_new(request):
         initial["project"] = min(user.project_ids())
     form = ApplicationForm(request.POST or None, request.FILES or None, user=user, rooms=rooms, initial=initial)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                renovation = renovation_apply(
+        if form.is_valid() and (
+            done := run_service(
+                request,
+                lambda: renovation_apply(
                     actor=user, data=form.application(), drawings=form.cleaned_data.get("drawings") or []
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(
-                    request,
+                ),
+                form=form,
+                success=lambda renovation: (
                     _("已提交装修申请 %(number)s，审核截止 %(due)s。")
                     % {
                         "number": renovation.number,
                         "due": timezone.localtime(renovation.review_due_at).strftime("%Y-%m-%d %H:%M"),
-                    },
-                )
-                return redirect("renovation:detail", pk=renovation.pk)
+                    }
+                ),
+            )
+        ):
+            return redirect("renovation:detail", pk=done.result.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "renovation/apply.html", {"form": form}, status=status)
 
@@ -132,8 +130,9 @@ def renovation_resubmit_view(request, pk):
         request.POST or None, request.FILES or None, user=user, renovation=renovation, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            renovation_resubmit(
+        done = run_service(
+            request,
+            lambda: renovation_resubmit(
                 actor=user,
                 renovation=renovation,
                 data=form.application(room_id=renovation.room_id),
@@ -142,14 +141,12 @@ def renovation_resubmit_view(request, pk):
                 expected_version=parse_id(request.POST["version"]) or 0
                 if request.POST.get("version")
                 else renovation.version,
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return redirect("renovation:detail", pk=pk)
-        else:
-            messages.success(request, _("已重新提交，等待审核。"))
+            ),
+            form=form,
+            success=_("已重新提交，等待审核。"),
+            flash_refusal=True,
+        )
+        if done or done.refused:
             return redirect("renovation:detail", pk=pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -231,6 +228,15 @@ def _row_target(renovation, action, target):
     return {"violation": violation}
 
 
+def _action_done(action, renovation, result) -> str:
+    if action == Action.TO_REQUEST:
+        return _("已转为工单 %(number)s。") % {"number": result.number}
+    return _("%(action)s成功，装修申请现在是“%(state)s”。") % {
+        "action": Action(action).label,
+        "state": State(renovation.state).label,
+    }
+
+
 @login_required
 @require_POST
 def renovation_act(request, pk, action):
@@ -247,25 +253,15 @@ def renovation_act(request, pk, action):
             kwargs["worker"] = renovation.workers.filter(pk=kwargs["worker"]).first()
         if action in rules.ROW_ACTIONS:
             kwargs.update(_row_target(renovation, action, request.POST.get("target")))
-        try:
-            result = service(actor=user, renovation=renovation, **kwargs)
-        except ValidationError as exc:
-            if action in rules.ROW_ACTIONS:
-                messages.error(request, " ".join(exc.messages))
-                return redirect("renovation:detail", pk=pk)
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return redirect("renovation:detail", pk=pk)
-        else:
-            if action == Action.TO_REQUEST:
-                messages.success(request, _("已转为工单 %(number)s。") % {"number": result.number})
-            else:
-                messages.success(
-                    request,
-                    _("%(action)s成功，装修申请现在是“%(state)s”。")
-                    % {"action": Action(action).label, "state": State(renovation.state).label},
-                )
+        row = action in rules.ROW_ACTIONS  # a row's button has no form on the page: its refusal is flashed
+        done = run_service(
+            request,
+            lambda: service(actor=user, renovation=renovation, **kwargs),
+            form=None if row else form,
+            success=lambda result: _action_done(action, renovation, result),
+            flash_refusal=True,
+        )
+        if done or done.refused or row:
             return redirect("renovation:detail", pk=pk)
     elif action in rules.ROW_ACTIONS:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
@@ -286,15 +282,14 @@ def renovation_inspect_view(request, pk):
         return redirect("renovation:detail", pk=pk)
     form = InspectionForm(request.POST or None, request.FILES or None, renovation=renovation)
     if request.method == "POST" and form.is_valid():
-        try:
-            renovation_inspect(actor=user, renovation=renovation, **form.service_kwargs())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return redirect("renovation:detail", pk=pk)
-        else:
-            messages.success(request, _("巡查记录已保存。"))
+        done = run_service(
+            request,
+            lambda: renovation_inspect(actor=user, renovation=renovation, **form.service_kwargs()),
+            form=form,
+            success=_("巡查记录已保存。"),
+            flash_refusal=True,
+        )
+        if done or done.refused:
             return redirect("renovation:detail", pk=pk)
     status = 400 if request.method == "POST" else 200
     open_violations = list(selectors.open_violations(renovation))

@@ -14,6 +14,7 @@ from core.access import requires
 from core.errors import ServiceError
 from core.ids import parse_id, parse_ids
 from core.models import Project
+from core.pages import act, refusal_text, run_service
 from core.paging import keyset_page
 from core.redirects import safe_next
 from core.uploads import file_response
@@ -67,12 +68,10 @@ def patrols(request):
 def run_start(request, pk):
     user = request.user
     route = get_object_or_404(selectors.visible_routes(user), pk=pk)
-    try:
-        run = services.run_start(actor=user, route=route)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    started = run_service(request, lambda: services.run_start(actor=user, route=route))
+    if not started:
         return redirect("safety:patrols")
-    return redirect("safety:run", pk=run.pk)
+    return redirect("safety:run", pk=started.result.pk)
 
 
 def _get_run(user, pk):
@@ -140,6 +139,7 @@ def stop_check(request, pk):
                 "note": request.POST.get(f"note-{i}", ""),
             }
         )
+    # By hand, not core.pages.run_service: field errors are drawn inside the stop's card of the run page.
     try:
         findings = services.stop_check(
             actor=user,
@@ -168,6 +168,7 @@ def stop_check(request, pk):
 @require_POST
 def run_finish(request, pk):
     run = _get_run(request.user, pk)
+    # By hand, not core.pages.run_service: field errors are drawn on the run page.
     try:
         run = services.run_finish(actor=request.user, run=run, note=request.POST.get("note", ""))
     except ValidationError as exc:
@@ -196,20 +197,18 @@ def finding_request(request, pk):
     category = form.cleaned_data["category"]
     if category is not None and category.company_id != finding.project.company_id:
         category = None
-    try:
-        finding = services.finding_request(
+    return act(
+        request,
+        lambda: services.finding_request(
             actor=user, finding=finding, kind=form.cleaned_data["kind"], category=category
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        if finding.request_id:
-            messages.success(request, _("已登记工单 %(number)s。") % {"number": finding.request.number})
-        else:
-            messages.success(request, _("已交客服登记工单。"))
-    return redirect(safe_next(request, default))
+        ),
+        success=lambda sent: (
+            _("已登记工单 %(number)s。") % {"number": sent.request.number}
+            if sent.request_id
+            else _("已交客服登记工单。")
+        ),
+        to=default,
+    )
 
 
 @staff_only
@@ -265,14 +264,12 @@ def point_edit(request, pk=None):
     instance = get_object_or_404(selectors.visible_points(user), pk=pk) if pk else None
     form = PointForm(request.POST or None, instance=instance, user=user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.point_save(actor=user, point=form.save(commit=False))
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("巡检点已保存。"))
+        if run_service(
+            request,
+            lambda: services.point_save(actor=user, point=form.save(commit=False)),
+            form=form,
+            success=_("巡检点已保存。"),
+        ):
             return redirect("safety:points")
     status = 400 if request.method == "POST" else 200
     return render(request, "safety/point_form.html", {"form": form, "point": instance}, status=status)
@@ -318,15 +315,12 @@ def route_edit(request, pk=None):
     form = RouteForm(request.POST or None, instance=instance, user=user)
     if request.method == "POST" and form.is_valid():
         route = form.save(commit=False)
-        try:
+
+        def save():
             pts = services.parse_point_codes(route.project_id, form.cleaned_data["point_codes"])
             services.route_save(actor=user, route=route, points=pts, people=form.cleaned_data["people"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("巡检路线已保存。"))
+
+        if run_service(request, save, form=form, success=_("巡检路线已保存。")):
             return redirect("safety:points")
     status = 400 if request.method == "POST" else 200
     return render(request, "safety/route_form.html", {"form": form, "route": instance}, status=status)
@@ -369,8 +363,9 @@ def incident_new(request):
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            incident = services.incident_start(
+        if done := run_service(
+            request,
+            lambda: services.incident_start(
                 actor=user,
                 project=d["project"],
                 kind=d["kind"],
@@ -381,14 +376,11 @@ def incident_new(request):
                 room=d["room"],
                 reported_at=d["reported_at"],
                 note=d["note"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已登记并通知 %(n)s 人。") % {"n": incident.calls.count()})
-            return redirect("safety:incident", pk=incident.pk)
+            ),
+            form=form,
+            success=lambda incident: _("已登记并通知 %(n)s 人。") % {"n": incident.calls.count()},
+        ):
+            return redirect("safety:incident", pk=done.result.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "safety/incident_form.html", {"form": form}, status=status)
 
@@ -462,49 +454,45 @@ def incident_act(request, pk, action):
     user = request.user
     _incident_user(user)
     incident = _get_incident(user, pk)
-    form = None
-    try:
-        if action == "ack":
-            services.incident_ack(actor=user, incident=incident)
-            messages.success(request, _("已确认收到。"))
-        elif action == "link":
-            ids = parse_ids(request.POST.getlist("requests"))
+    back = reverse("safety:incident", args=[pk])
+    if action == "ack":
+        return act(
+            request, lambda: services.incident_ack(actor=user, incident=incident), success=_("已确认收到。"), to=back
+        )
+    if action == "link":
+        ids = parse_ids(request.POST.getlist("requests"))
+
+        def link():
             found = list(ServiceRequest.objects.filter(pk__in=ids).only("id"))
             if len(found) != len(set(ids)):
                 raise ValidationError({"requests": [_("只能关联本项目未结案、尚未关联的工单。")]})
-            links = services.incident_link(actor=user, incident=incident, requests=found)
-            messages.success(request, _("已关联 %(n)s 张工单。") % {"n": len(links)})
-        elif action == "close":
-            services.incident_close(actor=user, incident=incident)
-            messages.success(request, _("事件已结案。"))
-        elif action in INCIDENT_FORMS:
-            form = INCIDENT_FORMS[action](request.POST)
-            if not form.is_valid():
-                raise ValidationError(form.errors.as_data())
-            if action == "note":
-                services.incident_note(actor=user, incident=incident, **form.cleaned_data)
-                messages.success(request, _("已记录。"))
-            elif action == "resolve":
-                services.incident_resolve(actor=user, incident=incident, **form.cleaned_data)
-                messages.success(request, _("事件已排除，已通知关联工单的业户和客服。"))
-            else:
-                services.incident_review(actor=user, incident=incident, **form.cleaned_data)
-                messages.success(request, _("复盘已保存。"))
-        else:
-            raise Http404
-    except ValidationError as exc:
-        if form is None:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("safety:incident", pk=pk)
-        if hasattr(exc, "error_dict"):
-            for field, errs in exc.error_dict.items():
-                if field in form.fields and field not in form.errors:
-                    form.add_error(field, errs)
-        incident = _get_incident(user, pk)
-        return render(request, "safety/incident.html", _incident_context(request, incident, {action: form}), status=400)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("safety:incident", pk=pk)
+            return services.incident_link(actor=user, incident=incident, requests=found)
+
+        return act(request, link, success=lambda links: _("已关联 %(n)s 张工单。") % {"n": len(links)}, to=back)
+    if action == "close":
+        return act(
+            request, lambda: services.incident_close(actor=user, incident=incident), success=_("事件已结案。"), to=back
+        )
+    if action not in INCIDENT_FORMS:
+        raise Http404
+    form = INCIDENT_FORMS[action](request.POST)
+    if form.is_valid():
+        service, success = {
+            "note": (services.incident_note, _("已记录。")),
+            "resolve": (services.incident_resolve, _("事件已排除，已通知关联工单的业户和客服。")),
+            "review": (services.incident_review, _("复盘已保存。")),
+        }[action]
+        done = run_service(
+            request,
+            lambda: service(actor=user, incident=incident, **form.cleaned_data),
+            form=form,
+            success=success,
+            flash_refusal=True,
+        )
+        if done or done.refused:
+            return redirect(back)
+    incident = _get_incident(user, pk)
+    return render(request, "safety/incident.html", _incident_context(request, incident, {action: form}), status=400)
 
 
 @staff_only
@@ -542,12 +530,10 @@ def call_tree_edit(request, project, kind):
     ]
     error = None
     if request.method == "POST" and all(r.is_valid() for r in rows):
-        try:
+        try:  # by hand: the refusal is drawn above the rows of forms, not flashed
             services.call_tree_save(actor=user, project=project, kind=kind, entries=[r.cleaned_data for r in rows])
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        except ServiceError as exc:
-            error = exc.message
+        except (ValidationError, ServiceError) as exc:
+            error = refusal_text(exc)
         else:
             messages.success(request, _("通知链已保存。"))
             return redirect("safety:call_trees")

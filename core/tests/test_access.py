@@ -1,12 +1,17 @@
-"""The one access guard: signs in first, then asks the named question, refusing with the message."""
+"""The one access guard: signs in first, then asks the named question, refusing with the message; the
+API's permission class asks the same question."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory, force_authenticate
+from rest_framework.views import APIView
 
-from core.access import requires
+from core.access import Requires, requires
+from core.questions import ask
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +47,38 @@ def test_an_unknown_question_is_an_error_not_a_silent_refusal(world):
     request.user = world.guard
     with pytest.raises(ImproperlyConfigured):
         other(request)
+
+
+# ---------------------------------------------------------------- the same question for the API
+
+
+class _FrontApi(APIView):
+    permission_classes = [Requires("frontdesk.front", "front only")]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+def _api_get(user):
+    request = APIRequestFactory().get("/api/x/")
+    if user is not None:
+        force_authenticate(request, user)
+    return _FrontApi.as_view()(request)
+
+
+def test_the_api_asks_the_same_question_and_refuses_with_the_message(world):
+    assert _api_get(world.guard).status_code == 200
+    refused = _api_get(world.tech)
+    assert refused.status_code == 403
+    assert refused.data == {"detail": "front only", "code": "permission_denied"}
+
+
+def test_the_api_refuses_an_anonymous_caller_as_not_signed_in(world):
+    response = _api_get(None)
+    assert response.status_code in (401, 403) and response.data["code"] == "not_authenticated"
+
+
+def test_the_page_guard_and_the_api_permission_agree_for_the_whole_cast(world):
+    for name in ["cs", "supervisor", "manager", "pm", "lead", "tech", "guard", "finance", "resident_user"]:
+        user = getattr(world, name)
+        assert (_api_get(user).status_code == 200) == ask("frontdesk.front", user), name
