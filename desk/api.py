@@ -30,12 +30,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import SkipField, get_error_detail
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.ids import ApiIdField
 from core.models import Department
+from core.paging import KeysetPagination
 from core.templatetags.propdesk import choice_labels
 from core.text import text_limit
 from desk import rules, sla
@@ -548,12 +548,10 @@ def list_ordering(request) -> str:
     return ordering
 
 
-class RequestPagination(CursorPagination):
-    """Newest first or soonest deadline first, keyset-paged: no COUNT over millions of rows."""
+class RequestPagination(KeysetPagination):
+    """Newest first or soonest deadline first (`?ordering=`), keyset-paged (core/paging.py): no
+    COUNT over millions of rows."""
 
-    page_size = 25
-    max_page_size = 100
-    page_size_query_param = "page_size"
     ordering = ORDERINGS["-created_at"]
 
     def get_ordering(self, request, queryset, view):
@@ -603,10 +601,7 @@ class RequestViewSet(
         return {"list": RequestListSerializer, "create": IntakeSerializer}.get(self.action, RequestDetailSerializer)
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        if list_ordering(request) == "due_at":
-            queryset = queryset.filter(due_at__isnull=False)
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(request_list_rows(page, request))
 
     def retrieve(self, request, pk=None):
