@@ -107,13 +107,13 @@ def _plain(value):
     return value
 
 
-def encode_cursor(key: _Key, values: Sequence, backwards: bool = False) -> str:
+def _encode(key: _Key, values: Sequence, backwards: bool = False) -> str:
     payload = [",".join(key.order), [_plain(v) for v in values], int(backwards)]
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(key: _Key, cursor: str) -> tuple[list, bool]:
+def _decode(key: _Key, cursor: str) -> tuple[list, bool]:
     """The position's values and whether the cursor asks for the rows before it."""
     try:
         raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode())
@@ -190,20 +190,20 @@ def keyset_page(
     position, backwards = None, False
     if cursor:
         try:
-            position, backwards = decode_cursor(key, cursor)
+            position, backwards = _decode(key, cursor)
         except InvalidCursor:
             if strict:
                 raise
     rows, keys, more = _read(qs, key, position, backwards, size, load)
     if backwards:
         # Before the position: the position itself is a next page; more rows before is a previous one.
-        next_cursor = encode_cursor(key, keys[-1] if keys else position)
-        previous_cursor = encode_cursor(key, keys[0], backwards=True) if more and keys else None
+        next_cursor = _encode(key, keys[-1] if keys else position)
+        previous_cursor = _encode(key, keys[0], backwards=True) if more and keys else None
         return Page(rows=rows, next_cursor=next_cursor, is_first=not more, previous_cursor=previous_cursor)
-    next_cursor = encode_cursor(key, keys[-1]) if more else None
+    next_cursor = _encode(key, keys[-1]) if more else None
     previous_cursor = None
     if position is not None:
-        previous_cursor = encode_cursor(key, keys[0] if keys else position, backwards=True)
+        previous_cursor = _encode(key, keys[0] if keys else position, backwards=True)
     return Page(rows=rows, next_cursor=next_cursor, is_first=position is None, previous_cursor=previous_cursor)
 
 
