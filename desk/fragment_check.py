@@ -2,7 +2,7 @@
 
 The request list's rows and the intake lookup's results are written in Python (desk.views:
 request_rows_html, lookup_results_html) and the API's list rows and detail are built as plain
-dicts (desk.api: request_list_rows, request_detail_data), for speed (docs/performance.md). Their
+dicts (desk.api_rows: request_list_rows, request_detail_data), for speed (docs/performance.md). Their
 references stay: templates/desk/_request_table.html, templates/desk/_lookup_results.html and the
 serializers RequestListSerializer / RequestDetailSerializer (the OpenAPI schema). `check_all`
 compares each fast path with its reference over the rows it is given, in both languages and for
@@ -25,7 +25,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import translation
 
-from desk.api import RequestDetailSerializer, RequestListSerializer, request_detail_data, request_list_rows
+from desk.api import RequestDetailSerializer, RequestListSerializer
+from desk.api_rows import request_detail_data, request_list_rows
 from desk.models import Attachment, ServiceRequest
 from desk.selectors import request_timeline
 from desk.views import lookup_results_html, request_rows_html

@@ -461,10 +461,6 @@ class _Recipients:
         )
 
 
-def _before_notify(claims) -> None:
-    """A seam: tests make a worker die here, after claiming and before notifying."""
-
-
 @transaction.atomic
 def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
     qs = ServiceRequest.objects.filter(state__in=OPEN_STATES, escalate_at__lte=now).order_by("escalate_at", "pk")
@@ -535,7 +531,6 @@ def _escalate_batch(now: datetime, batch: int) -> tuple[int, int]:
                     )
                 )
     Escalation.objects.bulk_create(claims)
-    _before_notify(claims)
     notify_many(messages)
     RequestEvent.objects.bulk_create(events)
     for sr in rows:

@@ -5,8 +5,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ServiceError
 from core.ids import parse_id
 from core.pages import act, refusal_text, run_service
+from core.paging import keyset_page
 from duty import rules, selectors, services
 from duty.choices import HandoverState, ItemAnswer, SwapState
 from duty.forms import (
@@ -300,22 +300,15 @@ def log(request, project_id: int):
     category = request.GET.get("category", "")
     if category:
         qs = qs.filter(category=category)
-    before = parse_id(request.GET.get("before", ""))
-    if before:
-        pivot = LogEntry.objects.filter(project=project, pk=before).values_list("at", flat=True).first()
-        if pivot:
-            qs = qs.filter(Q(at__lt=pivot) | Q(at=pivot, pk__lt=before))
-    rows = list(qs.order_by("-at", "-id")[: LOG_PAGE + 1])
-    more = rows[LOG_PAGE - 1].pk if len(rows) > LOG_PAGE else None
+    page = keyset_page(qs, request.GET.get("after"), size=LOG_PAGE, order=("-at", "-id"))
     context = {
         "project": project,
         "form": form,
         "corrects": corrects,
-        "entries": rows[:LOG_PAGE],
-        "more": more,
+        "entries": page.rows,
+        "page": page,
         "category": category,
         "categories": LogForm.base_fields["category"].choices,
-        "is_first": not before,
     }
     return render(request, "duty/log.html", context, status=status)
 
@@ -394,18 +387,8 @@ def handover_list(request, project_id: int):
         ):
             return redirect("duty:handover", pk=done.result.pk)
         status = 400
-    before = parse_id(request.GET.get("before", ""))
-    qs = selectors.handovers(project).order_by("-started_at", "-id")
-    if before:
-        qs = qs.filter(pk__lt=before)
-    rows = list(qs[:31])
-    context = {
-        "project": project,
-        "form": form,
-        "may_keep": may_keep,
-        "handovers": rows[:30],
-        "more": rows[29].pk if len(rows) > 30 else None,
-    }
+    page = keyset_page(selectors.handovers(project), request.GET.get("after"), size=30, order=("-started_at", "-id"))
+    context = {"project": project, "form": form, "may_keep": may_keep, "handovers": page.rows, "page": page}
     return render(request, "duty/handovers.html", context, status=status)
 
 
@@ -420,13 +403,13 @@ def _handover_for(user, pk):
 
 def _handover_context(request, h, *, form=None, sign_form=None):
     user = request.user
-    items_qs = h.items.order_by("order", "id")
+    items_qs = h.items.all()
     show = request.GET.get("show", "")
     if show == "pending":
         items_qs = items_qs.filter(answer=ItemAnswer.PENDING)
     elif show == "refused":
         items_qs = items_qs.filter(answer=ItemAnswer.REFUSED)
-    page = Paginator(items_qs, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    page = keyset_page(items_qs, request.GET.get("after"), size=ITEMS_PER_PAGE, order=("order", "id"))
     is_out = user.pk == h.outgoing_id
     is_in = user.pk == h.incoming_id
     counts = list(h.counts.all())

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.pagination import CursorPagination
 
 from core.auth import TokenAuthentication
 from core.ids import IdFilter
+from core.paging import KeysetPagination
 from core.phone import mask_phone
 from estate.choices import Relation, RoomState, RoomUse
 from estate.models import Occupancy, Resident, Room
@@ -156,17 +156,11 @@ class ResidentFilter(django_filters.FilterSet):
 # ---------------------------------------------------------------- views
 
 
-class RoomPagination(CursorPagination):
-    page_size = 25
-    max_page_size = 100
-    page_size_query_param = "page_size"
+class RoomPagination(KeysetPagination):
     ordering = ("sort_key", "id")  # natural order: 1-1-101 before 1-1-1001
 
 
-class ResidentPagination(CursorPagination):
-    page_size = 25
-    max_page_size = 100
-    page_size_query_param = "page_size"
+class ResidentPagination(KeysetPagination):
     ordering = ("id",)
 
 

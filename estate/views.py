@@ -1,11 +1,8 @@
 """The household file (一户一档), the estate search and the rooms list. Thin: reads from
 selectors, writes through services."""
 
-import base64
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import requires
 from core.pages import act, run_service
+from core.paging import keyset_page
 from estate import forms, selectors, services
 from estate.models import Occupancy, Pet, Resident, Room, Vehicle
 from estate.timeline import room_timeline, sources
@@ -363,18 +361,6 @@ def search(request):
 PAGE_SIZE = 50
 
 
-def _cursor(code: str, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{code}|{pk}".encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str):
-    try:
-        code, pk = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode().rsplit("|", 1)
-        return code, int(pk)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
 @staff_only
 def room_list(request):
     form = forms.RoomFilterForm(request.GET or None, user=request.user)
@@ -390,15 +376,11 @@ def room_list(request):
         if d.get("tag"):
             tagged = Occupancy.objects.current().filter(resident__care_tags=d["tag"]).values("room_id")
             rooms = rooms.filter(pk__in=tagged)
-    position = _decode(request.GET.get("after", "")) if request.GET.get("after") else None
-    if position:
-        key, pk = position
-        rooms = rooms.filter(Q(sort_key__gt=key) | Q(sort_key=key, pk__gt=pk))
     # natural order (1-1-101 before 1-1-1001), paged on the room_sort_key index
-    rows = list(selectors.with_occupants(rooms.select_related("project")).order_by("sort_key", "pk")[: PAGE_SIZE + 1])
-    next_cursor = _cursor(rows[PAGE_SIZE - 1].sort_key, rows[PAGE_SIZE - 1].pk) if len(rows) > PAGE_SIZE else None
-    return render(
-        request,
-        "estate/room_list.html",
-        {"form": form, "rooms": rows[:PAGE_SIZE], "next_cursor": next_cursor, "is_first": position is None},
+    page = keyset_page(
+        selectors.with_occupants(rooms.select_related("project")),
+        request.GET.get("after"),
+        size=PAGE_SIZE,
+        order=("sort_key", "id"),
     )
+    return render(request, "estate/room_list.html", {"form": form, "page": page, "rooms": page.rows})

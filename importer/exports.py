@@ -1,14 +1,14 @@
 """Excel out: the request list as filtered on its page, rooms and residents of a project, and the
 import templates. Every row goes through core.sheets.sheet_row, so user-entered text stays text
 (never a formula). Workbooks are written in openpyxl's write-only mode to a temporary file
-(100k rows stay in constant memory) and rows are read in keyset chunks. Phones are masked unless
+(100k rows stay in constant memory) and rows are read in keyset chunks (core.paging.keyset_rows). Phones are masked unless
 the user's role may see them in full; ID numbers are always masked. Every export of personal data
 is recorded with core.privacy.record_export."""
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from django.db.models import Prefetch, QuerySet
@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import DESK_ROLES, SUPERVISING_ROLES, Role
+from core.paging import keyset_rows
 from core.privacy import mask_id, mask_phone, may_reveal, record_export
 from core.sheets import sheet_row, sheet_value
 from importer.choices import ImportKind
 from importer.fields import Column, columns
 from importer.reader import NOTES_SHEET
 
-CHUNK = 2000
 # Finance exports paid-repair lists; it does not see full phone numbers, so they come out masked.
 EXPORT_ROLES = frozenset(DESK_ROLES | SUPERVISING_ROLES | {Role.FINANCE})
 
@@ -35,20 +35,6 @@ def may_export_requests(user) -> bool:
 def _phone_out(user):
     full = may_reveal(user, "phone")
     return (lambda v: v or "") if full else (lambda v: mask_phone(v or ""))
-
-
-def chunked(qs: QuerySet, size: int = CHUNK) -> Iterator:
-    """Rows newest id first, CHUNK at a time by keyset on the id (no OFFSET, no server-side cursor)."""
-    last = None
-    while True:
-        page = qs.filter(pk__lt=last) if last is not None else qs
-        rows = list(page.order_by("-pk")[:size])
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].pk
-        if len(rows) < size:
-            return
 
 
 def xlsx_response(filename: str, title: str, headers: list[str], rows: Iterable[list]) -> tuple[FileResponse, int]:
@@ -119,7 +105,7 @@ def export_requests(user, qs: QuerySet, filters: dict) -> FileResponse:
     ]
 
     def rows():
-        for sr in chunked(qs):
+        for sr in keyset_rows(qs):
             contact = sr.caller_name or (sr.resident.name if sr.resident_id else "")
             number = sr.caller_phone or (sr.resident.phone if sr.resident_id else "")
             yield [
@@ -188,7 +174,7 @@ def export_rooms(user, *, project, building=None, state="", use="", tag=None) ->
         return _display(col, getattr(room, col.attr, ""), room)
 
     def rows():
-        for room in chunked(qs):
+        for room in keyset_rows(qs):
             yield [value(room, c) for c in cols] + [
                 room.code,
                 "、".join(o.resident.name for o in room.owners),
@@ -240,7 +226,7 @@ def export_residents(user, *, project, building=None, relation="") -> FileRespon
         return _display(col, raw, r)
 
     def rows():
-        for occ in chunked(qs):
+        for occ in keyset_rows(qs):
             yield [value(occ, c) for c in cols]
 
     response, count = xlsx_response(f"{project.name}-{_('业户')}-{stamp()}.xlsx", _("业户"), headers, rows())

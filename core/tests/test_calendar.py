@@ -107,7 +107,7 @@ def test_an_edit_of_the_table_applies_after_the_cache_is_cleared(seeded):
 
 def test_the_cache_expires_by_itself_after_a_minute(seeded, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(calendar._time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr("time.monotonic", lambda: clock[0])  # the clock the cache reads
     first = calendar.current_calendar()
     CalendarDay.objects.create(date=date(2026, 11, 24), kind=CalendarDay.Kind.HOLIDAY, name="x")
     clock[0] += calendar.CACHE_SECONDS - 1

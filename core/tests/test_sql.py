@@ -55,6 +55,8 @@ def test_a_row_an_outer_join_did_not_find_builds_nothing(world):
 
 
 def test_the_statements_are_seen_like_the_orms(world):
+    """The documented contract of core/sql.py: its statements run through Django's cursor wrapper,
+    counted and logged like ORM queries (the one statement is seen, once)."""
     with CaptureQueriesContext(connection) as queries:
         read(Project, world.project.pk)
     assert len(queries) == 1 and "core_project" in queries[0]["sql"]

@@ -30,6 +30,7 @@ from django.db import connection
 from core import calendar
 from core.choices import DepartmentKind, Role
 from core.models import CalendarYear, Notification
+from core.notify import Channel
 from desk import sla
 from desk.choices import Action, Kind, State
 from desk.models import DeskSettings, Escalation, RequestEvent, ServiceRequest
@@ -400,25 +401,33 @@ def assert_nothing_fired(pks):
     assert ServiceRequest.objects.filter(pk__in=pks, escalate_at=at(2026, 11, 23, 9, 16)).count() == len(pks)
 
 
+class DyingChannel(Channel):
+    """An outside notification channel whose process is killed while the pass hands it the
+    escalation's notifications: after the claims and the inbox rows are written, before commit."""
+
+    name = "dying"
+    claimed: list[int] = []
+
+    def wants(self, user) -> bool:
+        DyingChannel.claimed.append(Escalation.objects.count())
+        raise SystemExit("worker killed")  # not an Exception: nothing in the pass may swallow it
+
+
 @pytest.mark.django_db
-def test_a_worker_that_dies_between_claim_and_notify_leaves_nothing(w, monkeypatch):
+def test_a_worker_that_dies_between_claim_and_notify_leaves_nothing(w, settings):
     for user in (w.supervisor, w.pm):
         user.email = f"{user.username}@example.cn"
         user.save(update_fields=["email"])
     pks = _many(w, 30)
-    seen = []
-
-    def die(claims):
-        seen.append(len(claims))
-        raise SystemExit("worker killed")  # not an Exception: nothing in the pass may swallow it
-
-    monkeypatch.setattr(sla, "_before_notify", die)
+    channels = settings.PROPDESK_NOTIFICATION_CHANNELS
+    settings.PROPDESK_NOTIFICATION_CHANNELS = [*channels, "desk.tests.test_escalation.DyingChannel"]
+    DyingChannel.claimed = []
     with pytest.raises(SystemExit), clock(LATE):
         sla.escalation_pass(batch=10)
-    assert seen == [10 * ROWS_PER_REQUEST]  # it had claimed a whole batch
+    assert DyingChannel.claimed == [10 * ROWS_PER_REQUEST]  # it had claimed a whole batch
     assert_nothing_fired(pks)
 
-    monkeypatch.undo()
+    settings.PROPDESK_NOTIFICATION_CHANNELS = channels
     assert fire(LATE, batch=10) == 30 * EVENTS_PER_REQUEST
     assert_each_rung_once(pks)
     assert fire(LATE) == 0
@@ -461,23 +470,32 @@ def test_workers_at_once_fire_each_rung_exactly_once(w, workers):
     assert sla.escalation_pass(LATE) == 0
 
 
+class SlowChannel(Channel):
+    """A notification channel that hangs in the worker thread named "slow", its batch claimed,
+    until the test releases it."""
+
+    name = "slow"
+    inside = release = None
+
+    def wants(self, user) -> bool:
+        if threading.current_thread().name == "slow" and not SlowChannel.inside.is_set():
+            SlowChannel.inside.set()
+            SlowChannel.release.wait(30)
+        return False
+
+
 @pytest.mark.django_db(transaction=True)
-def test_workers_at_once_with_a_rung_in_flight_on_the_same_request(w):
+def test_workers_at_once_with_a_rung_in_flight_on_the_same_request(w, settings):
     """Two workers, one of them slow inside its batch: the other never takes the rows it holds."""
     _postgres_only()
     pks = _many(w, 40)
     inside = threading.Event()
     release = threading.Event()
     results, errors = {}, []
-    real = sla._before_notify
 
-    def slow(claims):
-        if threading.current_thread().name == "slow":
-            inside.set()
-            release.wait(30)
-        real(claims)
-
-    sla._before_notify = slow
+    SlowChannel.inside, SlowChannel.release = inside, release
+    channels = settings.PROPDESK_NOTIFICATION_CHANNELS
+    settings.PROPDESK_NOTIFICATION_CHANNELS = [*channels, "desk.tests.test_escalation.SlowChannel"]
     try:
 
         def run(name):
@@ -498,7 +516,7 @@ def test_workers_at_once_with_a_rung_in_flight_on_the_same_request(w):
         release.set()
         slow_thread.join(60)
     finally:
-        sla._before_notify = real
+        settings.PROPDESK_NOTIFICATION_CHANNELS = channels
         release.set()
     assert errors == []
     assert results["slow"] == 20 * EVENTS_PER_REQUEST
@@ -510,13 +528,20 @@ import os, signal, sys
 import django
 django.setup()
 from django.utils.dateparse import parse_datetime
+from django.conf import settings
+from core.notify import Channel
 from desk import sla
+from desk.models import Escalation
 
-def die(claims):
-    print("claimed", len(claims), flush=True)
-    os.kill(os.getpid(), signal.SIGKILL)
+class KilledChannel(Channel):
+    # The process dies while the pass hands its notifications out, with the batch claimed.
+    name = "killed"
 
-sla._before_notify = die
+    def wants(self, user):
+        print("claimed", Escalation.objects.count(), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+settings.PROPDESK_NOTIFICATION_CHANNELS = [*settings.PROPDESK_NOTIFICATION_CHANNELS, "__main__.KilledChannel"]
 sla.escalation_pass(parse_datetime(sys.argv[1]), batch=int(sys.argv[2]))
 print("survived", flush=True)
 """

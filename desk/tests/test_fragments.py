@@ -3,7 +3,7 @@
 - the request list's rows written in Python (desk.views.request_rows_html) and the template
   templates/desk/_request_table.html;
 - the intake lookup's results (desk.views.lookup_results_html) and templates/desk/_lookup_results.html;
-- the API's hand-built list rows and detail (desk.api.request_list_rows, request_detail_data) and
+- the API's hand-built list rows and detail (desk.api_rows.request_list_rows, request_detail_data) and
   the serializers of the schema (RequestListSerializer, RequestDetailSerializer).
 
 Editing one copy without the other fails here. The data set is made to hold every case: each kind,

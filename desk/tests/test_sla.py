@@ -585,7 +585,8 @@ def test_the_api_list_and_detail_carry_each_open_steps_deadline_and_the_overdue_
 
 
 def test_the_api_rows_match_the_serializer_of_the_schema(w, three, rf):
-    from desk.api import RequestListSerializer, request_list_rows
+    from desk.api import RequestListSerializer
+    from desk.api_rows import request_list_rows
     from desk.selectors import list_queryset
 
     request = rf.get("/api/requests/")

@@ -316,10 +316,10 @@ def test_rooms_list_pages_by_keyset(client, world):
         make_room(world.project, "5", "1", f"{n:03d}")
     client.force_login(world.cs)
     first = client.get(reverse("estate:rooms"))
-    assert len(first.context["rooms"]) == 50 and first.context["next_cursor"]
-    second = client.get(reverse("estate:rooms"), {"after": first.context["next_cursor"]})
+    assert len(first.context["rooms"]) == 50 and first.context["page"].next_cursor
+    second = client.get(reverse("estate:rooms"), {"after": first.context["page"].next_cursor})
     seen = [r.code for r in first.context["rooms"]] + [r.code for r in second.context["rooms"]]
-    assert len(seen) == len(set(seen)) == 62 and second.context["next_cursor"] is None
+    assert len(seen) == len(set(seen)) == 62 and second.context["page"].next_cursor is None
 
 
 def test_edit_forms_are_fetched_when_opened(client, world):

@@ -1,5 +1,6 @@
 """Parcels and mail: logging, notifying, pickup codes, handing over, returns."""
 
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.errors import ActionRefused
+from core.errors import ActionRefused, ServiceError
 from core.models import Notification
 from frontdesk import selectors, services
 from frontdesk.choices import ParcelState
@@ -73,31 +74,40 @@ def test_important_mail_is_due_within_the_projects_hours(world):
     assert log(world).due_at is None
 
 
+def random_draws(monkeypatch, codes) -> None:
+    """The random source every code is drawn from (`secrets.randbelow`) yields `codes` in turn: the
+    only way to make a draw hit a code already in use, which the clash is about."""
+    pool = iter(codes)
+    monkeypatch.setattr(secrets, "randbelow", lambda _n: int(next(pool)))
+
+
 def test_pickup_codes_are_unique_among_the_projects_waiting_parcels(world, monkeypatch):
     first = log(world)
-    draws = iter([first.pickup_code, first.pickup_code, "222222"])
-    monkeypatch.setattr(services._common, "_new_code", lambda digits=6: next(draws))
+    random_draws(monkeypatch, [first.pickup_code, first.pickup_code, "222222"])
     second = log(world, tracking_number="SF2")
-    assert second.pickup_code == "222222"
+    assert second.pickup_code == "222222"  # the two clashes with the waiting parcel were drawn again
     # once the first is collected its code may be drawn again
     services.parcel_collect_by_code(actor=world.cs, project_id=world.project.pk, code=first.pickup_code)
-    monkeypatch.setattr(services._common, "_new_code", lambda digits=6: first.pickup_code)
+    random_draws(monkeypatch, [first.pickup_code])
     assert log(world, tracking_number="SF3").pickup_code == first.pickup_code
+
+
+def test_a_code_that_keeps_clashing_is_refused_with_nothing_logged(world, monkeypatch):
+    first = log(world)
+    random_draws(monkeypatch, [first.pickup_code] * services.CODE_TRIES)
+    with pytest.raises(ServiceError, match="唯一的码"):
+        log(world, tracking_number="SF2")
+    assert list(Parcel.objects.all()) == [first]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(["111111", "222222", "333333", "444444"]), min_size=4, max_size=12))
 def test_waiting_codes_never_repeat_whatever_the_draws(world, draws):
     Parcel.objects.all().delete()  # the world is shared by the examples: start each from an empty shelf
-    pool = iter(draws + ["555555", "666666", "777777", "888888"] * 5)
-    # the draw is looked up where _save_with_code lives (services/_common.py), not on the package
-    original = services._common._new_code
-    services._common._new_code = lambda digits=6: next(pool)
-    try:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        random_draws(monkeypatch, draws + ["555555", "666666", "777777", "888888"] * 5)
         for i in range(4):
             log(world, tracking_number=f"T{i}")
-    finally:
-        services._common._new_code = original
     codes = list(Parcel.objects.filter(state=ParcelState.WAITING).values_list("pickup_code", flat=True))
     assert len(codes) == len(set(codes)) == 4
 

@@ -41,6 +41,8 @@ def test_the_three_kinds_are_registered(world):
 
 
 def test_handover_items_are_the_open_ones_of_the_project(world, desk_day, django_assert_num_queries):
+    """One query per kind is the handover registry's documented contract (duty/registry.py: each
+    function answers with ONE bounded query)."""
     at = timezone.now()
     with django_assert_num_queries(1):
         parcels = parcels_waiting(project=world.project, user=world.cs, at=at)

@@ -346,6 +346,7 @@ def test_the_household_timeline_shows_the_registrations(world, records):
 
 
 def test_each_timeline_source_is_one_query(world, records, django_assert_num_queries):
+    """One query is the timeline source's documented contract (estate/timeline.py)."""
     from registrations.timeline_items import lease_entries
 
     world.cs.project_ids()  # cached on the user as on a page

@@ -11,6 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_renovation_events_on_the_household_timeline(world, django_assert_num_queries):
+    """One query is the timeline source's documented contract (estate/timeline.py: each source
+    answers with ONE query, never one per entry)."""
     r = drive(world, State.IN_PROGRESS)
     assert "renovation" in [s.code for s in sources()]
     with django_assert_num_queries(1):
