@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
@@ -24,7 +25,7 @@ from core.redirects import safe_next
 from core.templatetags.propdesk import choice_labels, phone_for
 from core.uploads import file_response
 from desk import rules, selectors
-from desk.choices import Action, State
+from desk.choices import VISIT_STATES, Action, State
 from desk.filters import RequestFilter
 from desk.forms import ActionForm, IntakeForm
 from desk.models import Attachment, ServiceRequest
@@ -53,7 +54,17 @@ def home(request):
         return redirect("desk:list")
     if not rules.has_desk_home(user):
         return redirect("desk:jobs")
-    return render(request, "desk/home.html", {"queues": selectors.desk_queues(user)})
+    # Each queue's "全部" opens the list filtered as the queue is (no state numbers in templates).
+    lists = {
+        "to_dispatch": _list_url(state=[State.REGISTERED]),
+        "following": _list_url(open="true"),
+        "to_visit": _list_url(state=VISIT_STATES),
+    }
+    return render(request, "desk/home.html", {"queues": selectors.desk_queues(user), "lists": lists})
+
+
+def _list_url(**query) -> str:
+    return reverse("desk:list") + "?" + urlencode(query, doseq=True)
 
 
 @login_required
