@@ -93,6 +93,8 @@ OPEN_STATES = (
     State.REPLIED,
     State.VISITED,
 )
+# Resolved or replied to, owing a return visit (the desk's "待回访" queue and the visits page).
+VISIT_STATES = (State.RESOLVED, State.REPLIED)
 # Work not yet done by the implementer.
 WORK_STATES = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.PAUSED)
 FINAL_STATES = (State.CLOSED, State.CANCELLED)

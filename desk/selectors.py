@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 
 from core.choices import DESK_ROLES, DepartmentKind, Role
 from core.models import Department, User
-from desk.choices import OPEN_STATES, WORK_STATES, State
+from desk.choices import OPEN_STATES, VISIT_STATES, WORK_STATES, State
 from desk.models import RequestEvent, ServiceRequest
 from desk.rules import TAKES_WORK_ROLES
 from estate.selectors import resident_records
@@ -117,9 +117,7 @@ def desk_queues(user, limit: int = 10) -> dict[str, list[ServiceRequest]]:
     if user.is_desk or user.is_supervising or user.is_superuser:
         queues["following"] = list(base.filter(receiver=user, state__in=OPEN_STATES)[:limit])
         queues["to_dispatch"] = list(base.filter(state=State.REGISTERED)[:limit])
-        queues["to_visit"] = list(
-            base.filter(state__in=[State.RESOLVED, State.REPLIED], needs_return_visit=True)[:limit]
-        )
+        queues["to_visit"] = list(base.filter(state__in=VISIT_STATES, needs_return_visit=True)[:limit])
     return queues
 
 
@@ -139,6 +137,4 @@ def phrases(company_id: int, situation: str = "", q: str = "", limit: int | None
 
 def return_visits_due(user) -> QuerySet[ServiceRequest]:
     """Requests waiting for their return visit, the most urgent first."""
-    return list_queryset(visible_requests(user)).filter(
-        state__in=[State.RESOLVED, State.REPLIED], needs_return_visit=True
-    )
+    return list_queryset(visible_requests(user)).filter(state__in=VISIT_STATES, needs_return_visit=True)

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from core.access import requires
+from core.filters import bind_filters
 from core.ids import parse_id
 from core.models import Project
 from core.pages import run_service
@@ -23,7 +25,7 @@ from core.redirects import safe_next
 from core.templatetags.propdesk import choice_labels, phone_for
 from core.uploads import file_response
 from desk import rules, selectors
-from desk.choices import Action, State
+from desk.choices import VISIT_STATES, Action, State
 from desk.filters import RequestFilter
 from desk.forms import ActionForm, IntakeForm
 from desk.models import Attachment, ServiceRequest
@@ -52,28 +54,40 @@ def home(request):
         return redirect("desk:list")
     if not rules.has_desk_home(user):
         return redirect("desk:jobs")
-    return render(request, "desk/home.html", {"queues": selectors.desk_queues(user)})
+    # Each queue's "全部" opens the list filtered as the queue is (no state numbers in templates).
+    lists = {
+        "to_dispatch": _list_url(state=[State.REGISTERED]),
+        "following": _list_url(open="true"),
+        "to_visit": _list_url(state=VISIT_STATES),
+    }
+    return render(request, "desk/home.html", {"queues": selectors.desk_queues(user), "lists": lists})
+
+
+def _list_url(**query) -> str:
+    return reverse("desk:list") + "?" + urlencode(query, doseq=True)
 
 
 @login_required
 def request_list(request):
-    base = selectors.visible_requests(request.user)
-    filterset = RequestFilter(request.GET or None, queryset=base, request=request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    order = ("due_at", "id") if request.GET.get("sort") == "due" else ("-created_at", "-id")
-    page = keyset_page(
-        qs,
-        request.GET.get("after"),
-        size=25,
-        order=order,
-        load=lambda ids: selectors.list_queryset(ServiceRequest.objects.filter(pk__in=ids)),
-    )
+    # An invalid filter refuses the list (400, its errors where the rows would be), as the API and
+    # the export do (core/filters.py).
+    filtered = bind_filters(RequestFilter, request, selectors.visible_requests(request.user))
+    context = {"filter": filtered.filterset}
+    if filtered.valid:
+        order = ("due_at", "id") if request.GET.get("sort") == "due" else ("-created_at", "-id")
+        page = keyset_page(
+            filtered.rows,
+            request.GET.get("after"),
+            size=25,
+            order=order,
+            load=lambda ids: selectors.list_queryset(ServiceRequest.objects.filter(pk__in=ids)),
+        )
+        context.update(page=page, rows_html=request_rows_html(page.rows))
     template = "desk/_list_rows.html" if request.htmx and not request.htmx.boosted else "desk/list.html"
-    context = {"filter": filterset, "page": page, "rows_html": request_rows_html(page.rows)}
     # RequestFilter's model choices (projects, buildings, departments, staff, categories) depend on
     # the user's projects alone: the filter form's cached options are found by them (fast_select).
     context["choices_scope"] = "projects:" + ",".join(map(str, sorted(request.user.project_ids())))
-    return render(request, template, context)
+    return render(request, template, context, status=200 if filtered.valid else 400)
 
 
 # ---------------------------------------------------------------- hot fragments written in Python

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import requires
 from core.errors import ServiceError
+from core.filters import bind_filters
 from core.ids import parse_id
 from core.pages import run_service
 from core.privacy import mask_id
@@ -295,14 +296,13 @@ def template_download(request, kind):
 
 @request_exporters
 def export_requests(request):
-    base = desk_selectors.visible_requests(request.user)
-    filterset = RequestFilter(request.GET or None, queryset=base, request=request)
-    if filterset.is_bound and not filterset.is_valid():
-        messages.error(request, _("筛选条件无效，未导出。"))
-        return redirect(reverse("desk:list") + "?" + request.GET.urlencode())
-    qs = filterset.qs if filterset.is_bound else base
+    # An invalid filter exports nothing: 400 with its errors, as the list page and the API answer.
+    filtered = bind_filters(RequestFilter, request, desk_selectors.visible_requests(request.user))
+    if not filtered.valid:
+        back = reverse("desk:list") + "?" + request.GET.urlencode()
+        return render(request, "importer/export_refused.html", {"filter": filtered.filterset, "back": back}, status=400)
     filters = {k: ",".join(request.GET.getlist(k)) for k in request.GET if k not in ("after",)}
-    return exports.export_requests(request.user, qs, filters)
+    return exports.export_requests(request.user, filtered.rows, filters)
 
 
 @importer_only

@@ -43,6 +43,13 @@ class HandoverState(models.IntegerChoices):
 
 STATE_COLOUR = {10: "primary", 30: "success", 50: "secondary", 90: "dark"}
 OPEN_STATES = frozenset({10, 30})
+# The state each kind starts in (being handled at the desk): the index's cards open their lists at it.
+STARTED = {
+    Kind.MOVE_IN: MoveInState.OPEN,
+    Kind.LEASE: LeaseState.DRAFT,
+    Kind.TRANSFER: TransferState.OPEN,
+    Kind.HANDOVER: HandoverState.OPEN,
+}
 
 
 class IdType(models.TextChoices):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from core.ids import parse_id
 from core.pages import run_service
 from core.paging import keyset_page
 from registrations import forms, rules, selectors, services
-from registrations.choices import OPEN_STATES, STATE_COLOUR, Kind, LeaseState
+from registrations.choices import OPEN_STATES, STARTED, STATE_COLOUR, Kind, LeaseState
 from registrations.filters import FILTERS
 from registrations.models import Defect, Handover, Lease, MoveIn, Transfer
 
@@ -292,7 +293,8 @@ def index(request):
     cards = []
     for spec in SPECS.values():
         qs = spec.model.objects.filter(project_id__in=ids, state__in=OPEN_STATES)
-        cards.append((spec, Kind(spec.model.KIND).label, qs.count()))
+        started = reverse("registrations:list", args=[spec.slug]) + "?" + urlencode({"state": STARTED[spec.model.KIND]})
+        cards.append((spec, Kind(spec.model.KIND).label, qs.count(), started))
     return render(request, "registrations/index.html", {"cards": cards})
 
 

@@ -86,3 +86,16 @@ def test_every_question_and_state_name_in_the_templates_exists():
     assert questions and states
     assert questions <= set(_QUESTIONS), questions - set(_QUESTIONS)
     assert states <= members, states - members
+
+
+def test_no_template_writes_a_state_number_into_a_link():
+    """`?state=10` in a template breaks silently when the codes move: the view builds the link from
+    the app's choices (desk.views.home, registrations.views.index)."""
+    import pathlib
+
+    raw = {
+        str(path): found
+        for path in pathlib.Path("templates").rglob("*.html")
+        if (found := re.findall(r"\bstate=\d+", path.read_text()))
+    }
+    assert not raw, raw

@@ -464,3 +464,20 @@ def test_a_room_code_with_seven_digits_or_more_is_found_as_typed(client, world):
         assert f'data-room="{room.pk}"' in response.content.decode(), q
         page = client.get(reverse("estate:search"), {"q": q}).content.decode()
         assert reverse("estate:household", args=[room.pk]) in page, q
+
+
+def test_each_queue_of_the_home_page_opens_the_list_filtered_as_the_queue_is(client, world):
+    waiting = world.register(title="待派单的")
+    visited = world.register(title="待回访的")
+    ServiceRequest.objects.filter(pk=visited.pk).update(state=State.REPLIED, needs_return_visit=True)
+    login(client, world.cs)
+
+    home = client.get(reverse("desk:home")).context
+    for queue in ("to_dispatch", "to_visit", "following"):
+        listed = client.get(home["lists"][queue])
+        assert listed.status_code == 200
+        shown = {sr.pk for sr in listed.context["page"].rows}
+        assert {sr.pk for sr in home["queues"][queue]} <= shown, queue
+    assert [sr.pk for sr in home["queues"]["to_dispatch"]] == [waiting.pk]
+    assert [sr.pk for sr in home["queues"]["to_visit"]] == [visited.pk]
+    assert waiting.pk not in {sr.pk for sr in client.get(home["lists"]["to_visit"]).context["page"].rows}

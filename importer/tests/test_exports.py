@@ -54,7 +54,7 @@ def test_request_export_refused_to_technicians_and_residents(world, client):
 def test_bad_filter_exports_nothing(world, client):
     client.force_login(world.cs)
     response = client.get("/import/export/requests.xlsx?project=999999")
-    assert response.status_code == 302
+    assert response.status_code == 400 and "筛选条件无效，未导出。" in response.content.decode()
     assert not ExportRecord.objects.exists()
 
 

@@ -358,7 +358,17 @@ def test_index_counts_open_records(client, world, records):
     client.force_login(world.cs)
     response = client.get(reverse("registrations:index"))
     assert response.status_code == 200
-    assert [n for _s, _l, n in response.context["cards"]] == [1, 1, 1, 1]
+    assert [n for _s, _l, n, _url in response.context["cards"]] == [1, 1, 1, 1]
+
+
+def test_each_index_card_opens_its_list_at_the_state_records_start_in(client, world, records):
+    from registrations.choices import STARTED
+
+    client.force_login(world.cs)
+    for spec, _label, _n, url in client.get(reverse("registrations:index")).context["cards"]:
+        listed = client.get(url)
+        assert listed.status_code == 200, url
+        assert listed.context["filter"].form.cleaned_data["state"] == STARTED[spec.model.KIND]
 
 
 def test_new_from_the_household_page_prefills_the_room_and_owner(client, world):
