@@ -21,7 +21,7 @@ from core.phone import normalize_phone
 from core.sql import build, insert_columns, insert_params, quote, select_list
 from core.text import check_text_lengths, text_limit
 from core.uploads import check_uploads
-from desk import rules, selectors, sla
+from desk import dispatch, notifications, rules, selectors, sla
 from desk.choices import DESK_HANDLED_KINDS, KIND_PREFIX, WORK_STATES, Action, Kind, Rating, Severity, State, Validity
 from desk.models import (
     Attachment,
@@ -422,6 +422,7 @@ def _transition(
         setattr(request, field, value)
     request.state, request.version, request.updated_at = to_state, version + 1, now
     sla.after_action(request, action, now)
+    notifications.after_action(actor=actor, request=request, action=action, event=event)  # who is told at once
     return event
 
 
@@ -429,6 +430,7 @@ def _target(request: ServiceRequest, department, assignee):
     """Validate where a request is sent: a department of its project and/or a person who may take
     its work there (rules.may_be_assigned). A department alone must have somebody who may accept,
     so that no request waits where nobody can act."""
+    assignee = dispatch.resolve_assignee(request, department, assignee)  # "least loaded on duty" -> a person
     if department is None and assignee is None:
         raise ValidationError({"department": [_("请选择处理部门或处理人。")]})
     if department is not None and department.project_id != request.project_id:

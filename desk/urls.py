@@ -1,6 +1,6 @@
 from django.urls import path
 
-from desk import views
+from desk import views, views_board
 
 app_name = "desk"
 urlpatterns = [
@@ -14,5 +14,6 @@ urlpatterns = [
     path("intake/household/", views.intake_household, name="household"),
     path("jobs/", views.my_jobs, name="jobs"),
     path("visits/", views.return_visits, name="visits"),
+    path("requests/<int:pk>/assignees/", views_board.assignee_options, name="assignees"),
     path("healthz", views.healthz, name="healthz"),
 ]
