@@ -5,6 +5,9 @@ from desk import views, views_board
 app_name = "desk"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("desk/", views.workbench, name="workbench"),
+    path("board/", views_board.board_page, name="board"),
+    path("board/figures/", views_board.board_fragment, name="board-figures"),
     path("requests/", views.request_list, name="list"),
     path("requests/new/", views.intake, name="intake"),
     path("requests/<int:pk>/", views.request_page, name="detail"),
