@@ -41,7 +41,9 @@ def language_for(user) -> str:
     chosen = getattr(user, "language", "")
     if chosen in LANGUAGE_CODES:
         return chosen
-    default = company_language(getattr(user, "company_id", None))
+    company = user._state.fields_cache.get("company") if hasattr(user, "_state") else None
+    # Read with the user (core/backends.py) on every page; otherwise from the cache.
+    default = company.language if company is not None else company_language(getattr(user, "company_id", None))
     return default if default in LANGUAGE_CODES else ""
 
 

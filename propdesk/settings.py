@@ -145,7 +145,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # not prolong it. The tests turn it off (conftest.py) except the throttling tests.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any check
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, loading the user's company with them (its default language is read on every page).
+    # Sessions signed in through django.contrib.auth.backends.ModelBackend before this sign in again.
+    "core.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("PROPDESK_SIGNIN_THROTTLE", True)
 AXES_FAILURE_LIMIT = env_int("PROPDESK_SIGNIN_FAILURE_LIMIT", 5)

@@ -28,7 +28,7 @@ def _closeout_viewer(user) -> None:
 
 
 def _reviewer(user) -> None:
-    rules.require(rules.may_view_review(user), _("只有项目经理、客服经理和公司管理员可以查看月度复盘。"))
+    rules.require(rules.may_view_review(user), _("只有客服主管、客服经理、项目经理和公司管理员可以查看月度复盘。"))
 
 
 # ------------------------------------------------------------------ daily close-out
@@ -118,9 +118,22 @@ def closeout_pdf(request, project_id: int, day: date):
 # ------------------------------------------------------------------ monthly review
 
 
+def beside(shown: dict, previous: dict) -> dict:
+    """Each KPI of the month with the previous month's same KPI (`k.previous`, None when absent)."""
+    before = {k.key: k for k in [*previous["kpis"], *previous["general"]]}
+    for k in [*shown["kpis"], *shown["general"]]:
+        k.previous = before.get(k.key)
+    return shown
+
+
 def last_month(today: date | None = None) -> date:
     today = today or timezone.localdate()
     return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def this_month(today: date | None = None) -> date:
+    """The month the review opens on: the current one (so far), the previous one beside it."""
+    return (today or timezone.localdate()).replace(day=1)
 
 
 @login_required
@@ -131,14 +144,14 @@ def review_pick(request):
     form = MonthPickForm(
         request.GET or None,
         projects=projects,
-        initial={"project": projects[0].pk if projects else None, "month": f"{last_month():%Y-%m}"},
+        initial={"project": projects[0].pk if projects else None, "month": f"{this_month():%Y-%m}"},
     )
     if form.is_bound and form.is_valid():
         return redirect(
             "quality:review-month", project_id=form.cleaned_data["project"], month=form.cleaned_data["month"]
         )
     if not form.is_bound and len(projects) == 1:
-        return redirect("quality:review-month", project_id=projects[0].pk, month=last_month())
+        return redirect("quality:review-month", project_id=projects[0].pk, month=this_month())
     return render(request, "quality/review_pick.html", {"form": form, "projects": projects})
 
 
@@ -146,7 +159,7 @@ def review_pick(request):
 def review_project(request, project_id: int):
     _reviewer(request.user)
     project = rules.project_for(request.user, project_id)
-    return redirect("quality:review-month", project_id=project.pk, month=last_month())
+    return redirect("quality:review-month", project_id=project.pk, month=this_month())
 
 
 @login_required
@@ -159,6 +172,8 @@ def review_month(request, project_id: int, month: date):
         raise Http404(_("这个月还没到。"))
     review = monthly_review(project.pk, month)
     previous_month = (month - timedelta(days=1)).replace(day=1)
+    # The previous month beside this one: its counts and KPIs next to each figure.
+    previous = present_review(monthly_review(project.pk, previous_month))
     next_month = (month + timedelta(days=32)).replace(day=1)
     start, end = review["start"], review["end"]
     list_url = reverse("desk:list") + (
@@ -171,7 +186,8 @@ def review_month(request, project_id: int, month: date):
         {
             "project": project,
             "month": month,
-            "r": present_review(review),
+            "r": beside(present_review(review), previous),
+            "p": previous,
             "in_progress": month == this_month,
             "previous_month": previous_month,
             "next_month": next_month if next_month <= this_month else None,
