@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_signin
+from core.language import forget_company_language
 from core.models import (
     AuditEntry,
     CalendarDay,
@@ -36,11 +37,12 @@ def register_new_company_setup(setup: Callable[[Company], object]) -> None:
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ("name", "code")
+    list_display = ("name", "code", "language")
     search_fields = ("name", "code")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        forget_company_language(obj.pk)
         if not change:
             for setup in _NEW_COMPANY_HOOKS:
                 setup(obj)
@@ -72,7 +74,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "display_name", "phone")
     filter_horizontal = ("projects", "groups", "user_permissions")
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("物业岗位"), {"fields": ("display_name", "phone", "role", "company", "department", "projects")}),
+        (_("物业岗位"), {"fields": ("display_name", "phone", "role", "company", "department", "projects", "language")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("物业岗位"), {"fields": ("display_name", "role", "company", "department", "projects")}),

@@ -1,6 +1,7 @@
 from collections.abc import Callable, Iterable
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,6 +14,13 @@ from core.choices import DESK_ROLES, FULL_PHONE_ROLES, SUPERVISING_ROLES, Depart
 class Company(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     code = models.SlugField(_("代码"), max_length=20, unique=True)
+    language = models.CharField(
+        _("默认界面语言"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+        help_text=_("员工没有自己选择语言时使用。"),
+    )
 
     class Meta:
         verbose_name = _("物业公司")
@@ -67,6 +75,14 @@ class User(AbstractUser):
         Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name=_("部门")
     )
     projects = models.ManyToManyField(Project, blank=True, related_name="staff", verbose_name=_("负责项目"))
+    # The interface language this person chose (core/language.py); blank: the company's default.
+    language = models.CharField(
+        _("界面语言"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("留空则使用公司的默认语言。"),
+    )
 
     class Meta:
         verbose_name = _("用户")

@@ -10,6 +10,7 @@ class DeskConfig(AppConfig):
         from desk import rules
 
         register("desk.home", rules.has_desk_home)
+        register("desk.board", rules.may_view_board)
         register("desk.intake", rules.is_desklike)
         register("desk.visits", rules.is_desklike)
         register("desk.jobs", rules.may_view_jobs)

@@ -5,12 +5,14 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import IdChoiceFilter, IdFilter
 from core.models import Department, Project, User
+from desk import board
 from desk.choices import OPEN_STATES, Kind, Severity, State
-from desk.models import Category, ServiceRequest
+from desk.models import Category, Escalation, ServiceRequest
 from desk.search import request_search_q
 from estate.models import Building
 
@@ -33,6 +35,25 @@ class RequestFilter(django_filters.FilterSet):
         label=_("时限"),
         choices=[("overdue", _("已超时")), ("soon", _("一小时内到期")), ("ok", _("正常"))],
         method="filter_due",
+    )
+    # The supervisor's board opens its figures with these (desk/board.py holds the definitions).
+    hour = django_filters.ChoiceFilter(
+        label=_("登记时段"), choices=[(str(h), f"{h:02d}:00–{h:02d}:59") for h in range(24)], method="filter_hour"
+    )
+    unassigned = django_filters.BooleanFilter(label=_("未指定处理人"), method="filter_unassigned")
+    visit = django_filters.ChoiceFilter(
+        label=_("回访"),
+        choices=[("owed", _("待回访")), ("due_today", _("今天到期的待回访（含已超时）"))],
+        method="filter_visit",
+    )
+    unsatisfied = django_filters.ChoiceFilter(
+        label=_("回访不满意"), choices=[("week", _("本周回访不满意、尚未解决"))], method="filter_unsatisfied"
+    )
+    escalated = django_filters.ChoiceFilter(
+        label=_("今日升级"),
+        choices=[("today", _("今日触发升级（任一级）"))]
+        + [(str(level.value), level.label) for level in Escalation.Level],
+        method="filter_escalated",
     )
     created_from = django_filters.DateFilter(
         label=_("登记日期从"),
@@ -84,9 +105,9 @@ class RequestFilter(django_filters.FilterSet):
     def filter_due(self, queryset, name, value):
         now = timezone.now()
         if value == "overdue":
-            return queryset.filter(due_at__lte=now)
+            return queryset.filter(board.overdue_q(now))
         if value == "soon":
-            return queryset.filter(due_at__gt=now, due_at__lte=now + timedelta(hours=1))
+            return queryset.filter(board.soon_q(now))
         if value == "ok":
             return queryset.filter(due_at__gt=now + timedelta(hours=1))
         return queryset
@@ -97,3 +118,44 @@ class RequestFilter(django_filters.FilterSet):
         if value is False:
             return queryset.exclude(state__in=OPEN_STATES)
         return queryset
+
+    def filter_hour(self, queryset, name, value):
+        return queryset.filter(created_at__hour=int(value))  # local time (USE_TZ, TIME_ZONE)
+
+    def filter_unassigned(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(assignee__isnull=value)
+
+    def filter_visit(self, queryset, name, value):
+        if value == "owed":
+            return queryset.filter(board.visits_owed_q())
+        if value == "due_today":
+            return queryset.filter(board.visits_due_q(board.Moments.at().tomorrow))
+        return queryset
+
+    def filter_unsatisfied(self, queryset, name, value):
+        return queryset.filter(board.unsatisfied_q(board.Moments.at().week)) if value == "week" else queryset
+
+    def filter_escalated(self, queryset, name, value):
+        today = board.Moments.at().today
+        return queryset.filter(board.escalated_q(today, None if value == "today" else int(value)))
+
+
+# The board's filters, shown on the list as removable labels (the filter form has no field for them).
+BOARD_FILTERS = ("hour", "unassigned", "visit", "unsatisfied", "escalated")
+
+
+def active_board_filters(filterset) -> list[tuple[str, str, str]]:
+    """(name, value, label) of the board's filters in use, for the list page's labels."""
+    data = filterset.data or {}
+    found = []
+    for name in BOARD_FILTERS:
+        value = data.get(name)
+        if value in (None, ""):
+            continue
+        field = filterset.form.fields[name]
+        choices = dict((str(k), v) for k, v in getattr(field, "choices", []) or [])
+        label = choices.get(str(value)) or (gettext("是") if value in ("true", "True", "1") else str(value))
+        found.append((name, str(value), gettext("%(filter)s：%(value)s") % {"filter": field.label, "value": label}))
+    return found

@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceErrorsMixin
-from core.ids import IdChoiceField, IdField
+from core.ids import IdChoiceField, IdField, parse_id
 from core.models import Department, Project, User
 from core.text import text_limit
-from desk import rules, selectors
+from desk import dispatch, rules, selectors
 from desk.choices import Action, Channel, Kind, Rating, Severity, Validity
 from desk.models import Category, RequestEvent, ServiceRequest
 from desk.services import ACTION_SERVICES, Intake
@@ -72,6 +72,14 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
         )
 
 
+class AssigneeField(IdChoiceField):
+    """A person who may take the work, or "least loaded on duty" (desk/dispatch.py), which the
+    service resolves to a person at the moment of dispatch."""
+
+    def to_python(self, value):
+        return dispatch.LEAST_LOADED if value == dispatch.LEAST_LOADED else super().to_python(value)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -91,7 +99,7 @@ class MultipleFileField(forms.FileField):
 class ActionForm(ServiceErrorsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     department = IdChoiceField(label=_("处理部门"), queryset=Department.objects.none(), required=False)
-    assignee = IdChoiceField(label=_("处理人"), queryset=User.objects.none(), required=False)
+    assignee = AssigneeField(label=_("处理人"), queryset=User.objects.none(), required=False)
     result = forms.CharField(
         label=_("处理结果"),
         max_length=text_limit(ServiceRequest, "result"),
@@ -150,7 +158,7 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
                 .order_by("department__kind", "display_name")
             )
             kind = request_obj.category.department_kind if request_obj.category_id else ""
-            if action == Action.DISPATCH and kind:
+            if kind:
                 # The category's default department, preselected (the desk may choose another).
                 default = departments.filter(kind=kind).values_list("pk", flat=True).first()
                 if default:
@@ -172,6 +180,19 @@ class ActionForm(ServiceErrorsMixin, forms.Form):
         if "files" in self.fields and action == Action.RESOLVE:
             self.fields["files"].widget.attrs["capture"] = "environment"
         self.initial.setdefault("version", request_obj.version)
+        self.request_obj = request_obj
+
+    def assignee_choices(self) -> list[tuple[str, str, bool]]:
+        """The person list of the department shown (the one chosen, else the category's): who may
+        take it, their load and today's shifts, and "least loaded on duty" (desk/dispatch.py)."""
+        department = parse_id(self["department"].value())  # another project's: nobody is listed
+        selected = self["assignee"].value() if self.is_bound else None
+        return dispatch.assignee_choices(
+            self.request_obj.project_id,
+            department,
+            None if selected is None else str(selected),
+            exclude=self.request_obj.assignee_id,
+        )
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data

@@ -99,6 +99,17 @@ def has_desk_home(user) -> bool:
     return not user.is_resident and user.role != Role.WORKER
 
 
+def may_view_board(user) -> bool:
+    """The supervisor's board (desk/board.py): the CS supervisor and manager, the project manager,
+    the company's administrator."""
+    return user.is_superuser or user.role in SUPERVISING_ROLES
+
+
+def lands_on_board(user) -> bool:
+    """Whose home is the board rather than the clerk's workbench (the workbench stays one click away)."""
+    return user.role in SUPERVISING_ROLES
+
+
 def may_view_jobs(user) -> bool:
     """'My jobs', the phone page of the work sent to me: any staff member can be sent work."""
     return not user.is_resident

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from desk import views
+from desk import views, views_board
 
 app_name = "desk"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("desk/", views.workbench, name="workbench"),
+    path("board/", views_board.board_page, name="board"),
+    path("board/figures/", views_board.board_fragment, name="board-figures"),
     path("requests/", views.request_list, name="list"),
     path("requests/new/", views.intake, name="intake"),
     path("requests/<int:pk>/", views.request_page, name="detail"),
@@ -14,5 +17,6 @@ urlpatterns = [
     path("intake/household/", views.intake_household, name="household"),
     path("jobs/", views.my_jobs, name="jobs"),
     path("visits/", views.return_visits, name="visits"),
+    path("requests/<int:pk>/assignees/", views_board.assignee_options, name="assignees"),
     path("healthz", views.healthz, name="healthz"),
 ]

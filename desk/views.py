@@ -49,6 +49,13 @@ jobs_staff = requires("desk.jobs", _lazy("业户请使用业主端。"))
 
 @login_required
 def home(request):
+    if rules.lands_on_board(request.user):  # supervisors land on their board (desk/views_board.py)
+        return redirect("desk:board")
+    return workbench(request)
+
+
+@login_required
+def workbench(request):
     user = request.user
     if user.is_resident:
         return redirect("desk:list")

@@ -12,6 +12,10 @@ class DutyConfig(AppConfig):
         from duty import rules
 
         register("duty.view", rules.may_view)
+        from desk.roster import register_shift_reader
+        from duty.selectors import shifts_today
+
+        register_shift_reader(shifts_today)  # who is on duty, for the desk's dispatch and board
         from core.privacy import register_retention, register_sensitive
         from duty.models import KeyLoan
         from duty.rules import may_view

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.models import User
+from desk.roster import ShiftToday
 from duty.choices import OPEN_HANDOVER_STATES, AssignmentState, HandoverState, ItemAnswer, SwapState
 from duty.models import (
     Assignment,
@@ -74,6 +75,31 @@ def on_duty(project, at: datetime | None = None) -> list[tuple[Shift, list[Assig
         if start <= at < end:
             result.setdefault(a.shift_id, (a.shift, []))[1].append(a)
     return list(result.values())
+
+
+def shifts_today(project_id: int, user_ids, at: datetime) -> dict:
+    """The desk's roster reader (desk/roster.py, plugged in by duty/apps.py): each person's active
+    shifts of the day of `at`, and a shift crossing midnight that began the day before and is not
+    over yet. One query on the (project, day) index."""
+    today = timezone.localtime(at).date()
+    found: dict[int, list] = {}
+    rows = (
+        Assignment.objects.filter(
+            project_id=project_id,
+            day__gte=today - timedelta(days=1),
+            day__lte=today,
+            state=AssignmentState.ACTIVE,
+            user_id__in=list(user_ids),
+        )
+        .select_related("shift")
+        .order_by("day", "shift__start", "id")
+    )
+    for a in rows:
+        start, end = a.shift.window(a.day)
+        if a.day < today and end <= at:
+            continue  # yesterday's shift, over
+        found.setdefault(a.user_id, []).append(ShiftToday(label=str(a.shift), start=start, end=end))
+    return found
 
 
 def period_start(project, user, at: datetime) -> tuple[datetime, Shift | None]:

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's own language, then the company's, before the browser's (core/language.py).
+    "core.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -144,7 +146,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # not prolong it. The tests turn it off (conftest.py) except the throttling tests.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before any check
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, loading the user's company with them (its default language is read on every page).
+    # Sessions signed in through django.contrib.auth.backends.ModelBackend before this sign in again.
+    "core.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("PROPDESK_SIGNIN_THROTTLE", True)
 AXES_FAILURE_LIMIT = env_int("PROPDESK_SIGNIN_FAILURE_LIMIT", 5)

@@ -10,7 +10,8 @@ from core.models import Project
 # The desk may read the day's close-out; supervisors and above sign it.
 CLOSEOUT_VIEW_ROLES = frozenset(DESK_ROLES | SUPERVISING_ROLES)
 CLOSEOUT_SIGN_ROLES = frozenset(SUPERVISING_ROLES)
-REVIEW_ROLES = frozenset({Role.CS_MANAGER, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN})
+# The CS supervisor reads the monthly review too: the month's figures are the desk's own work.
+REVIEW_ROLES = frozenset({Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN})
 
 
 def may_view_closeout(user) -> bool:

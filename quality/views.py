@@ -24,7 +24,7 @@ OVERVIEW_DAYS = 7
 
 closeout_viewers = requires("quality.closeout", _lazy("只有客服人员和管理人员可以查看每日结清。"))
 closeout_signers = requires("quality.sign_closeout", _lazy("只有客服主管、客服经理、项目经理可以签字结清。"))
-reviewers = requires("quality.review", _lazy("只有项目经理、客服经理和公司管理员可以查看月度复盘。"))
+reviewers = requires("quality.review", _lazy("只有客服主管、客服经理、项目经理和公司管理员可以查看月度复盘。"))
 
 
 # ------------------------------------------------------------------ daily close-out
@@ -111,9 +111,22 @@ def closeout_pdf(request, project_id: int, day: date):
 # ------------------------------------------------------------------ monthly review
 
 
+def beside(shown: dict, previous: dict) -> dict:
+    """Each KPI of the month with the previous month's same KPI (`k.previous`, None when absent)."""
+    before = {k.key: k for k in [*previous["kpis"], *previous["general"]]}
+    for k in [*shown["kpis"], *shown["general"]]:
+        k.previous = before.get(k.key)
+    return shown
+
+
 def last_month(today: date | None = None) -> date:
     today = today or timezone.localdate()
     return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def this_month(today: date | None = None) -> date:
+    """The month the review opens on: the current one (so far), the previous one beside it."""
+    return (today or timezone.localdate()).replace(day=1)
 
 
 @reviewers
@@ -123,21 +136,21 @@ def review_pick(request):
     form = MonthPickForm(
         request.GET or None,
         projects=projects,
-        initial={"project": projects[0].pk if projects else None, "month": f"{last_month():%Y-%m}"},
+        initial={"project": projects[0].pk if projects else None, "month": f"{this_month():%Y-%m}"},
     )
     if form.is_bound and form.is_valid():
         return redirect(
             "quality:review-month", project_id=form.cleaned_data["project"], month=form.cleaned_data["month"]
         )
     if not form.is_bound and len(projects) == 1:
-        return redirect("quality:review-month", project_id=projects[0].pk, month=last_month())
+        return redirect("quality:review-month", project_id=projects[0].pk, month=this_month())
     return render(request, "quality/review_pick.html", {"form": form, "projects": projects})
 
 
 @reviewers
 def review_project(request, project_id: int):
     project = rules.project_for(request.user, project_id)
-    return redirect("quality:review-month", project_id=project.pk, month=last_month())
+    return redirect("quality:review-month", project_id=project.pk, month=this_month())
 
 
 @reviewers
@@ -149,6 +162,8 @@ def review_month(request, project_id: int, month: date):
         raise Http404(_("这个月还没到。"))
     review = monthly_review(project.pk, month)
     previous_month = (month - timedelta(days=1)).replace(day=1)
+    # The previous month beside this one: its counts and KPIs next to each figure.
+    previous = present_review(monthly_review(project.pk, previous_month))
     next_month = (month + timedelta(days=32)).replace(day=1)
     start, end = review["start"], review["end"]
     list_url = reverse("desk:list") + (
@@ -161,7 +176,8 @@ def review_month(request, project_id: int, month: date):
         {
             "project": project,
             "month": month,
-            "r": present_review(review),
+            "r": beside(present_review(review), previous),
+            "p": previous,
             "in_progress": month == this_month,
             "previous_month": previous_month,
             "next_month": next_month if next_month <= this_month else None,

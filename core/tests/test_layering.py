@@ -58,6 +58,6 @@ def test_a_company_added_in_the_admin_starts_with_the_default_time_limits(client
 
     root = make_user("root", Role.COMPANY_ADMIN, is_superuser=True, is_staff=True)
     client.force_login(root)
-    response = client.post("/admin/core/company/add/", {"name": "新公司", "code": "xin"})
+    response = client.post("/admin/core/company/add/", {"name": "新公司", "code": "xin", "language": "zh-hans"})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert SlaPolicy.objects.filter(company=Company.objects.get(code="xin")).exists()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ActionRefused, Conflict
 from core.text import check_text_lengths, text_limit
-from desk import rules, sla
+from desk import notifications, rules, sla
 from desk.models import RequestEvent, ServiceRequest
 
 
@@ -98,4 +98,5 @@ def _transition(
         setattr(request, field, value)
     request.state, request.version, request.updated_at = to_state, version + 1, now
     sla.after_action(request, action, now)
+    notifications.after_action(actor=actor, request=request, action=action, event=event)  # who is told at once
     return event

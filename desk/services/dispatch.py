@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from desk import rules, selectors
 from desk.choices import Action, State
+from desk.dispatch import resolve_assignee
 from desk.models import ServiceRequest
 from desk.services._common import _allowed, _require, _transition, _version_first
 
@@ -15,6 +16,7 @@ def _target(request: ServiceRequest, department, assignee):
     """Validate where a request is sent: a department of its project and/or a person who may take
     its work there (rules.may_be_assigned). A department alone must have somebody who may accept,
     so that no request waits where nobody can act."""
+    assignee = resolve_assignee(request, department, assignee)  # "least loaded on duty" -> a person
     if department is None and assignee is None:
         raise ValidationError({"department": [_("请选择处理部门或处理人。")]})
     if department is not None and department.project_id != request.project_id:

@@ -78,3 +78,19 @@ def sla_steps(sr, now=None):
             {"label": sla.step_label(step), "limit": entry["limit"], "due": due, "state": state, "colour": colour}
         )
     return rows
+
+
+@register.simple_tag(takes_context=True)
+def board_filters(context, filterset):
+    """The supervisor's board's filters in use on the request list (desk/filters.py BOARD_FILTERS):
+    name, value, label and the address of the list without it, so the list says what it shows."""
+    from desk.filters import active_board_filters
+
+    request = context["request"]
+    found = []
+    for name, value, label in active_board_filters(filterset):
+        query = request.GET.copy()
+        query.pop(name, None)
+        query.pop("after", None)
+        found.append({"name": name, "value": value, "label": label, "remove": f"?{query.urlencode()}"})
+    return found

@@ -158,12 +158,17 @@ def test_the_service_refuses_a_department_clerk_even_with_their_department(world
 
 
 def test_the_form_offers_exactly_the_selectors_people_and_the_rule_agrees(client, world):
-    sr = world.register()
+    sr = world.register(category_id=None)  # no department chosen yet: everybody who may take work
     login(client, world.cs)
     html = client.get(reverse("desk:detail", args=[sr.pk])).content.decode()
-    offered = {int(v) for v in options(html, "assignee") if v}
+    offered = {int(v) for v in options(html, "assignee") if v.isdigit()}
     people = set(selectors.assignable_people(world.project).values_list("pk", flat=True))
     assert offered == people
+    # With the category's department chosen (设施设备 -> 工程部): that department's people only.
+    sr = world.register()
+    html = client.get(reverse("desk:detail", args=[sr.pk])).content.decode()
+    offered = {int(v) for v in options(html, "assignee") if v.isdigit()}
+    assert offered == {world.lead.pk, world.tech.pk, world.tech2.pk}
     names = {u.username for u in selectors.assignable_people(world.project)}
     assert names == {"cs", "cs2", "sup", "mgr", "lead", "tech", "tech2", "guard"}
     # the selector is the rule as a query: for every person and every department of the project
@@ -289,7 +294,7 @@ def test_a_complaint_found_invalid_after_dispatch_is_recalled_and_the_technician
     assert (event.actor, event.from_state, event.to_state) == (world.supervisor, State.ACCEPTED, State.REGISTERED)
     assert event.note == "经调查为市政管网问题，不属物业服务范围"
     assert event.data["recalled_from"]["assignee"] == world.tech.name
-    told = Notification.objects.get(user=world.tech)
+    told = Notification.objects.get(user=world.tech, title__contains="撤回")  # (the dispatch told them too)
     assert sr.number in told.title and told.url == f"/requests/{sr.pk}/"
     # back at the desk: it may not be dispatched again, it is explained and closed
     assert rules.allowed_actions(world.cs, sr)[0] == Action.REPLY

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from core.errors import ActionRefused
 from desk.choices import Kind, State
+from desk.models import ServiceRequest
 from desk.services import request_close, request_dispatch, request_pause
 from quality import selectors, services
 from quality.models import DailyCloseout
@@ -379,3 +380,19 @@ def test_the_close_outs_queries_do_not_grow_with_the_day(client, world):
     with CaptureQueriesContext(connection) as many:
         assert page(client, world.project.pk).status_code == 200
     assert len(few) == len(many)
+
+
+def test_the_visits_card_counts_what_its_list_shows(client, world, day):
+    """The 待回访 card once counted every visit owed while its list left out the overdue ones
+    (listed with the overdue): the card now counts the list, and says where the others are."""
+    ServiceRequest.objects.filter(pk=day["P4"].pk).update(due_at=at(2026, 11, 10, 12, 0))  # its visit overdue
+    second = register(world, at(2026, 11, 10, 8, 30), kind=Kind.REPAIR, title="P7 水管")
+    done(world, second, at(2026, 11, 10, 8, 40), at(2026, 11, 10, 11, 0))
+    ServiceRequest.objects.filter(pk=second.pk).update(needs_return_visit=True, due_at=at(2026, 11, 13, 11, 0))
+    login(client, world.supervisor)
+    html = page(client, world.project.pk).content.decode()
+    card = int(re.search(r'id="card-visits">(\d+)<', html).group(1))
+    section = html[html.index('id="visits"') : html.index('id="others"')]
+    rows = re.findall(r'<a href="/requests/\d+/">', section)
+    assert card == len(rows) == 1
+    assert "待回访（未超时）" in html and "另有 1 张已超时，计入超时" in html

@@ -239,13 +239,21 @@ def test_the_page_shows_each_figure_with_its_definition(client, world, october):
     assert charts["hourly"]["series"][0]["data"][9] == 2
 
 
-def test_the_review_defaults_to_last_month(client, world):
+def test_the_review_opens_on_the_current_month_with_the_previous_beside_it(client, world, october):
     login(client, world.pm)
+    november = date(2026, 11, 1)
     with clock(at(2026, 11, 3, 9, 0)):
         response = client.get(reverse("quality:review"))
-        assert response["Location"] == reverse("quality:review-month", args=[world.project.pk, OCTOBER])
+        assert response["Location"] == reverse("quality:review-month", args=[world.project.pk, november])
         response = client.get(reverse("quality:review-project", args=[world.project.pk]))
-        assert response["Location"] == reverse("quality:review-month", args=[world.project.pk, OCTOBER])
+        assert response["Location"] == reverse("quality:review-month", args=[world.project.pk, november])
+        response = client.get(response["Location"])
+    html = response.content.decode()
+    assert "本月还没有结束" in html
+    assert response.context["p"]["counts"]["complaints"] == 4  # October's, beside November's
+    kpi = next(k for k in response.context["r"]["kpis"] if k.key == "complaint_handling")
+    assert kpi.previous.display == "75.0%" and 'class="kpi-previous">75.0%<' in html
+    assert "“上月”是" in html
 
 
 def test_a_month_not_yet_begun_is_not_found(client, world):
@@ -274,13 +282,13 @@ def test_the_picker_takes_a_project_and_a_month(client, world):
 # ------------------------------------------------------------------ who may see it
 
 
-@pytest.mark.parametrize("who", ["pm", "manager"])
+@pytest.mark.parametrize("who", ["pm", "manager", "supervisor"])
 def test_managers_see_their_projects_review(client, world, who):
     login(client, getattr(world, who))
     assert client.get(reverse("quality:review-month", args=[world.project.pk, OCTOBER])).status_code == 200
 
 
-@pytest.mark.parametrize("who", ["cs", "supervisor", "tech", "lead", "finance", "resident_user", "outsider"])
+@pytest.mark.parametrize("who", ["cs", "tech", "lead", "finance", "resident_user", "outsider"])
 def test_other_roles_may_not_see_the_review(client, world, who):
     login(client, getattr(world, who))
     assert client.get(reverse("quality:review-month", args=[world.project.pk, OCTOBER])).status_code == 403

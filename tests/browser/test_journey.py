@@ -84,7 +84,9 @@ def test_phone_complaint_to_closed_with_unsatisfied_visit(browser, live_server, 
     assert sr.state == State.REGISTERED and sr.receiver == world.cs and sr.room == world.room
     assert sr.number.startswith("TS")
 
-    act(desk, "dispatch", {"select[name=department]": "工程部", "select[name=assignee]": "孙师傅（工程部）"})
+    act(
+        desk, "dispatch", {"select[name=assignee]": "孙师傅（工程部）· 在办 0 · 超时 0"}
+    )  # 工程部: the category's, preselected
     shots("dispatched", desk)
     assert state_of(sr.pk) == State.DISPATCHED
 
