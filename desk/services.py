@@ -23,6 +23,7 @@ from core.text import check_text_lengths, text_limit
 from core.uploads import check_uploads
 from desk import rules, selectors, sla
 from desk.choices import DESK_HANDLED_KINDS, KIND_PREFIX, WORK_STATES, Action, Kind, Rating, Severity, State, Validity
+from desk.intake import related_room_for
 from desk.models import (
     Attachment,
     Category,
@@ -33,6 +34,7 @@ from desk.models import (
     SlaPolicy,
 )
 from desk.search import grams
+from desk.suggest import learn
 from estate.models import Resident, Room
 
 # ---------------------------------------------------------------- numbers
@@ -101,6 +103,7 @@ class Intake:
     caller_name: str = ""
     caller_phone: str = ""
     location: str = ""
+    related_room_id: int | None = None  # the other household concerned (desk/intake.py)
 
 
 def _validate_intake(actor, data: Intake):
@@ -119,6 +122,7 @@ def _validate_intake(actor, data: Intake):
         if len(getattr(data, field).strip()) > limit:
             err(field, _("最多 %(limit)s 个字。") % {"limit": limit})
     project, room, resident, category, policy = _intake_refs(data)
+    related_room = related_room_for(data, room, err)
     if data.room_id and room is None:
         err("room", _("房屋不存在或不属于这个项目。"))
     if data.resident_id and resident is None:
@@ -146,7 +150,7 @@ def _validate_intake(actor, data: Intake):
         err("location", _("请选择房屋或填写位置（公共区域）。"))
     if errors:
         raise ValidationError(errors)
-    return project, room, resident, category, policy, phone
+    return project, room, resident, category, policy, phone, related_room
 
 
 def _intake_refs(data: Intake):
@@ -204,10 +208,12 @@ def _intake_refs_sql(vendor: str) -> str:
     )
 
 
+@transaction.atomic
 def request_register(*, actor, data: Intake) -> ServiceRequest:
     """Register a request with its first timeline entry. The references are read and checked
-    first; the writes are one statement on PostgreSQL, one transaction elsewhere."""
-    project, room, resident, category, policy, phone = _validate_intake(actor, data)
+    first; the writes are one statement on PostgreSQL, one transaction elsewhere; the words of its
+    text are counted for the intake's suggestion in the same transaction (desk/suggest.py)."""
+    project, room, resident, category, policy, phone, related_room = _validate_intake(actor, data)
     if resident and not data.caller_name:
         data.caller_name = resident.name
     if resident and not phone:
@@ -223,6 +229,7 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         paid=data.paid if data.kind == Kind.REPAIR else None,
         room=room,
         resident=resident,
+        related_room=related_room,
         caller_name=data.caller_name.strip(),
         caller_phone=phone,
         location=data.location.strip(),
@@ -248,6 +255,7 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         _insert_registration(sr, event)
     else:
         _insert_registration_portably(sr, event)
+    learn(sr)
     # Kept on the request for the caller (the API answers with the new request's timeline).
     sr.registered_event = event
     sr.new_events = [event]

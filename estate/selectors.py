@@ -194,6 +194,28 @@ def lookup_rooms(user, text: str, *, project_id: int | None = None, limit: int =
     return list(rooms.order_by("sort_key")[:limit])
 
 
+_FLOOR_AND_PLACE = re.compile(r"(\d+?)(\d{2})")
+
+
+def room_above(room: Room, floors: int = 1) -> Room | None:
+    """The room `floors` floors above (below when negative) in the same building and unit, at the
+    same place on its floor: 3-2-1502 → 3-2-1602 (楼上), 3-2-1402 (楼下). The floor is the room's
+    own when recorded and its number starts with it, else read from the number (all but its last
+    two digits). None when there is no such room. One indexed query (the code)."""
+    number = room.number or ""
+    floor = room.floor
+    if floor is not None and floor > 0 and number.startswith(str(floor)) and number[len(str(floor)) :].isdigit():
+        place = number[len(str(floor)) :]
+    elif match := _FLOOR_AND_PLACE.fullmatch(number):
+        floor, place = int(match.group(1)), match.group(2)
+    else:
+        return None
+    if floor + floors < 1 or not room.code.endswith(number):
+        return None
+    code = room.code[: len(room.code) - len(number)] + f"{floor + floors}{place}"
+    return Room.objects.filter(project_id=room.project_id, code=code).first()
+
+
 # ---------------------------------------------------------------- the household file
 
 

@@ -1,14 +1,15 @@
 """The estate's sources for the household timeline: the room's service requests and staff notes."""
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from estate.timeline import TimelineEntry, timeline_source
 
 _PK = 987654321  # a placeholder: one reverse() per call, not one per entry
 
 
-@timeline_source("requests", _("工单"), order=10)
+@timeline_source("requests", _lazy("工单"), order=10)
 def request_entries(*, room, user, limit):
     from desk.choices import Kind, State
     from desk.models import ServiceRequest
@@ -18,7 +19,7 @@ def request_entries(*, room, user, limit):
         visible_requests(user)
         .filter(room_id=room.pk)
         .order_by("-created_at", "-id")
-        .values_list("id", "number", "title", "kind", "state", "created_at")[:limit]
+        .values_list("id", "number", "title", "kind", "state", "created_at", "related_room__code")[:limit]
     )
     kinds = {value: str(label) for value, label in Kind.choices}
     states = {value: str(label) for value, label in State.choices}
@@ -29,16 +30,18 @@ def request_entries(*, room, user, limit):
             at=created_at,
             source="requests",
             title=f"{number} {title}",
-            detail=kinds.get(kind, kind),
+            detail=kinds.get(kind, kind)
+            if not related
+            else _("%(kind)s · 涉及 %(room)s") % {"kind": kinds.get(kind, kind), "room": related},
             url=url.replace(str(_PK), str(pk)),
             state=states.get(state, ""),
             extra={"colour": colours.get(state, "secondary")},
         )
-        for pk, number, title, kind, state, created_at in rows
+        for pk, number, title, kind, state, created_at, related in rows
     ]
 
 
-@timeline_source("notes", _("户档备注"), order=90)
+@timeline_source("notes", _lazy("户档备注"), order=90)
 def note_entries(*, room, user, limit):
     from estate.models import HouseholdNote
 
