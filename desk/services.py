@@ -208,7 +208,6 @@ def _intake_refs_sql(vendor: str) -> str:
     )
 
 
-@transaction.atomic
 def request_register(*, actor, data: Intake) -> ServiceRequest:
     """Register a request with its first timeline entry. The references are read and checked
     first; the writes are one statement on PostgreSQL, one transaction elsewhere; the words of its
@@ -251,11 +250,12 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         note=sr.description[:500],
         data={"channel": sr.channel},
     )
-    if connection.vendor == "postgresql":
-        _insert_registration(sr, event)
-    else:
-        _insert_registration_portably(sr, event)
-    learn(sr)
+    with transaction.atomic(savepoint=False):  # checked above: only the database can fail in here
+        if connection.vendor == "postgresql":
+            _insert_registration(sr, event)
+        else:
+            _insert_registration_portably(sr, event)
+        learn(sr)
     # Kept on the request for the caller (the API answers with the new request's timeline).
     sr.registered_event = event
     sr.new_events = [event]
