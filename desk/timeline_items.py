@@ -3,15 +3,15 @@ registered from it (the flat upstairs a leak is blamed on: ServiceRequest.relate
 requests registered from the room are the estate's "requests" source (estate/timeline_items.py)."""
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from estate.timeline import TimelineEntry, timeline_source
 
 _PK = 987654321  # a placeholder: one reverse() per call, not one per entry
 
 
-@timeline_source("related", _lazy("涉及本户的工单"), order=15)
+@timeline_source("related", _("涉及本户的工单"), order=15)
 def related_request_entries(*, room, user, limit):
     from desk.choices import Kind, State
     from desk.models import ServiceRequest
@@ -32,7 +32,7 @@ def related_request_entries(*, room, user, limit):
             at=created_at,
             source="related",
             title=f"{number} {title}",
-            detail=_("%(kind)s · %(room)s 登记") % {"kind": kinds.get(kind, kind), "room": code or location},
+            detail=gettext("%(kind)s · %(room)s 登记") % {"kind": kinds.get(kind, kind), "room": code or location},
             url=url.replace(str(_PK), str(pk)),
             state=states.get(state, ""),
             extra={"colour": colours.get(state, "secondary")},

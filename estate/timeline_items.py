@@ -1,15 +1,15 @@
 """The estate's sources for the household timeline: the room's service requests and staff notes."""
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from estate.timeline import TimelineEntry, timeline_source
 
 _PK = 987654321  # a placeholder: one reverse() per call, not one per entry
 
 
-@timeline_source("requests", _lazy("工单"), order=10)
+@timeline_source("requests", _("工单"), order=10)
 def request_entries(*, room, user, limit):
     from desk.choices import Kind, State
     from desk.models import ServiceRequest
@@ -32,7 +32,7 @@ def request_entries(*, room, user, limit):
             title=f"{number} {title}",
             detail=kinds.get(kind, kind)
             if not related
-            else _("%(kind)s · 涉及 %(room)s") % {"kind": kinds.get(kind, kind), "room": related},
+            else gettext("%(kind)s · 涉及 %(room)s") % {"kind": kinds.get(kind, kind), "room": related},
             url=url.replace(str(_PK), str(pk)),
             state=states.get(state, ""),
             extra={"colour": colours.get(state, "secondary")},
@@ -41,7 +41,7 @@ def request_entries(*, room, user, limit):
     ]
 
 
-@timeline_source("notes", _lazy("户档备注"), order=90)
+@timeline_source("notes", _("户档备注"), order=90)
 def note_entries(*, room, user, limit):
     from estate.models import HouseholdNote
 

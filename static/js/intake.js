@@ -320,10 +320,10 @@
       .filter(Boolean)
       .join(" · ");
     const words = $("suggestion-words");
-    words.textContent = suggestion.words.length ? "（" + words.dataset.label + suggestion.words.join("、") + "）" : "";
+    words.textContent = suggestion.words.length ? " · " + words.dataset.label + suggestion.words.join(" ") : "";
     const rel = $("suggestion-related");
     rel.classList.toggle("d-none", !suggestion.related_room);
-    rel.textContent = suggestion.related_room ? rel.dataset.label + suggestion.related_room.code : "";
+    rel.textContent = suggestion.related_room ? " · " + rel.dataset.label + suggestion.related_room.code : "";
     apply(suggestion, false);
   }
   // Pre-select what the suggestion says in the fields not set by hand; `all`: the clerk took it
