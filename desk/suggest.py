@@ -24,9 +24,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import connection
 
+from core import sql
 from core.choices import DepartmentKind
 from core.sql import quote
 from desk.choices import Kind
@@ -93,10 +95,8 @@ class Suggestion:
 
 def suggest(*, user, project_id: int, title: str, description: str = "", room_id: int | None = None):
     """The suggestion for a complaint typed in `project_id` (None when the words say nothing or the
-    user does not work there). Two indexed queries (the company's keywords; the learned counts of
-    the text's words), and two more for the related room when the text blames 楼上/楼下."""
-    from desk.models import IntakeKeyword, LearnedWord
-
+    user does not work there). One statement (`_evidence`: the company's keywords and the learned
+    counts of the text's words), and two more for the related room when the text blames 楼上/楼下."""
     if not project_id or not (user.is_superuser or project_id in user.project_ids()):
         return None
     text = complaint_text(title, description)
@@ -105,42 +105,26 @@ def suggest(*, user, project_id: int, title: str, description: str = "", room_id
     score: dict[tuple[int | None, str], float] = defaultdict(float)
     categories: dict[int, tuple[str, str]] = {}
     spoke: dict[int | None, list[tuple[int, str, str]]] = defaultdict(list)  # category -> (weight, word, dept)
-
-    keywords = (
-        IntakeKeyword.objects.filter(company__projects=project_id, active=True).values_list(
-            "keyword",
-            "kind",
-            "category_id",
-            "category__name",
-            "category__department_kind",
-            "category__active",
-            "department_kind",
-            "weight",
-        )  # fmt: skip
-    )
-    for keyword, kind, category_id, name, default_dept, category_active, dept, weight in keywords:
-        if not keyword or keyword not in text or (category_id and not category_active):
+    by_word: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for source, word, kind, category_id, name, default_dept, category_active, dept, weight in _evidence(
+        project_id, words(text)
+    ):
+        if category_id and not category_active:
             continue
-        score[(category_id, kind)] += weight
+        if source == "k":  # a keyword of the table, if the text holds it
+            if not word or word not in text:
+                continue
+            score[(category_id, kind)] += weight
+            spoke[category_id].append((weight, word, dept))
+        elif weight > 0:  # what clerks chose for a word of the text: `weight` is the count
+            by_word[word].append((kind, category_id, weight))
         if category_id:
             categories[category_id] = (name, default_dept)
-        spoke[category_id].append((weight, keyword, dept))
-
-    pieces = words(text)
-    if pieces:
-        learned = LearnedWord.objects.filter(
-            company__projects=project_id, word__in=pieces, category__active=True
-        ).values_list("word", "kind", "category_id", "category__name", "category__department_kind", "count")
-        by_word: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-        for word, kind, category_id, name, default_dept, count in learned:
-            if count > 0:
-                by_word[word].append((kind, category_id, count))
-                categories[category_id] = (name, default_dept)
-        for rows in by_word.values():
-            total = sum(count for _kind, _category, count in rows)
-            for kind, category_id, count in rows:
-                share = count / total
-                score[(category_id, kind)] += min(total, LEARNED_CAP) * share * share
+    for rows in by_word.values():
+        total = sum(count for _kind, _category, count in rows)
+        for kind, category_id, count in rows:
+            share = count / total
+            score[(category_id, kind)] += min(total, LEARNED_CAP) * share * share
 
     kinds: dict[str, float] = defaultdict(float)
     by_category: dict[int, float] = defaultdict(float)
@@ -168,6 +152,49 @@ def suggest(*, user, project_id: int, title: str, description: str = "", room_id
     return found
 
 
+def _evidence(project_id: int, pieces: list[str]):
+    """The company's active keywords, and the learned counts of `pieces`, in one statement:
+    rows of (source 'k' or 'w', word, kind, category id, category name, its default department,
+    whether it is active, the keyword's department, the keyword's weight or the word's count).
+    The learned part reads the unique index (company, word, category, kind) with the company taken
+    by a sub-select (a join would hide the index from the planner); on PostgreSQL the words go as
+    one array parameter, so the prepared statement serves any number of them (core/sql.py)."""
+    with sql.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_evidence_sql(connection.vendor, 0), [project_id, True, project_id, pieces])
+        else:
+            cursor.execute(_evidence_sql(connection.vendor, len(pieces)), [project_id, True, project_id, *pieces])
+        return cursor.fetchall()
+
+
+@cache
+def _evidence_sql(vendor: str, words_given: int) -> str:
+    from core.models import Project
+    from desk.models import Category, IntakeKeyword, LearnedWord
+
+    q = quote
+    k, w, c, p = (q(m._meta.db_table) for m in (IntakeKeyword, LearnedWord, Category, Project))
+    keywords = (
+        f"SELECT 'k', k.{q('keyword')}, k.{q('kind')}, k.{q('category_id')}, c.{q('name')},"
+        f" c.{q('department_kind')}, c.{q('active')}, k.{q('department_kind')}, k.{q('weight')}"
+        f" FROM {k} k JOIN {p} p ON p.{q('company_id')} = k.{q('company_id')}"
+        f" LEFT JOIN {c} c ON c.{q('id')} = k.{q('category_id')}"
+        f" WHERE p.{q('id')} = %s AND k.{q('active')} = %s"
+    )
+    if vendor == "postgresql":
+        among = "= ANY(%s::varchar[])"
+    else:
+        among = f"IN ({', '.join(['%s'] * words_given)})"
+    learned = (
+        f"SELECT 'w', w.{q('word')}, w.{q('kind')}, w.{q('category_id')}, c.{q('name')},"
+        f" c.{q('department_kind')}, c.{q('active')}, '', w.{q('count')}"
+        f" FROM {w} w JOIN {c} c ON c.{q('id')} = w.{q('category_id')}"
+        f" WHERE w.{q('company_id')} = (SELECT p.{q('company_id')} FROM {p} p WHERE p.{q('id')} = %s)"
+        f" AND w.{q('word')} {among}"
+    )
+    return f"{keywords} UNION ALL {learned}"
+
+
 def blamed_room(user, room_id: int, text: str):
     """The flat directly above (楼上) or below (楼下) the caller's room, when the text blames it and
     the estate has it (estate.selectors.room_above)."""
@@ -187,30 +214,37 @@ def learn(sr) -> int:
     """Count the request's words under its kind and category (nothing without a category): one
     upsert statement, in the caller's transaction. The rows are written in a fixed order, so two
     registrations at once never wait on each other in a circle. Returns the number of words."""
-    from desk.models import LearnedWord
-
     if not sr.category_id:
         return 0
     pieces = sorted(words(complaint_text(sr.title, sr.description)))
-    if not pieces:
-        return 0
     company_id = sr.category.company_id if sr.category is not None else None
-    if company_id is None:
+    if not pieces or company_id is None:
         return 0
+    with sql.cursor() as cursor:
+        if connection.vendor == "postgresql":  # the words as one array: one prepared statement for any number
+            cursor.execute(_learn_sql(connection.vendor, 0), [company_id, pieces, sr.kind, sr.category_id])
+        else:
+            params = []
+            for piece in pieces:
+                params += [company_id, piece, sr.kind, sr.category_id]
+            cursor.execute(_learn_sql(connection.vendor, len(pieces)), params)
+    return len(pieces)
+
+
+@cache
+def _learn_sql(vendor: str, rows: int) -> str:
+    from desk.models import LearnedWord
+
     table = quote(LearnedWord._meta.db_table)
     company, word, kind, category, count = (quote(c) for c in ("company_id", "word", "kind", "category_id", "count"))
-    rows = ", ".join(["(%s, %s, %s, %s, 1)"] * len(pieces))
-    params = []
-    for piece in pieces:
-        params += [company_id, piece, sr.kind, sr.category_id]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({company}, {word}, {kind}, {category}, {count}) VALUES {rows}"
-            f" ON CONFLICT ({company}, {word}, {category}, {kind})"
-            f" DO UPDATE SET {count} = {table}.{count} + 1",
-            params,
-        )
-    return len(pieces)
+    if vendor == "postgresql":
+        values = "SELECT %s, unnest(%s::varchar[]), %s, %s, 1"
+    else:
+        values = "VALUES " + ", ".join(["(%s, %s, %s, %s, 1)"] * rows)
+    return (
+        f"INSERT INTO {table} ({company}, {word}, {kind}, {category}, {count}) {values}"
+        f" ON CONFLICT ({company}, {word}, {category}, {kind}) DO UPDATE SET {count} = {table}.{count} + 1"
+    )
 
 
 # ---------------------------------------------------------------- defaults (DOMAIN.md's table)
