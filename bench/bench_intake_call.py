@@ -202,6 +202,7 @@ def main() -> int:
 
     server = None
     if not args.url:
+        (ROOT / "var" / "static").mkdir(parents=True, exist_ok=True)  # whitenoise looks there
         ensure_database(args.fresh)
         server = Gunicorn(free_port())
         args.url = server.url

@@ -112,7 +112,7 @@ def suggest(*, user, project_id: int, title: str, description: str = "", room_id
         if category_id and not category_active:
             continue
         if source == "k":  # a keyword of the table, if the text holds it
-            if not word or word not in text:
+            if not word or normal_text(word) not in text:
                 continue
             score[(category_id, kind)] += weight
             spoke[category_id].append((weight, word, dept))

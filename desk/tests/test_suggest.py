@@ -255,3 +255,30 @@ def test_a_refused_dispatch_saves_nothing(world, table):
             actor=world.cs, data=intake(world, table["leak"]), department=world.other_dept[DepartmentKind.ENGINEERING]
         )
     assert not ServiceRequest.objects.exists() and not LearnedWord.objects.exists()
+
+
+def test_the_administrator_edits_the_keyword_table_in_the_admin(client, world, table):
+    from core.models import Company, User
+
+    admin = User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    client.force_login(admin)
+    assert client.get(reverse("admin:desk_intakekeyword_changelist")).status_code == 200
+    assert client.get(reverse("admin:desk_learnedword_changelist")).status_code == 200
+    assert client.get(reverse("admin:desk_learnedword_add")).status_code == 403
+    data = {
+        "company": world.company.pk,
+        "keyword": " ＷｉＦｉ ",
+        "kind": Kind.REPAIR,
+        "category": table["facilities"].pk,
+        "department_kind": "",
+        "weight": 12,
+        "active": "on",
+    }
+    response = client.post(reverse("admin:desk_intakekeyword_add"), data)
+    assert response.status_code == 302
+    assert IntakeKeyword.objects.filter(company=world.company, keyword="wifi", weight=12).exists()
+    assert said(world, "家里WiFi没信号").category_id == table["facilities"].pk
+    elsewhere = Company.objects.create(name="别家物业", code="b")
+    other = Category.objects.create(company=elsewhere, name="别家", code="x")
+    refused = client.post(reverse("admin:desk_intakekeyword_add"), {**data, "keyword": "别家", "category": other.pk})
+    assert refused.status_code == 200 and not IntakeKeyword.objects.filter(keyword="别家").exists()
