@@ -53,6 +53,10 @@ BENCHES = [
     Bench("handover", "bench_handover.py", (), False, "shift handover of 10,000 open items (propdesk_bench_duty)"),
     Bench("parcels", "bench_parcels.py", (), False, "parcels at 1,000,000 rows (propdesk_bench_frontdesk)"),
     Bench("import", "bench_import.py", (), False, "import of 100,000 residents (propdesk_bench_importer)"),
+    Bench(
+        "suggest", "bench_suggest.py", (), False, "intake suggestion, 600,000 learned words (propdesk_bench_suggest)"
+    ),
+    Bench("intake-call", "bench_intake_call.py", (), False, "the leak call in chromium: keys and product time"),
 ]
 
 

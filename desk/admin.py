@@ -2,11 +2,25 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedAdmin, register_new_company_setup
-from desk.models import Attachment, Category, DeskSettings, Escalation, Phrase, RequestEvent, ServiceRequest, SlaPolicy
+from desk.models import (
+    Attachment,
+    Category,
+    DeskSettings,
+    Escalation,
+    IntakeKeyword,
+    LearnedWord,
+    Phrase,
+    RequestEvent,
+    ServiceRequest,
+    SlaPolicy,
+)
 from desk.sla import install_default_policies
+from desk.suggest import install_default_keywords
 
-# A company added in the admin starts with DOMAIN.md's default time limits.
+# A company added in the admin starts with DOMAIN.md's default time limits, and its keyword table
+# (with the default categories it names) for the intake's suggestion.
 register_new_company_setup(install_default_policies)
+register_new_company_setup(install_default_keywords)
 
 
 @admin.register(Category)
@@ -34,7 +48,16 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     list_display = ("number", "title", "kind", "state", "severity", "project", "created_at")
     list_filter = ("kind", "state", "severity", "project")
     search_fields = ("number", "title")
-    raw_id_fields = ("room", "resident", "receiver", "assignee", "implementer", "department", "category")
+    raw_id_fields = (
+        "room",
+        "resident",
+        "related_room",
+        "receiver",
+        "assignee",
+        "implementer",
+        "department",
+        "category",
+    )
     readonly_fields = ("number", "state", "version", "receiver", "implementer", "created_at", "updated_at")
     exclude = ("search_grams",)
     inlines = [EventInline]
@@ -90,6 +113,38 @@ class EscalationAdmin(admin.ModelAdmin):
     list_display = ("request", "step", "level", "round", "fired_at")
     list_filter = ("level", "step")
     raw_id_fields = ("request",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IntakeKeyword)
+class IntakeKeywordAdmin(AuditedAdmin):
+    """The words the intake suggests from (登记来电的智能建议): edited here without a deploy."""
+
+    list_display = ("keyword", "kind", "category", "department_kind", "weight", "active", "company")
+    list_filter = ("company", "kind", "category", "active")
+    list_editable = ("weight", "active")
+    search_fields = ("keyword",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "category":
+            kwargs["queryset"] = Category.objects.filter(active=True).select_related("company")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(LearnedWord)
+class LearnedWordAdmin(admin.ModelAdmin):
+    """What the desk learned from registrations: read here, reset by deleting rows."""
+
+    list_display = ("word", "kind", "category", "count", "company")
+    list_filter = ("company", "kind", "category")
+    search_fields = ("word",)
+    readonly_fields = ("company", "word", "kind", "category", "count")
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

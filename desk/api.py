@@ -223,6 +223,9 @@ class RequestDetailSerializer(RequestListSerializer):
     validity_display = serializers.CharField(source="get_validity_display", read_only=True, label=_("投诉性质名称"))
     rating_display = serializers.CharField(source="get_rating_display", read_only=True, label=_("回访评价名称"))
     resident = ResidentRefSerializer(read_only=True, allow_null=True, label=_("业户"))
+    related_room = RoomRefSerializer(
+        read_only=True, allow_null=True, label=_("相关房屋"), help_text=_("工单涉及的另一户，如漏水来源的楼上住户。")
+    )
     implementer = RefSerializer(read_only=True, allow_null=True, label=_("完成人"))
     allowed_actions = serializers.SerializerMethodField(label=_("当前用户可执行的操作"))
     events = EventSerializer(source="timeline", many=True, read_only=True, label=_("处理记录"))
@@ -237,6 +240,7 @@ class RequestDetailSerializer(RequestListSerializer):
             "validity_display",
             "paid",
             "resident",
+            "related_room",
             "description",
             "implementer",
             "needs_return_visit",
@@ -312,6 +316,12 @@ class IntakeSerializer(serializers.Serializer):
     )
     room = ApiIdField(label=_("房屋"), required=False, allow_null=True)
     resident = ApiIdField(label=_("业户"), required=False, allow_null=True)
+    related_room = ApiIdField(
+        label=_("相关房屋"),
+        required=False,
+        allow_null=True,
+        help_text=_("本项目另一户的 id，如漏水来源的楼上住户；该工单也显示在那一户的户档中。"),
+    )
     caller_name = serializers.CharField(label=_("联系人"), max_length=50, required=False, allow_blank=True, default="")
     caller_phone = serializers.CharField(
         label=_("联系电话"), max_length=30, required=False, allow_blank=True, default=""
@@ -378,6 +388,7 @@ def _intake(data) -> Intake:
         caller_name=data["caller_name"],
         caller_phone=data["caller_phone"],
         location=data["location"],
+        related_room_id=data.get("related_room"),
     )
 
 

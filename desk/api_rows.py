@@ -124,6 +124,7 @@ def request_detail_data(sr: ServiceRequest, request, events, attachments) -> dic
             "resident": None
             if resident is None
             else {"id": resident.pk, "name": resident.name, "phone": phone.to_representation(resident.phone)},
+            "related_room": _ref(sr.related_room, "code"),
             "description": sr.description,
             "implementer": _ref(sr.implementer),
             "needs_return_visit": sr.needs_return_visit,

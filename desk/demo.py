@@ -18,6 +18,7 @@ from desk import services, sla
 from desk.choices import Action, Channel, Kind, Rating, Severity, State, Validity
 from desk.limits import parse_limit
 from desk.models import Category, PauseSpan, Phrase, RequestEvent, ServiceRequest
+from desk.suggest import DEFAULT_CATEGORIES, install_default_keywords
 from estate.choices import Relation, RoomState, RoomUse
 from estate.models import Building, Occupancy, Resident, Room, Unit
 
@@ -61,20 +62,7 @@ GIVEN = [
     "梓萱",
 ]
 
-CATEGORIES = [
-    ("facilities", "设施设备", DepartmentKind.ENGINEERING),
-    ("sanitation", "环境卫生", DepartmentKind.CLEANING),
-    ("greening", "绿化养护", DepartmentKind.GREENING),
-    ("security", "安全秩序", DepartmentKind.SECURITY),
-    ("parking", "停车管理", DepartmentKind.SECURITY),
-    ("noise", "噪音扰民", DepartmentKind.SECURITY),
-    ("renovation", "装修管理", DepartmentKind.ENGINEERING),
-    ("fees", "收费问题", DepartmentKind.FINANCE),
-    ("attitude", "服务态度", DepartmentKind.CUSTOMER_SERVICE),
-    ("neighbour", "邻里纠纷", DepartmentKind.CUSTOMER_SERVICE),
-    ("leak", "漏水渗水", DepartmentKind.ENGINEERING),
-    ("other", "其他", ""),
-]
+CATEGORIES = DEFAULT_CATEGORIES  # desk/suggest.py: also what a new company starts with
 
 PHRASES = [
     (Phrase.Situation.INTAKE, "接听开场", "您好，翠湖花园客服中心，我是{姓名}，请问有什么可以帮您？"),
@@ -458,6 +446,7 @@ def seed_demo(*, seed: int = 2026, requests_per_project: int = 300) -> dict[str,
             visit_limit={"leak": "3d", "security": "2d"}.get(code, ""),
         )
     sla.install_default_policies(company)
+    install_default_keywords(company)  # DOMAIN.md's table; the month of requests below teaches the rest
     Phrase.objects.bulk_create(
         [Phrase(company=company, situation=sit, title=t, body=b, order=i) for i, (sit, t, b) in enumerate(PHRASES)]
     )

@@ -9,10 +9,35 @@ from desk import dispatch, rules, selectors
 from desk.choices import Action, Channel, Kind, Rating, Severity, Validity
 from desk.models import Category, RequestEvent, ServiceRequest
 from desk.services import ACTION_SERVICES, Intake
+from estate.normalize import pinyin_keys
+
+
+class CategorySelect(forms.Select):
+    """The category select, each option carrying what the type-ahead matches (the name, its pinyin
+    initials and full pinyin: `lsss` and `loushui` find 漏水渗水)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["data-keys"] = " ".join(pinyin_keys(str(label)))
+        return option
+
+
+class DepartmentSelect(forms.Select):
+    """The departments of the user's projects, each option saying its project and kind, so the
+    page offers the chosen project's and picks the suggested kind's."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        department = getattr(value, "instance", None)
+        if department is not None:
+            option["attrs"].update({"data-project": department.project_id, "data-kind": department.kind})
+        return option
 
 
 class IntakeForm(ServiceErrorsMixin, forms.Form):
-    """The phone-call intake: the fields in the order a call goes."""
+    """The phone-call intake: the fields in the order a call goes (who, what, how it is filed,
+    where it goes)."""
 
     project = IdChoiceField(label=_("项目"), queryset=Project.objects.none(), empty_label=None)
     room = IdField(label=_("房屋"), required=False, widget=forms.HiddenInput)
@@ -21,7 +46,7 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
     caller_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect)
     channel = forms.ChoiceField(label=_("来源"), choices=Channel.choices, initial=Channel.PHONE)
-    category = IdChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False)
+    category = IdChoiceField(label=_("分类"), queryset=Category.objects.none(), required=False, widget=CategorySelect)
     severity = forms.ChoiceField(
         label=_("级别"), choices=Severity.choices, initial=Severity.GENERAL, widget=forms.RadioSelect
     )
@@ -41,6 +66,14 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    related_room = IdField(label=_("相关房屋"), required=False, widget=forms.HiddenInput)
+    department = IdChoiceField(
+        label=_("派给部门"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=DepartmentSelect,
+        help_text=_("“登记并派单”时派给这个部门"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,6 +82,9 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
         self.fields["category"].queryset = Category.objects.filter(
             active=True, company__projects__in=projects
         ).distinct()
+        self.fields["department"].queryset = Department.objects.filter(project__in=projects).order_by(
+            "project_id", "id"
+        )
 
     def intake(self) -> Intake:
         d = self.cleaned_data
@@ -69,6 +105,7 @@ class IntakeForm(ServiceErrorsMixin, forms.Form):
             caller_name=d["caller_name"],
             caller_phone=d["caller_phone"],
             location=d["location"],
+            related_room_id=d["related_room"],
         )
 
 

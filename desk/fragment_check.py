@@ -82,10 +82,10 @@ def check_list_rows(rows, label: str = "") -> int:
     return len(rows)
 
 
-def check_lookup(rooms, q: str, user, label: str = "") -> int:
+def check_lookup(rooms, q: str, user, label: str = "", more: bool = False) -> int:
     """lookup_results_html == desk/_lookup_results.html for these rooms (with occupants loaded)."""
-    expected = render_to_string("desk/_lookup_results.html", {"rooms": rooms, "q": q, "user": user})
-    got = lookup_results_html(rooms, q, user)
+    expected = render_to_string("desk/_lookup_results.html", {"rooms": rooms, "q": q, "user": user, "more": more})
+    got = lookup_results_html(rooms, q, user, more)
     if norm(expected) != norm(got):
         raise Different(f"lookup {label} q={q!r}", norm(expected), norm(got))
     return len(rooms)
@@ -113,6 +113,7 @@ def load_detail(pk: int) -> ServiceRequest:
             "room__building",
             "room__unit",
             "resident",
+            "related_room",
             "category",
             "department",
             "assignee",
@@ -153,7 +154,10 @@ def check_all(*, rows, rooms, empty_rooms, users, detail_ids, languages=LANGUAGE
                 request.user = user
                 label = f"({language}, {user.username}, {user.role})"
                 for start in range(0, len(rooms), 8):
-                    checked["lookup"] += check_lookup(rooms[start : start + 8] + empty_rooms[:1], "3-2", user, label)
+                    more = start % 16 == 0  # with and without the "more" line
+                    checked["lookup"] += check_lookup(
+                        rooms[start : start + 8] + empty_rooms[:1], "3-2", user, label, more
+                    )
                 if empty_rooms:
                     checked["lookup"] += check_lookup(empty_rooms, "3-2", user, label)
                 for q in NOT_FOUND_QUERIES:

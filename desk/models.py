@@ -92,6 +92,18 @@ class ServiceRequest(models.Model):
     resident = models.ForeignKey(
         Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests", verbose_name=_("业户")
     )
+    # The other household the request concerns (the flat upstairs the leak comes from): the request
+    # shows on both households' timelines (desk/timeline_items.py).
+    related_room = models.ForeignKey(
+        Room,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="related_requests",
+        verbose_name=_("相关房屋"),
+        help_text=_("如漏水来源的楼上住户"),
+        db_index=False,
+    )
     caller_name = models.CharField(_("联系人"), max_length=50, blank=True)
     caller_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     location = models.CharField(_("位置"), max_length=200, blank=True)
@@ -187,6 +199,11 @@ class ServiceRequest(models.Model):
                 fields=["escalate_at"], name="sr_escalate_open", condition=Q(state__in=[int(s) for s in OPEN_STATES])
             ),
             models.Index(fields=["project", "due_at"], name="sr_project_due", condition=Q(due_at__isnull=False)),
+            models.Index(
+                fields=["related_room", "-created_at"],
+                name="sr_related_room_recent",
+                condition=Q(related_room__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -457,3 +474,81 @@ class Phrase(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IntakeKeyword(models.Model):
+    """A word callers use and what it usually means (来电关键词): '漏水' → 报修 · 漏水渗水 · 工程部.
+    The intake suggests a kind, a category and a department from the keywords found in what the
+    clerk types, together with what clerks chose before (LearnedWord); desk/suggest.py."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="intake_keywords", verbose_name=_("公司")
+    )
+    keyword = models.CharField(_("关键词"), max_length=20, help_text=_("来电中出现的词，如 漏水、噪音、态度"))
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("分类"),
+        help_text=_("留空表示只提示类型，如 咨询、表扬。"),
+    )
+    department_kind = models.CharField(
+        _("处理部门"),
+        max_length=20,
+        blank=True,
+        choices=DepartmentKind.choices,
+        help_text=_("留空则用分类的默认处理部门。"),
+    )
+    weight = models.PositiveSmallIntegerField(
+        _("权重"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("同一句话里出现几个关键词时，权重大的优先；一般 10，含义较弱的词 3–5。"),
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("来电关键词")
+        verbose_name_plural = _("来电关键词")
+        ordering = ["company_id", "keyword", "id"]
+        indexes = [models.Index(fields=["company", "active"], name="intake_keyword_company")]
+
+    def __str__(self) -> str:
+        return self.keyword
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from desk.suggest import normal_text
+
+        self.keyword = normal_text(self.keyword).strip()
+        if not self.keyword:
+            raise ValidationError({"keyword": _("请填写关键词。")})
+        if self.category_id and self.company_id and self.category.company_id != self.company_id:
+            raise ValidationError({"category": _("分类不属于这个公司。")})
+
+
+class LearnedWord(models.Model):
+    """How many registered requests of the company held this word (a two-character piece of the
+    title or description, or a Latin word) and were filed under this kind and category: what the
+    clerks accepted or chose, counted in the registration's transaction (desk/suggest.py)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", verbose_name=_("公司"))
+    word = models.CharField(_("词"), max_length=20)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", verbose_name=_("分类"))
+    count = models.PositiveIntegerField(_("次数"), default=0)
+
+    class Meta:
+        verbose_name = _("学习到的词")
+        verbose_name_plural = _("学习到的词")
+        # also the index the suggestion reads by: (company, word IN (...))
+        constraints = [
+            models.UniqueConstraint(fields=["company", "word", "category", "kind"], name="learned_word_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.category_id} {self.kind} ×{self.count}"

@@ -49,6 +49,7 @@ def request_detail(user, pk: int) -> ServiceRequest:
             "room__building",
             "room__unit",
             "resident",
+            "related_room",
             "category",
             "department",
             "assignee",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
     path("intake/lookup/", views.intake_lookup, name="lookup"),
     path("intake/household/", views.intake_household, name="household"),
+    path("intake/suggest/", views.intake_suggest, name="suggest"),
     path("jobs/", views.my_jobs, name="jobs"),
     path("visits/", views.return_visits, name="visits"),
     path("requests/<int:pk>/assignees/", views_board.assignee_options, name="assignees"),

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
@@ -28,8 +28,10 @@ from desk import rules, selectors
 from desk.choices import VISIT_STATES, Action, State
 from desk.filters import RequestFilter
 from desk.forms import ActionForm, IntakeForm
+from desk.intake import request_register_dispatch
 from desk.models import Attachment, ServiceRequest
 from desk.services import ACTION_SERVICES, request_register
+from desk.suggest import TEXT_MAX, suggest
 from desk.templatetags.desk_tags import due_badge
 from estate.selectors import lookup_rooms, visible_rooms, with_occupants
 
@@ -151,8 +153,9 @@ def request_rows_html(rows) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
-def lookup_results_html(rooms, q: str, user) -> str:
-    """The intake lookup's result list (clicked to fill the form), or a 'not found' line."""
+def lookup_results_html(rooms, q: str, user, more: bool = False) -> str:
+    """The intake lookup's result list (clicked to fill the form), or a 'not found' line; `more`:
+    more rooms match than are shown (the clerk types on to narrow them)."""
     from estate.models import Occupancy, Room
 
     relations = choice_labels(Occupancy, "relation")
@@ -170,7 +173,7 @@ def lookup_results_html(rooms, q: str, user) -> str:
             resident = occ.resident
             name, phone = escape(resident.name), escape(phone_for(resident.phone, user))
             out.append(
-                f'  <a href="#" class="list-group-item list-group-item-action" data-room="{pk}" '
+                f'  <a href="#" tabindex="-1" class="list-group-item list-group-item-action" data-room="{pk}" '
                 f'data-resident="{resident.pk}" data-project="{project}"\n'
                 f'     data-name="{name}" data-phone="{phone}" data-label="{code} · {name}">\n'
                 f'    <strong>{code}</strong> {name} <span class="text-muted small">'
@@ -179,21 +182,27 @@ def lookup_results_html(rooms, q: str, user) -> str:
             )
         if not occupants:
             out.append(
-                f'  <a href="#" class="list-group-item list-group-item-action" data-room="{pk}" '
+                f'  <a href="#" tabindex="-1" class="list-group-item list-group-item-action" data-room="{pk}" '
                 f'data-project="{project}" data-label="{code}">\n'
                 f'    <strong>{code}</strong> <span class="text-muted small">{escape(room_states.get(room.state, room.state))}</span>\n'
                 "  </a>\n"
             )
     out.append("</div>\n")
+    if more:
+        out.append(
+            f'<div class="text-muted small px-1 mt-1" id="lookup-more">{escape(_("还有更多，请继续输入"))}</div>\n'
+        )
     return "".join(out)
 
 
-def _registered(sr) -> str:
-    if sr.state == State.DISPATCHED:  # the company dispatches at once (DeskSettings.auto_dispatch)
-        return _("已登记工单 %(number)s，并已自动派给%(department)s。") % {
-            "number": sr.number,
-            "department": sr.department.name,
-        }
+def _registered(sr, dispatched_to=None) -> str:
+    """The success line: dispatched by the clerk in the same step, at once by the company
+    (DeskSettings.auto_dispatch), or only registered."""
+    if sr.state == State.DISPATCHED:
+        text = _("已登记工单 %(number)s，并已派给%(department)s。")
+        if dispatched_to is None:
+            text = _("已登记工单 %(number)s，并已自动派给%(department)s。")
+        return text % {"number": sr.number, "department": sr.department.name}
     return _("已登记工单 %(number)s。") % {"number": sr.number}
 
 
@@ -204,14 +213,21 @@ def intake(request):
     form = IntakeForm(
         request.POST or None, user=user, initial={"project": next(iter(sorted(user.project_ids())), None)}
     )
-    room = chosen_resident = None
+    room = chosen_resident = related_room = None
     if request.method == "POST":
+        # 登记并派单 (Ctrl+Shift+Enter) with a department (the suggested one, or the clerk's):
+        # registered and dispatched in one step; without one, the request page opens to dispatch.
+        dispatch_to = form.cleaned_data["department"] if form.is_valid() and "dispatch_next" in request.POST else None
+
+        def register():
+            if dispatch_to is not None:
+                return request_register_dispatch(actor=user, data=form.intake(), department=dispatch_to)
+            return request_register(actor=user, data=form.intake())
+
         if form.is_valid() and (
-            done := run_service(
-                request, lambda: request_register(actor=user, data=form.intake()), form=form, success=_registered
-            )
+            done := run_service(request, register, form=form, success=lambda sr: _registered(sr, dispatch_to))
         ):
-            if "dispatch_next" in request.POST:
+            if "dispatch_next" in request.POST and dispatch_to is None:
                 return redirect("desk:detail", pk=done.result.pk)
             return redirect(reverse("desk:intake") + f"?registered={done.result.pk}")
         # A refused save keeps the whole intake: the chosen household's badge (room and person),
@@ -222,6 +238,8 @@ def intake(request):
         resident_id = parse_id(form.data.get("resident"))
         if room and resident_id:
             chosen_resident = next((occ.resident for occ in room.current if occ.resident_id == resident_id), None)
+        if related_id := parse_id(form.data.get("related_room")):
+            related_room = visible_rooms(user).filter(pk=related_id).only("id", "code").first()
     registered = None
     if registered_id := parse_id(request.GET.get("registered", "")):
         registered = selectors.visible_requests(user).filter(pk=registered_id).first()
@@ -232,21 +250,43 @@ def intake(request):
         "form": form,
         "room": room,
         "chosen_resident": chosen_resident,
+        "related_room": related_room,
         "registered": registered,
         "phrases": phrases,
     }
     return render(request, "desk/intake.html", context, status=status)
 
 
+LOOKUP_SHOWN = 10  # rooms the lookup lists; beyond them it says there are more
+
+
 @staff_only
 def intake_lookup(request):
-    """htmx: rooms matching what the desk types (room number, phone, name)."""
+    """htmx: rooms matching what the desk types (room number, phone, name), at most LOOKUP_SHOWN
+    (and a line saying there are more: typing on narrows them)."""
     q = request.GET.get("q", "")
     project = request.GET.get("project")
-    rooms = lookup_rooms(request.user, q, project_id=parse_id(project))
+    rooms = lookup_rooms(request.user, q, project_id=parse_id(project), limit=LOOKUP_SHOWN + 1)
     # Written in Python (lookup_results_html), not through the template engine: this fragment is
     # fetched on every keystroke of the intake form.
-    return HttpResponse(lookup_results_html(rooms, q, request.user))
+    more = len(rooms) > LOOKUP_SHOWN
+    return HttpResponse(lookup_results_html(rooms[:LOOKUP_SHOWN], q, request.user, more))
+
+
+@staff_only
+@intake_staff
+def intake_suggest(request):
+    """JSON: the kind, category and department suggested by the words typed so far (and the flat
+    upstairs when the caller blames it), or {"suggestion": null}. Fetched as the clerk types."""
+    get = request.GET
+    found = suggest(
+        user=request.user,
+        project_id=parse_id(get.get("project", "")),
+        title=get.get("title", "")[:TEXT_MAX],
+        description=get.get("description", "")[:TEXT_MAX],
+        room_id=parse_id(get.get("room", "")),
+    )
+    return JsonResponse({"suggestion": found.as_json() if found else None})
 
 
 @staff_only

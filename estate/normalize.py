@@ -58,6 +58,15 @@ def name_pinyin(name: str) -> str:
     return _NOT_ALNUM.sub("", ("".join(readings) + "".join(parts)).lower())[:PINYIN_MAX]
 
 
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """What a type-ahead matches a label by, besides the label itself: its pinyin initials and its
+    full pinyin, lower case, without the surname readings names need: '漏水渗水' -> ('lsss',
+    'loushuishenshui')."""
+    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default"))
+    full = "".join(lazy_pinyin(text, style=Style.NORMAL, errors="default"))
+    return _NOT_ALNUM.sub("", initials.lower()), _NOT_ALNUM.sub("", full.lower())
+
+
 def phone_last4(phone: str) -> str:
     """The last four digits a caller gives to be found by ('' without a phone)."""
     return phone[-4:] if phone else ""

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cached_property
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.choices import Role
@@ -13,8 +13,19 @@ from core.phone import phone_digits
 from estate.models import Occupancy, Resident, Room
 from estate.normalize import normalize_plate
 
-_ROOM_SEPARATORS = re.compile(r"\s*(?:[-－—_/#＃、.\s]|栋|幢|号楼|单元|室|号)\s*")
+_ROOM_SEPARATORS = re.compile(r"\s*(?:[-－—_/#＃、.\s]|栋|幢|座|号楼|单元|室|号)\s*")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+# Chinese numerals in an address: '三栋二单元一五零二', '十二栋', '负一层'. Only a run of numerals
+# next to an address word is read as a number, so a name such as 张三 stays a name.
+_CN_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CN_DIGIT.update({"六": 6, "七": 7, "八": 8, "九": 9})
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+_CN_RUN = re.compile(f"[{''.join(_CN_DIGIT)}{''.join(_CN_UNIT)}]+")
+_ADDRESS_AFTER = re.compile(r"\s*(?:栋|幢|座|号楼|单元|室|号|层|楼|[-#＃/])")
+_ADDRESS_BEFORE = re.compile(r"(?:栋|幢|座|号楼|单元|层|地下|负|[-#＃\d])\s*$")
+# A basement floor, written as the room codes write it (B1, as in 'B1-001'): 地下室, 地下一层,
+# 负一层, 负1楼, -1层, B1层.
+_BASEMENT = re.compile(r"(?:地下室|地库)|(?:地下|负|-|[Bb])\s*(\d+)\s*(?:层|楼)")
 
 
 def resident_project_ids(user) -> list[int]:
@@ -112,9 +123,38 @@ def visible_residents(user) -> QuerySet[Resident]:
     return Resident.objects.filter(project_id__in=user.project_ids())
 
 
+def chinese_number(run: str) -> str:
+    """'三' -> '3', '十二' -> '12', '二十' -> '20', '一百零二' -> '102', '一千五百零二' -> '1502';
+    digit by digit without 十/百/千 ('一五零二' -> '1502'); '十五零二' (fifteen, oh two) -> '1502'."""
+    if not any(c in _CN_UNIT for c in run):
+        return "".join(str(_CN_DIGIT[c]) for c in run)
+    total, digit = 0, None
+    for i, c in enumerate(run):
+        if c in _CN_UNIT:
+            total += (1 if digit is None else digit) * _CN_UNIT[c]
+            digit = None
+        elif digit is not None:  # two digits in a row after 十/百/千: the rest is read digit by digit
+            return str(total + digit) + chinese_number(run[i:].replace("十", "").replace("百", "").replace("千", ""))
+        elif c not in "零〇○":  # 零 after a unit only holds a place: 一百零二
+            digit = _CN_DIGIT[c]
+    return str(total + (digit or 0))
+
+
 def room_code_from_text(text: str) -> str:
-    """'3栋2单元1502室', '3#2-1502', '3 2 1502', '３-２-１５０２' -> '3-2-1502'."""
-    parts = [p for p in _ROOM_SEPARATORS.split(text.translate(_FULLWIDTH).strip()) if p]
+    """How people say a room, in the code's form: '3栋2单元1502室', '三栋二单元1502', '3#2-1502',
+    '3栋2-1502', '3 2 1502', '３-２-１５０２' -> '3-2-1502'; 'B座1502' -> 'B-1502'; '6栋1单元负一层001',
+    '6-1-地下室001' -> '6-1-B1-001' (a basement floor is B1, B2, as the codes write it)."""
+    text = text.translate(_FULLWIDTH).strip()
+    text = _CN_RUN.sub(
+        lambda m: (
+            chinese_number(m.group())
+            if _ADDRESS_AFTER.match(text, m.end()) or _ADDRESS_BEFORE.search(text[: m.start()])
+            else m.group()
+        ),
+        text,
+    )
+    text = _BASEMENT.sub(lambda m: f"-B{m.group(1) or 1}-", text)
+    parts = [p for p in _ROOM_SEPARATORS.split(text) if p]
     return "-".join(parts)
 
 
@@ -141,12 +181,39 @@ def with_occupants(qs: QuerySet[Room]) -> QuerySet[Room]:
 
 def lookup_rooms(user, text: str, *, project_id: int | None = None, limit: int = 8) -> list[Room]:
     """Rooms for the intake form: the rooms the text names (a room in any common form, a plate) and
-    the current rooms of the people it names (find_people, the search every box uses)."""
+    the current rooms of the people it names (find_people, the search every box uses). The room
+    whose code is exactly what was typed comes first ('B-1502' before 'B-1-1502'), then code order."""
     found = find_people(user, text, project_id=project_id)
     ids = found.household_ids()
     if not ids:
         return []
-    return list(with_occupants(Room.objects.filter(pk__in=ids)).order_by("sort_key")[:limit])
+    rooms = with_occupants(Room.objects.filter(pk__in=ids))
+    if found.term.code:
+        exact = Case(When(code=found.term.code, then=Value(0)), default=Value(1), output_field=IntegerField())
+        return list(rooms.order_by(exact, "sort_key")[:limit])
+    return list(rooms.order_by("sort_key")[:limit])
+
+
+_FLOOR_AND_PLACE = re.compile(r"(\d+?)(\d{2})")
+
+
+def room_above(room: Room, floors: int = 1) -> Room | None:
+    """The room `floors` floors above (below when negative) in the same building and unit, at the
+    same place on its floor: 3-2-1502 → 3-2-1602 (楼上), 3-2-1402 (楼下). The floor is the room's
+    own when recorded and its number starts with it, else read from the number (all but its last
+    two digits). None when there is no such room. One indexed query (the code)."""
+    number = room.number or ""
+    floor = room.floor
+    if floor is not None and floor > 0 and number.startswith(str(floor)) and number[len(str(floor)) :].isdigit():
+        place = number[len(str(floor)) :]
+    elif match := _FLOOR_AND_PLACE.fullmatch(number):
+        floor, place = int(match.group(1)), match.group(2)
+    else:
+        return None
+    if floor + floors < 1 or not room.code.endswith(number):
+        return None
+    code = room.code[: len(room.code) - len(number)] + f"{floor + floors}{place}"
+    return Room.objects.filter(project_id=room.project_id, code=code).first()
 
 
 # ---------------------------------------------------------------- the household file
@@ -252,11 +319,13 @@ def read_term(text: str) -> Term:
     all_digits = digits.isdigit()
     has_digit = any(c.isdigit() for c in text)
     plate_like = is_plate_like(text)
-    code = room_code_from_text(text)
+    code = room_code_from_text(text).upper()  # building letters are capitals: 'b座' is B座
     # a phone number, not a room: digits typed as one number ('1381234'), or a whole number
     # ('138 1234 5678', '+86 138-1234-5678'); '10-1-1001' is a room (and also tried as a phone start)
     looks_like_phone = all_digits and len(digits) >= 7 and (code.isdigit() or len(digits) >= 11)
-    if not any(c.isdigit() for c in code) or plate_like or looks_like_phone:
+    # 'A-1-101' and 'A 1 101' are a lettered building's room as well as plate-like: both are looked
+    # up; 'A12345' (one part) is only a plate
+    if not any(c.isdigit() for c in code) or looks_like_phone or (plate_like and "-" not in code):
         code = ""
     letters = text.replace(" ", "")
     return Term(
@@ -274,9 +343,16 @@ def read_term(text: str) -> Term:
 
 def room_code_q(code: str) -> Q:
     """The rooms a typed room code names: the room, the rooms under a building or unit ('3-2'), a
-    room number alone ('1502'), or the start of a code ('3-2-15')."""
-    q = Q(code=code) | Q(code__startswith=f"{code}-")
-    return q | (Q(code__startswith=code) if "-" in code else Q(number=code))
+    room number alone ('1502', 'B1-001'), the start of a code ('3-2-15'), or a building and a room
+    number without the unit ('3-1502', 'B-1502': every unit's 1502). Each an indexed lookup: the
+    code (equality or prefix), the room number in the project."""
+    q = Q(code=code) | Q(code__startswith=f"{code}-") | Q(number=code)
+    if "-" in code:
+        q |= Q(code__startswith=code)
+        building, _sep, number = code.partition("-")
+        if "-" not in number:
+            q |= Q(number=number, code__startswith=f"{building}-")
+    return q
 
 
 def plate_q(plate: str, field: str = "plate") -> Q:

@@ -1,6 +1,7 @@
 """The estate's sources for the household timeline: the room's service requests and staff notes."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from estate.timeline import TimelineEntry, timeline_source
@@ -18,7 +19,7 @@ def request_entries(*, room, user, limit):
         visible_requests(user)
         .filter(room_id=room.pk)
         .order_by("-created_at", "-id")
-        .values_list("id", "number", "title", "kind", "state", "created_at")[:limit]
+        .values_list("id", "number", "title", "kind", "state", "created_at", "related_room__code")[:limit]
     )
     kinds = {value: str(label) for value, label in Kind.choices}
     states = {value: str(label) for value, label in State.choices}
@@ -29,12 +30,14 @@ def request_entries(*, room, user, limit):
             at=created_at,
             source="requests",
             title=f"{number} {title}",
-            detail=kinds.get(kind, kind),
+            detail=kinds.get(kind, kind)
+            if not related
+            else gettext("%(kind)s · 涉及 %(room)s") % {"kind": kinds.get(kind, kind), "room": related},
             url=url.replace(str(_PK), str(pk)),
             state=states.get(state, ""),
             extra={"colour": colours.get(state, "secondary")},
         )
-        for pk, number, title, kind, state, created_at in rows
+        for pk, number, title, kind, state, created_at, related in rows
     ]
 
 

@@ -18,10 +18,12 @@ from core.sql import build, insert_columns, insert_params, quote, select_list
 from core.text import text_limit
 from desk import rules, sla
 from desk.choices import DESK_HANDLED_KINDS, Action, Kind, Severity, State, Validity
+from desk.intake import related_room_for
 from desk.models import Category, DeskSettings, RequestEvent, ServiceRequest, SlaPolicy
 from desk.search import grams
 from desk.services.dispatch import request_dispatch
 from desk.services.numbers import _counter_sql, next_number, number_key
+from desk.suggest import learn
 from estate.models import Resident, Room
 
 
@@ -43,6 +45,7 @@ class Intake:
     caller_name: str = ""
     caller_phone: str = ""
     location: str = ""
+    related_room_id: int | None = None  # the other household concerned (desk/intake.py)
 
 
 _DESCRIPTION = text_limit(ServiceRequest, "description")
@@ -64,6 +67,7 @@ def _validate_intake(actor, data: Intake):
         if len(getattr(data, field).strip()) > limit:
             err(field, _("最多 %(limit)s 个字。") % {"limit": limit})
     project, room, resident, category, policy = _intake_refs(data)
+    related_room = related_room_for(data, room, err)
     if data.room_id and room is None:
         err("room", _("房屋不存在或不属于这个项目。"))
     if data.resident_id and resident is None:
@@ -91,7 +95,7 @@ def _validate_intake(actor, data: Intake):
         err("location", _("请选择房屋或填写位置（公共区域）。"))
     if errors:
         raise ValidationError(errors)
-    return project, room, resident, category, policy, phone
+    return project, room, resident, category, policy, phone, related_room
 
 
 def _intake_refs(data: Intake):
@@ -151,8 +155,9 @@ def _intake_refs_sql(vendor: str) -> str:
 
 def request_register(*, actor, data: Intake) -> ServiceRequest:
     """Register a request with its first timeline entry. The references are read and checked
-    first; the writes are one statement on PostgreSQL, one transaction elsewhere."""
-    project, room, resident, category, policy, phone = _validate_intake(actor, data)
+    first; the writes are one statement on PostgreSQL, one transaction elsewhere; the words of its
+    text are counted for the intake's suggestion in the same transaction (desk/suggest.py)."""
+    project, room, resident, category, policy, phone, related_room = _validate_intake(actor, data)
     if resident and not data.caller_name:
         data.caller_name = resident.name
     if resident and not phone:
@@ -168,6 +173,7 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         paid=data.paid if data.kind == Kind.REPAIR else None,
         room=room,
         resident=resident,
+        related_room=related_room,
         caller_name=data.caller_name.strip(),
         caller_phone=phone,
         location=data.location.strip(),
@@ -189,10 +195,12 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         note=sr.description[:500],
         data={"channel": sr.channel},
     )
-    if connection.vendor == "postgresql":
-        _insert_registration(sr, event)
-    else:
-        _insert_registration_portably(sr, event)
+    with transaction.atomic(savepoint=False):  # checked above: only the database can fail in here
+        if connection.vendor == "postgresql":
+            _insert_registration(sr, event)
+        else:
+            _insert_registration_portably(sr, event)
+        learn(sr)
     # Kept on the request for the caller (the API answers with the new request's timeline).
     sr.registered_event = event
     sr.new_events = [event]

@@ -109,6 +109,8 @@ def data(world):
                 extra["validity"] = Validity.INVALID
             if i % 3 == 0:  # a public area: no room, a long location (cut to 16 characters)
                 extra.update(room_id=None, resident_id=None, location=f"3栋大堂电梯口旁边 {HOSTILE}")
+            if i % 4 == 1:  # another household concerned (the flat upstairs)
+                extra["related_room_id"] = hostile_room.pk
             w.register(
                 kind=kind,
                 severity=severity,
@@ -184,6 +186,7 @@ def test_every_fast_path_gives_what_its_template_or_serializer_gives(data):
         assert {sla.status(sr) for sr in rows} == {"overdue", "soon", "ok", "paused", ""}
         assert {sr.category_id is None for sr in rows} == {True, False}
         assert {sr.room_id is None for sr in rows} == {True, False}
+        assert {sr.related_room_id is None for sr in rows} == {True, False}
         assert any(sr.reopen_count for sr in rows) and any(sr.assignee_id for sr in rows)
         assert {r.state for r in empty_rooms} >= {RoomState.VACANT, RoomState.OCCUPIED}
         assert max(len(room.current) for room in rooms) > 3  # the lookup shows three
