@@ -189,7 +189,7 @@ def test_a_company_added_in_the_admin_gets_the_keyword_table(client, world):
 
     admin = User.objects.create_superuser("root", "root@example.com", PASSWORD)
     client.force_login(admin)
-    response = client.post(reverse("admin:core_company_add"), {"name": "新公司", "code": "new"})
+    response = client.post(reverse("admin:core_company_add"), {"name": "新公司", "code": "new", "language": "zh-hans"})
     assert response.status_code == 302
     company = world.company.__class__.objects.get(code="new")
     leak = IntakeKeyword.objects.get(company=company, keyword="漏水")
