@@ -291,6 +291,8 @@ def points_print(request):
 def point_go(request, project, code):
     """The address printed on a point card: opens this point in the walker's run in progress."""
     user = request.user
+    if parse_id(project) is None:  # past an id's range: a foreign key lookup would overflow (500)
+        raise Http404
     point = get_object_or_404(selectors.visible_points(user), project_id=project, code=code)
     stop = (
         RunStop.objects.filter(

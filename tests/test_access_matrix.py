@@ -1,0 +1,730 @@
+"""The access matrix: every page and API view, for every member of the cast (tests/access.py says
+how a row reads; tests/access_scene.py builds the records). A new URL fails
+`test_every_url_pattern_has_a_row` until it has a row here."""
+
+from unittest import mock
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.access import (
+    ALL_STAFF,
+    ANON,
+    BAD,
+    CAST,
+    DENIED,
+    DESK,
+    EVERYONE,
+    HIDDEN,
+    OK,
+    OTHER,
+    REFUSED,
+    SKIP,
+    STAFF,
+    SUPERVISING,
+    USERS,
+    Row,
+    named_patterns,
+    other_user_attr,
+    status,
+    to,
+)
+from tests.access_scene import HOUSEHOLD_TEXT, PROJECT_A_TEXT, Scene, png
+
+R = frozenset
+DESKLIKE = DESK | SUPERVISING  # desk.rules.DESKLIKE: the desk and those above it
+FRONT = DESKLIKE | {"guard"}  # frontdesk.rules.is_front
+PATROLLERS = DESKLIKE | {"lead", "tech", "guard"}  # safety.rules.sees_patrols
+IMPORTERS = R({"supervisor", "manager", "pm", "admin"})  # importer.services.may_import
+RESIDENTS = R({"resident", "neighbour"})
+REVIEWERS = R({"manager", "pm", "admin"})  # quality.rules.REVIEW_ROLES
+PHRASE_EDITORS = R({"supervisor", "manager", "admin"})  # community PHRASE_EDITING_ROLES
+SLUGS = ("moveins", "leases", "transfers", "handovers")
+NOT_ON_THE_ROUTE = {"lead": HIDDEN, "tech": HIDDEN, "cs": REFUSED}
+NOT_CALLED = {r: HIDDEN for r in ("lead", "tech", "guard", "finance")}
+
+
+def pk(attr):
+    return lambda s: {"pk": getattr(s, attr).pk}
+
+
+def room(s):
+    return {"pk": s.room.pk}
+
+
+def project(s):
+    return {"project_id": s.project.pk}
+
+
+def in_a(s):
+    """?project=<project A>: a list asked for project A's rows (someone of project B gets their own)."""
+    return {"project": s.project.pk}
+
+
+def slug(g):
+    return lambda s: {"slug": g}
+
+
+def record(g):
+    return lambda s: {"slug": g, "pk": s.registration[g].pk}
+
+
+def last_month(s):
+    return reverse("quality:review-month", args=[s.project.pk, s.month])
+
+
+# The request is dispatched to the technician: what its state allows, for whom; each body is valid,
+# so the refusal comes from the rules, not from a missing field.
+REQUEST_ACTIONS = (
+    ("dispatch", R(), lambda s: {"department": s.dept["engineering"].pk}),
+    ("accept", R({"tech", "lead"}), None),
+    ("return", R({"tech", "lead"}), lambda s: {"note": "不归我们"}),
+    ("transfer", DESKLIKE | {"lead"}, lambda s: {"department": s.dept["cleaning"].pk, "note": "转保洁"}),
+    ("arrive", R(), None),
+    ("pause", R(), lambda s: {"note": "等配件"}),
+    ("resume", R(), None),
+    ("resolve", R(), lambda s: {"result": "已修好"}),
+    ("reply", DESKLIKE, lambda s: {"reply": "已安排师傅"}),
+    ("visit", R(), lambda s: {"rating": "A"}),
+    ("close", R(), None),
+    ("cancel", DESKLIKE, lambda s: {"note": "业主撤回"}),
+    ("reopen", R(), lambda s: {"note": "又漏了"}),
+    ("attach", DESKLIKE | {"tech", "lead"}, lambda s: {"files": png()}),
+    ("reclassify", DESKLIKE, lambda s: {"severity": "major"}),
+    ("validity", DESKLIKE, lambda s: {"validity": "valid", "note": "属实"}),
+)
+
+
+ROWS = [
+    # ---------------------------------------------------------------- core
+    Row("inbox", EVERYONE),
+    Row("inbox-read", EVERYONE, method="POST"),
+    Row(
+        "privacy-reveal",
+        DESKLIKE,
+        kwargs=lambda s: {"label": "estate.resident", "pk": s.resident.pk, "field": "phone"},
+        method="POST",
+        expect={"neighbour": HIDDEN},
+        why="the roles that see numbers masked get 403; who may not see the person at all, 404",
+    ),
+    # ---------------------------------------------------------------- desk
+    Row(
+        "desk:home",
+        ALL_STAFF - {"tech", "guard"},
+        expect={
+            "tech": to("desk:jobs"),
+            "guard": to("desk:jobs"),
+            "resident": to("desk:list"),
+            "neighbour": to("desk:list"),
+        },
+    ),
+    Row("desk:list", EVERYONE, query=in_a),
+    Row("desk:intake", DESKLIKE),
+    Row("desk:detail", DESKLIKE | {"finance", "lead", "tech", "resident"}, kwargs=pk("request"), refuse=HIDDEN),
+    Row(
+        "desk:act",
+        R({"tech", "lead"}),
+        kwargs=lambda s: {"pk": s.request.pk, "action": "accept"},
+        method="POST",
+        data=lambda s: {"version": s.request.version},
+        refuse=REFUSED,
+        expect={"guard": HIDDEN, "neighbour": HIDDEN},
+        why="only the assignee or the department's lead accepts; the guard and the neighbour do not see the request",
+    ),
+    Row("desk:attachment", DESKLIKE | {"finance", "lead", "tech", "resident"}, kwargs=pk("attachment"), refuse=HIDDEN),
+    Row("desk:lookup", ALL_STAFF, query=lambda s: {"q": "1502"}),
+    Row("desk:household", ALL_STAFF, query=lambda s: {"room": s.room.pk}),
+    Row("desk:jobs", ALL_STAFF),
+    Row("desk:visits", DESKLIKE),
+    # ---------------------------------------------------------------- quality
+    Row("quality:closeout", DESKLIKE),
+    Row("quality:closeout-day", DESKLIKE, kwargs=lambda s: {"project_id": s.project.pk, "day": s.day}),
+    Row("quality:closeout-pdf", DESKLIKE, kwargs=lambda s: {"project_id": s.project.pk, "day": s.day}),
+    Row(
+        "quality:review",
+        REVIEWERS,
+        ok=to(last_month),
+        expect={"admin": OK},
+        other=to("/review/"),
+        why="one project: straight to its last month; the administrator (two projects) picks one",
+    ),
+    Row("quality:review-project", REVIEWERS, kwargs=project, ok=to(last_month)),
+    Row("quality:review-month", REVIEWERS, kwargs=lambda s: {"project_id": s.project.pk, "month": s.month}),
+    # ---------------------------------------------------------------- estate
+    Row("estate:rooms", ALL_STAFF),
+    Row("estate:search", ALL_STAFF, query=lambda s: {"q": "1502"}),
+    Row("estate:household", ALL_STAFF, kwargs=room),
+    Row("estate:room-edit", DESKLIKE, kwargs=room, method="POST"),
+    Row("estate:pane", DESKLIKE, kwargs=lambda s: {"pk": s.room.pk, "name": "vehicle"}),
+    Row("estate:person-add", DESKLIKE, kwargs=room, method="POST"),
+    Row("estate:person-edit", DESKLIKE, kwargs=lambda s: {"pk": s.room.pk, "resident_pk": s.resident.pk}),
+    Row("estate:occupancy-add", DESKLIKE, kwargs=room, method="POST"),
+    Row("estate:occupancy-end", DESKLIKE, kwargs=lambda s: {"pk": s.room.pk, "occ_pk": s.occupancy.pk}, method="POST"),
+    Row("estate:vehicle-add", DESKLIKE, kwargs=room, method="POST"),
+    Row("estate:vehicle-end", DESKLIKE, kwargs=lambda s: {"pk": s.room.pk, "vehicle_pk": s.vehicle.pk}, method="POST"),
+    Row("estate:parking-add", DESKLIKE, kwargs=room, method="POST"),
+    Row("estate:pet-add", DESKLIKE, kwargs=room, method="POST"),
+    Row("estate:pet-update", DESKLIKE, kwargs=lambda s: {"pk": s.room.pk, "pet_pk": s.pet.pk}, method="POST"),
+    Row("estate:note-add", DESKLIKE, kwargs=room, method="POST"),
+    # ---------------------------------------------------------------- registrations
+    Row("registrations:index", DESKLIKE),
+    *(Row("registrations:list", DESKLIKE, kwargs=slug(g), query=in_a, variant=g) for g in SLUGS),
+    Row("registrations:new", DESKLIKE, kwargs=slug("leases")),
+    *(
+        Row(
+            "registrations:detail",
+            DESKLIKE | ({"resident"} if g in ("leases", "transfers") else set()),
+            kwargs=record(g),
+            refuse=HIDDEN,
+            variant=g,
+            why="a resident sees the lease and the transfer of their own room",
+        )
+        for g in SLUGS
+    ),
+    Row(
+        "registrations:act",
+        DESKLIKE,
+        kwargs=lambda s: {**record("leases")(s), "action": "cancel"},
+        method="POST",
+        data=lambda s: {"reason": "不租了"},
+        refuse=HIDDEN,
+        expect={"resident": DENIED},
+        why="the resident sees their lease but may not act on it",
+    ),
+    Row("registrations:pdf", DESKLIKE | {"resident"}, kwargs=record("leases"), refuse=HIDDEN),
+    # ---------------------------------------------------------------- renovation
+    Row("renovation:list", EVERYONE, query=in_a),
+    Row("renovation:apply", DESKLIKE | RESIDENTS, why="the desk for an owner, an owner for their own room"),
+    Row("renovation:detail", ALL_STAFF | {"resident"}, kwargs=pk("renovation"), refuse=HIDDEN),
+    Row(
+        "renovation:resubmit",
+        DESKLIKE | {"neighbour"},
+        kwargs=pk("returned_renovation"),
+        expect={"resident": HIDDEN},
+        why="the returned application is the neighbour's (3-2-1501)",
+    ),
+    Row(
+        "renovation:inspect",
+        DESKLIKE | {"lead", "tech", "guard"},
+        kwargs=pk("renovation"),
+        expect={"neighbour": HIDDEN},
+    ),
+    Row(
+        "renovation:act",
+        SUPERVISING | {"lead", "tech"},
+        kwargs=lambda s: {"pk": s.renovation.pk, "action": "accept"},
+        method="POST",
+        expect={"neighbour": HIDDEN},
+        why="final acceptance: reviewers and engineering; the front desk, guards and finance may not",
+    ),
+    Row("renovation:permit", ALL_STAFF | {"resident"}, kwargs=pk("renovation"), refuse=HIDDEN),
+    Row("renovation:passes", ALL_STAFF, kwargs=pk("renovation"), expect={"neighbour": HIDDEN}),
+    Row("renovation:file", ALL_STAFF | {"resident"}, kwargs=pk("renovation_file"), refuse=HIDDEN),
+    # ---------------------------------------------------------------- importer
+    Row("importer:index", IMPORTERS),
+    Row("importer:session", IMPORTERS, kwargs=pk("import_session")),
+    Row("importer:map", IMPORTERS, kwargs=pk("import_session"), method="POST"),
+    Row(
+        "importer:progress",
+        IMPORTERS,
+        kwargs=pk("import_session"),
+        ok=status(204),
+        why="staged already: nothing to poll",
+    ),
+    Row("importer:counts", IMPORTERS, kwargs=pk("import_session")),
+    Row("importer:rows", IMPORTERS, kwargs=pk("import_session")),
+    Row("importer:commit", IMPORTERS, kwargs=pk("import_session"), method="POST"),
+    Row("importer:cell", IMPORTERS, kwargs=lambda s: {"pk": s.import_row.pk, "field": "area"}),
+    Row("importer:skip", IMPORTERS, kwargs=pk("import_row"), method="POST"),
+    Row("importer:template", EVERYONE, kwargs=lambda s: {"kind": "rooms"}, why="an empty sheet with the headers"),
+    Row("importer:export-requests", DESKLIKE | {"finance"}, why="finance exports the paid repairs"),
+    Row(
+        "importer:export-estate",
+        IMPORTERS,
+        kwargs=lambda s: {"what": "rooms"},
+        query=lambda s: {"project": s.project.pk},
+        other=to("importer:index"),
+        why="another project's id is refused by the form, back to the page with the message",
+    ),
+    # ---------------------------------------------------------------- frontdesk
+    Row(
+        "frontdesk:home",
+        FRONT,
+        ok=to("frontdesk:parcels"),
+        expect={"guard": to("frontdesk:gate"), "resident": to("frontdesk:mine"), "neighbour": to("frontdesk:mine")},
+    ),
+    Row("frontdesk:parcels", FRONT, query=in_a),
+    Row(
+        "frontdesk:parcel-collect",
+        FRONT,
+        method="POST",
+        data=lambda s: {"project": s.project.pk, "code": s.parcel.pickup_code},
+        other=REFUSED,
+        why="the code is looked up in the user's own project: not found",
+    ),
+    Row("frontdesk:overdue", FRONT, query=in_a),
+    Row(
+        "frontdesk:parcel",
+        FRONT,
+        kwargs=pk("parcel"),
+        refuse=HIDDEN,
+        expect={"resident": DENIED},
+        why="the resident's parcel is on their own page (frontdesk:mine), not the desk's",
+    ),
+    Row("frontdesk:parcel-sign", FRONT, kwargs=pk("parcel"), method="POST", refuse=HIDDEN, expect={"resident": DENIED}),
+    Row(
+        "frontdesk:parcel-return", FRONT, kwargs=pk("parcel"), method="POST", refuse=HIDDEN, expect={"resident": DENIED}
+    ),
+    Row("frontdesk:room-parcels", FRONT, kwargs=lambda s: {"room_id": s.room.pk}),
+    Row("frontdesk:visitors", FRONT, query=in_a),
+    Row("frontdesk:visit-leave", FRONT, kwargs=pk("visit"), method="POST"),
+    Row(
+        "frontdesk:visit-cancel",
+        FRONT | {"resident"},
+        kwargs=pk("booking"),
+        method="POST",
+        data=lambda s: {},
+        refuse=HIDDEN,
+        why="the resident's own booking: they and the desk may cancel it",
+    ),
+    Row("frontdesk:contractors", FRONT, query=in_a),
+    Row("frontdesk:contractor-revoke", FRONT, kwargs=pk("contractor_pass"), method="POST"),
+    Row("frontdesk:gate", FRONT, query=in_a),
+    Row(
+        "frontdesk:gate-admit",
+        FRONT,
+        method="POST",
+        data=lambda s: {"project": s.project.pk, "code": s.booking.code},
+        other=REFUSED,
+        why="the code is looked up in the user's own project: not found",
+    ),
+    Row(
+        "frontdesk:gate-pass",
+        FRONT,
+        query=lambda s: {"code": s.goods_pass.code, "project": s.project.pk},
+        ok=to(lambda s: reverse("frontdesk:pass", args=[s.goods_pass.pk])),
+        other=to("frontdesk:gate"),
+        why="a code of another project is not found: back to the gate with the message",
+    ),
+    Row("frontdesk:passes", FRONT, query=in_a),
+    Row("frontdesk:pass-new", FRONT, query=in_a),
+    Row("frontdesk:pass-applicants", FRONT, query=lambda s: {"room": s.room.pk}),
+    Row("frontdesk:passes-week", FRONT, query=in_a),
+    Row("frontdesk:pass", FRONT | {"resident"}, kwargs=pk("goods_pass"), refuse=HIDDEN),
+    Row(
+        "frontdesk:pass-verify",
+        FRONT,
+        kwargs=pk("goods_pass"),
+        method="POST",
+        refuse=HIDDEN,
+        expect={"resident": DENIED},
+    ),
+    Row("frontdesk:pass-confirm", FRONT | {"resident"}, kwargs=pk("goods_pass"), method="POST", refuse=HIDDEN),
+    Row("frontdesk:mine", RESIDENTS),
+    Row("frontdesk:api-parcels", FRONT, query=lambda s: {"room": s.room.pk}),
+    Row(
+        "frontdesk:api-parcels",
+        FRONT,
+        method="POST",
+        data=lambda s: {"room_id": s.room.pk, "tracking_number": "SF0002"},
+        other=BAD,
+        variant="post",
+    ),
+    Row(
+        "frontdesk:api-parcel-collect",
+        FRONT,
+        method="POST",
+        data=lambda s: {"project": s.project.pk, "code": s.parcel.pickup_code},
+        other=HIDDEN,
+    ),
+    Row(
+        "frontdesk:api-visit-admit",
+        FRONT,
+        method="POST",
+        data=lambda s: {"project": s.project.pk, "code": s.booking.code},
+        other=HIDDEN,
+    ),
+    Row("frontdesk:api-passes", FRONT, method="POST", data=lambda s: {"room": s.room.pk}),
+    Row(
+        "frontdesk:api-pass-lookup",
+        FRONT,
+        query=lambda s: {"code": s.goods_pass.code, "project": s.project.pk},
+        other=HIDDEN,
+    ),
+    # ---------------------------------------------------------------- duty
+    Row(
+        "duty:home",
+        DESKLIKE,
+        ok=to(lambda s: reverse("duty:board", args=[s.project.pk])),
+        expect={"admin": OK},
+        other=to("/duty/p/"),
+    ),
+    Row("duty:board", DESKLIKE, kwargs=project),
+    Row("duty:roster", DESKLIKE, kwargs=project),
+    Row("duty:assign", SUPERVISING, kwargs=project, method="POST"),
+    Row("duty:setup", SUPERVISING, kwargs=project),
+    Row("duty:log", DESKLIKE, kwargs=project),
+    Row("duty:keys", DESKLIKE, kwargs=project),
+    Row("duty:handovers", DESKLIKE, kwargs=project),
+    Row(
+        "duty:assignment-remove",
+        SUPERVISING,
+        kwargs=pk("assignment"),
+        method="POST",
+        data=lambda s: {"reason": "调休"},
+        expect={"cs": REFUSED},
+    ),
+    Row("duty:swap-new", DESKLIKE, kwargs=pk("assignment")),
+    Row(
+        "duty:swap-decide",
+        SUPERVISING,
+        kwargs=lambda s: {"pk": s.swap.pk, "decision": "approve"},
+        method="POST",
+        refuse=REFUSED,
+        why="any project member reaches the service, which refuses who may not decide",
+    ),
+    Row("duty:key-return", DESK, kwargs=pk("key_loan"), method="POST", expect={"pm": REFUSED, "admin": REFUSED}),
+    Row("duty:handover", DESKLIKE, kwargs=pk("duty_handover")),
+    Row(
+        "duty:handover-act",
+        R({"supervisor"}),
+        kwargs=lambda s: {"pk": s.duty_handover.pk, "action": "ack-all"},
+        method="POST",
+        expect={r: REFUSED for r in DESKLIKE - {"supervisor"}},
+        why="signed out by cs: only the incoming person (the supervisor) answers the items",
+    ),
+    Row(
+        "duty:item-answer",
+        R({"supervisor"}),
+        kwargs=pk("handover_item"),
+        method="POST",
+        expect={r: REFUSED for r in DESKLIKE - {"supervisor"}},
+    ),
+    Row("duty:handover-pdf", DESKLIKE, kwargs=pk("duty_handover")),
+    # ---------------------------------------------------------------- safety
+    Row(
+        "safety:home",
+        ALL_STAFF,
+        ok=to("safety:incidents"),
+        expect={r: to("safety:patrols") for r in ("lead", "tech", "guard")},
+    ),
+    Row("safety:patrols", PATROLLERS),
+    *(
+        Row(
+            name,
+            SUPERVISING | {"guard"},
+            kwargs=pk(attr),
+            method=method,
+            data=data,
+            expect=NOT_ON_THE_ROUTE,
+            why="the route is the security department's: its people and the supervisors walk it; the desk sees the run",
+        )
+        for name, attr, method, data in (
+            ("safety:run_start", "idle_route", "POST", lambda s: {}),
+            ("safety:run_finish", "run", "POST", lambda s: {}),
+            ("safety:stop_check", "stop", "POST", lambda s: {"item-0": "ok"}),
+        )
+    ),
+    *(
+        Row(name, DESKLIKE | {"guard"}, kwargs=pk(attr), expect={"lead": HIDDEN, "tech": HIDDEN})
+        for name, attr in (("safety:run", "run"), ("safety:photo", "stop_photo"))
+    ),
+    Row("safety:findings", PATROLLERS),
+    Row(
+        "safety:finding_request",
+        PATROLLERS,
+        kwargs=pk("finding"),
+        method="POST",
+        data=lambda s: {"kind": "repair"},
+        expect={"lead": REFUSED, "tech": REFUSED},
+        why="a finding of the security department's route: its people and the desk pass it on",
+    ),
+    Row("safety:missed", SUPERVISING),
+    Row("safety:points", SUPERVISING),
+    Row("safety:point_new", SUPERVISING),
+    Row("safety:point_edit", SUPERVISING, kwargs=pk("point")),
+    Row("safety:points_print", SUPERVISING),
+    Row(
+        "safety:point_go",
+        PATROLLERS,
+        kwargs=lambda s: {"project": s.project.pk, "code": s.point.code},
+        ok=to("safety:patrols"),
+        expect={"guard": to(lambda s: reverse("safety:run", args=[s.run.pk]))},
+        why="to the guard's run under way at that point; nobody else has one: to the patrols",
+    ),
+    Row("safety:route_new", SUPERVISING),
+    Row("safety:route_edit", SUPERVISING, kwargs=pk("route")),
+    Row("safety:incidents", ALL_STAFF),
+    Row("safety:incident_new", DESKLIKE),
+    *(
+        Row(
+            name,
+            DESKLIKE,
+            kwargs=kw,
+            method=method,
+            data=data,
+            expect=NOT_CALLED,
+            why="an incident is seen by the desk and those its call tree calls",
+        )
+        for name, kw, method, data in (
+            ("safety:incident", pk("incident"), "GET", None),
+            ("safety:incident_linkable", pk("incident"), "GET", None),
+            (
+                "safety:incident_act",
+                lambda s: {"pk": s.incident.pk, "action": "note"},
+                "POST",
+                lambda s: {"text": "现场已关阀"},
+            ),
+        )
+    ),
+    Row("safety:call_trees", SUPERVISING),
+    Row("safety:call_tree_edit", SUPERVISING, kwargs=lambda s: {"project": s.project.pk, "kind": "flood"}),
+    # ---------------------------------------------------------------- community
+    Row(
+        "community:index",
+        DESKLIKE,
+        ok=to("community:announcements"),
+        expect={"resident": to("community:my"), "neighbour": to("community:my")},
+    ),
+    Row("community:announcements", DESKLIKE),
+    Row("community:announcement-new", DESKLIKE),
+    Row("community:announcement", DESKLIKE, kwargs=pk("announcement")),
+    Row("community:announcement-edit", DESKLIKE, kwargs=pk("announcement")),
+    Row("community:announcement-pdf", DESKLIKE, kwargs=pk("announcement")),
+    Row(
+        "community:announcement-act",
+        DESKLIKE,
+        kwargs=lambda s: {"pk": s.announcement.pk, "action": "withdraw"},
+        method="POST",
+        data=lambda s: {"withdraw-reason": "写错了"},
+    ),
+    Row("community:my", RESIDENTS),
+    Row("community:my-announcement", RESIDENTS, kwargs=pk("announcement")),
+    Row("community:my-activity", RESIDENTS, kwargs=pk("activity")),
+    Row("community:my-signup", RESIDENTS, kwargs=pk("activity"), method="POST"),
+    Row(
+        "community:my-signup-cancel", R({"resident"}), kwargs=pk("signup"), method="POST", expect={"neighbour": HIDDEN}
+    ),
+    Row("community:activities", DESKLIKE),
+    Row("community:activity-new", DESKLIKE),
+    Row("community:activity", DESKLIKE, kwargs=pk("activity")),
+    Row(
+        "community:activity-act",
+        DESKLIKE,
+        kwargs=lambda s: {"pk": s.activity.pk, "action": "cancel"},
+        method="POST",
+        data=lambda s: {"cancel-reason": "下雨"},
+    ),
+    Row("community:signup-act", DESKLIKE, kwargs=lambda s: {"pk": s.signup.pk, "action": "cancel"}, method="POST"),
+    Row("community:photo", DESKLIKE | RESIDENTS, kwargs=pk("activity_photo"), refuse=HIDDEN),
+    Row("community:visits", DESKLIKE),
+    Row("community:visit-new", DESKLIKE),
+    Row("community:visit", DESKLIKE, kwargs=pk("community_visit")),
+    Row("community:visit-edit", DESKLIKE, kwargs=pk("community_visit")),
+    Row(
+        "community:visit-act",
+        DESKLIKE,
+        kwargs=lambda s: {"pk": s.community_visit.pk, "action": "feedback"},
+        method="POST",
+        data=lambda s: {"vf-feedback": "满意"},
+    ),
+    Row("community:phrases", DESKLIKE),
+    Row("community:phrase-new", PHRASE_EDITORS),
+    Row(
+        "community:phrase-edit",
+        PHRASE_EDITORS,
+        kwargs=pk("phrase"),
+        other=OK,
+        why="the phrase library is the company's, shared by its projects",
+    ),
+    Row("community:phrase-panel", DESKLIKE),
+    # ---------------------------------------------------------------- API
+    Row("api:request-list", EVERYONE, query=in_a, other=BAD, why="?project= names a project not theirs: a field error"),
+    Row("api:request-detail", DESKLIKE | {"finance", "lead", "tech", "resident"}, kwargs=pk("request"), refuse=HIDDEN),
+    *(
+        Row(
+            f"api:request-{action}",
+            allowed,
+            kwargs=pk("request"),
+            method="POST",
+            data=body,
+            expect={"guard": HIDDEN, "neighbour": HIDDEN},
+            why="dispatched to the technician: what the state allows, for whom the rules allow it",
+        )
+        for action, allowed, body in REQUEST_ACTIONS
+    ),
+    Row("api:room-list", EVERYONE, query=in_a),
+    Row("api:room-detail", ALL_STAFF | {"resident"}, kwargs=room, refuse=HIDDEN),
+    Row("api:resident-list", EVERYONE, query=in_a),
+    Row("api:resident-detail", ALL_STAFF | {"resident"}, kwargs=pk("resident"), refuse=HIDDEN),
+    Row("api:household-detail", ALL_STAFF, kwargs=room, refuse=HIDDEN),
+]
+
+
+# ---------------------------------------------------------------- the scene, once per module
+
+
+class _QuickPDF:
+    """WeasyPrint takes a second a page: the matrix checks who gets the PDF, not how it looks
+    (each app's own tests render the real thing)."""
+
+    def __init__(self, string="", **kw):
+        self.string = string
+
+    def write_pdf(self, *a, **kw):
+        return b"%PDF-1.7 matrix"
+
+
+@pytest.fixture(autouse=True)
+def _media_root():
+    """Instead of conftest's media folder for each test: the scene's, set for the whole module."""
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once in a transaction of its own; each test's savepoint inside it is rolled back."""
+    import weasyprint
+
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    media.enable()
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = Scene()
+            built.sessions = signed_in(built)
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            media.disable()
+            raise
+    with mock.patch.object(weasyprint, "HTML", _QuickPDF):
+        yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+    media.disable()
+
+
+# The tests need the test database (pytest-django reads this mark) and run in the scene's savepoints:
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def _django_db_helper(scene, django_db_blocker):
+    """Overrides, for this module, the fixture pytest-django runs for a django_db test (a TestCase
+    made and torn down for each test, 3 ms of the matrix's 2,500 tests each): the test's writes go
+    into a savepoint inside the scene's transaction, rolled back after it. Should pytest-django
+    rename its fixture, its own takes over again, nested the same way, only slower."""
+    with django_db_blocker.unblock():
+        savepoint = transaction.atomic()
+        savepoint.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            savepoint.__exit__(None, None, None)
+
+
+def signed_in(scene) -> dict[str, str]:
+    """A session for everyone of the cast, made once: a test only sets its cookie."""
+    from importlib import import_module
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = {}
+    for attr in [*USERS.values(), *(other_user_attr(r) for r in (*STAFF, "resident"))]:
+        user = getattr(scene, attr)
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys[attr] = session.session_key
+    return keys
+
+
+def user_attr(row: Row, role: str) -> str | None:
+    if role == ANON:
+        return None
+    if role == OTHER:
+        return other_user_attr(row.other_role())
+    return USERS[role]
+
+
+def ask(client, scene, row: Row, kwargs: dict):
+    url = reverse(row.name, kwargs=kwargs or None)
+    query = row.query(scene) if row.query else {}
+    if row.method == "GET":
+        return client.get(url, query)
+    if query:
+        url += "?" + urlencode(query)
+    return client.post(url, row.data(scene) if row.data else {})
+
+
+def _text(response) -> str:
+    kind = response.get("Content-Type", "")
+    if response.status_code != 200 or not ("html" in kind or "json" in kind or "text" in kind):
+        return ""
+    return response.content.decode()
+
+
+CASES = [pytest.param(row, role, id=f"{row.id}-{role}") for row in ROWS for role in CAST]
+
+
+@pytest.mark.parametrize("row,role", CASES)
+def test_access(scene, client, row, role):
+    attr = user_attr(row, role)
+    if attr is not None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = scene.sessions[attr]
+    kwargs = row.kwargs(scene) if row.kwargs else {}
+    response = ask(client, scene, row, kwargs)
+    problem = row.expected(role, kwargs).problem(response, row.method, scene)
+    assert problem is None, f"{row.id} as {role}: {problem}" + (f" ({row.why})" if row.why else "")
+    text = _text(response)
+    if role == OTHER:
+        shown = [t for t in PROJECT_A_TEXT if t in text]
+        assert not shown, f"{row.id}: project B's {row.other_role()} is shown project A's {shown}"
+    if role == "neighbour":
+        shown = [t for t in HOUSEHOLD_TEXT if t in text]
+        assert not shown, f"{row.id}: the neighbour is shown 3-2-1502's {shown}"
+
+
+NO_SUCH_IDS = (10**9, 2**63)  # no row has it; past the range of an id
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r.allow and r.kwargs], ids=lambda r: r.id)
+def test_an_id_no_row_has_is_404(scene, client, row):
+    """Every id in the URL, one at a time, swapped for one no row has: 404 for who may see the
+    real one (never a 500, never a record found by mistake)."""
+    role = row.other_role()
+    client.cookies[settings.SESSION_COOKIE_NAME] = scene.sessions[USERS[role]]
+    kwargs = row.kwargs(scene)
+    for key, value in kwargs.items():
+        if not isinstance(value, int):
+            continue
+        for missing in NO_SUCH_IDS:
+            response = ask(client, scene, row, {**kwargs, key: missing})
+            assert response.status_code == 404, f"{row.id} as {role} with {key}={missing}: {response.status_code}"
+
+
+def test_every_url_pattern_has_a_row():
+    covered = {row.name for row in ROWS}
+    missing = {name: route for name, route in named_patterns().items() if name not in covered}
+    assert not missing, (
+        "These URLs have no row in the access matrix (tests/test_access_matrix.py ROWS): "
+        + "; ".join(f"{name} ({route})" for name, route in sorted(missing.items()))
+        + ". Add a Row(name, allow={roles that get through}, kwargs=..., method=...) saying who may "
+        "open it; see tests/access.py. Only a URL that serves no data belongs in tests/access.py SKIP."
+    )
+
+
+def test_the_table_and_the_skip_list_name_real_urls():
+    named = set(named_patterns())
+    assert {row.name for row in ROWS} <= named, {row.name for row in ROWS} - named
+    assert set(SKIP) <= set(named_patterns(skip=False)), set(SKIP) - set(named_patterns(skip=False))
