@@ -199,9 +199,8 @@ def intake(request):
             except ServiceError as exc:
                 form.add_error(None, exc.message)
             else:
-                if (
-                    sr.state == State.DISPATCHED
-                ):  # dispatched now, or at once by the company (DeskSettings.auto_dispatch)
+                # dispatched now, or at once by the company (DeskSettings.auto_dispatch)
+                if sr.state == State.DISPATCHED:
                     text = _("已登记工单 %(number)s，并已派给%(department)s。")
                     if dispatch_to is None:
                         text = _("已登记工单 %(number)s，并已自动派给%(department)s。")
