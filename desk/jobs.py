@@ -30,6 +30,8 @@ SHOWN = 50  # cards on the page; more than that is a supervisor's problem, not a
 DONE_SHOWN = 10
 HEAD_CHARS = 120  # of the description, enough for its first line on a phone
 JOB_ACTIONS = (Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.PAUSE, Action.RESUME, Action.RETURN)
+# The next step of the work comes first on a card, then the call button, then pausing and returning.
+MAIN_ACTIONS = frozenset({Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.RESUME})
 
 
 @dataclass
@@ -44,6 +46,14 @@ class JobCard:
     may_call: bool
     back: str  # where an action returns to: this card on the page (`next`, checked by core.redirects)
     actions: list[tuple[str, str, ActionForm]] = field(default_factory=list)
+
+    @property
+    def main_actions(self):
+        return [a for a in self.actions if a[0] in MAIN_ACTIONS]
+
+    @property
+    def other_actions(self):
+        return [a for a in self.actions if a[0] not in MAIN_ACTIONS]
 
 
 def job_queryset(user):

@@ -74,6 +74,7 @@
       target = document.getElementById(button.dataset.scanFor);
       stop();
       panel.classList.remove("d-none");
+      panel.scrollIntoView({ block: "start" });
       say(text.starting);
       try {
         await startCamera();
