@@ -32,6 +32,7 @@ __all__ = [
     "sensitive_field",
     "MaskedPrefill",
     "reveal",
+    "log_reveal",
     "record_export",
     "register_retention",
     "purge_expired",
@@ -108,8 +109,6 @@ class RevealRefused(Exception):
 def reveal(*, user, label: str, pk: str, field: str, ip: str | None = None) -> str:
     """The full value of a registered sensitive field, if this user may see that row and that kind;
     the read is logged. Raises RevealRefused (→ 404/403) otherwise."""
-    from core.models import RevealLog
-
     entry = sensitive_field(label, field)
     if entry is None:
         raise RevealRefused("unknown field")
@@ -119,16 +118,25 @@ def reveal(*, user, label: str, pk: str, field: str, ip: str | None = None) -> s
     if not may_reveal(user, entry.kind):
         raise PermissionError
     value = str(getattr(obj, field) or "")
+    log_reveal(user=user, obj=obj, field=field, kind=entry.kind, ip=ip)
+    return value
+
+
+def log_reveal(*, user, obj: Model, field: str, kind: str, ip: str | None = None) -> None:
+    """Write down that `user` was given the full value of `obj.field` (the one RevealLog writer).
+    `reveal` calls it after its role check; a page that gives a number for a need it checked
+    itself (a technician calling the resident of his job, core/calls.py) calls it directly."""
+    from core.models import RevealLog
+
     RevealLog.objects.create(
         user=user,
-        kind=entry.kind,
+        kind=kind,
         object_type=obj._meta.label,
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         field=field,
         ip=ip,
     )
-    return value
 
 
 # ------------------------------------------------------------------ edit forms

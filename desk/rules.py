@@ -8,7 +8,7 @@ the user's language. Services call it before every write; pages and the API call
 from django.utils.translation import gettext as _
 
 from core.choices import DESK_ROLES, SUPERVISING_ROLES, DepartmentKind, Role
-from desk.choices import DESK_HANDLED_KINDS, Action, Kind, Severity, State, Validity
+from desk.choices import DESK_HANDLED_KINDS, WORK_STATES, Action, Kind, Severity, State, Validity
 
 # action -> states it may start from
 FROM_STATES: dict[str, frozenset[int]] = {
@@ -146,6 +146,17 @@ def is_worker_on(user, request) -> bool:
         and user.department_id == request.department_id
         and may_be_assigned(user, request.department)
     )
+
+
+def may_call_caller(user, request) -> bool:
+    """May `user` ring the request's caller from a phone page (core/calls.py)? Those who see full
+    numbers anyway (the desk, supervisors), and the person working on it (`is_worker_on`) while the
+    work is under way; never a resident, never outside the user's projects."""
+    if not in_scope(user, request) or not request.caller_phone:
+        return False
+    if user.sees_full_phone:
+        return True
+    return request.state in WORK_STATES and is_worker_on(user, request)
 
 
 def is_owner_or_supervisor(user, request) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from desk import views, views_board
+from desk import calls, views, views_board
 
 app_name = "desk"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("requests/new/", views.intake, name="intake"),
     path("requests/<int:pk>/", views.request_page, name="detail"),
     path("requests/<int:pk>/act/<str:action>/", views.request_act, name="act"),
+    path("requests/<int:pk>/call/", calls.call_caller, name="call"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
     path("intake/lookup/", views.intake_lookup, name="lookup"),
     path("intake/household/", views.intake_household, name="household"),

@@ -24,7 +24,7 @@ from core.paging import keyset_page
 from core.redirects import safe_next
 from core.templatetags.propdesk import choice_labels, phone_for
 from core.uploads import file_response
-from desk import rules, selectors
+from desk import jobs, rules, selectors
 from desk.choices import VISIT_STATES, Action, State
 from desk.filters import RequestFilter
 from desk.forms import ActionForm, IntakeForm
@@ -364,23 +364,10 @@ def _next_url(request, sr):
 
 @jobs_staff
 def my_jobs(request):
-    """The technician's phone page: my jobs, with the next step a tap away."""
+    """The technician's phone page: my jobs, nearest deadline first, the next step a tap away
+    (desk/jobs.py builds the cards from one query)."""
     user = request.user
-    jobs = list(selectors.my_jobs(user).order_by("-severity", "created_at")[:50])
-    cards = []
-    for sr in jobs:
-        allowed = [
-            a
-            for a in rules.allowed_actions(user, sr)
-            if a in (Action.ACCEPT, Action.ARRIVE, Action.RESOLVE, Action.PAUSE, Action.RESUME, Action.RETURN)
-        ]
-        cards.append((sr, [(a, Action(a).label, ActionForm(action=a, request_obj=sr)) for a in allowed]))
-    done = list(
-        selectors.list_queryset(selectors.visible_requests(user))
-        .filter(implementer=user, state__gte=State.RESOLVED)
-        .order_by("-resolved_at")[:10]
-    )
-    return render(request, "desk/jobs.html", {"cards": cards, "done": done})
+    return render(request, "desk/jobs.html", {"cards": jobs.job_cards(user), "done": jobs.recently_done(user)})
 
 
 @login_required

@@ -22,3 +22,11 @@ def is_front(user) -> bool:
 
 def works_in(user, project_id) -> bool:
     return is_front(user) and project_id in user.project_ids()
+
+
+def may_call_owner(user, goods_pass) -> bool:
+    """The gate (and the desk) may ring the owner of a tenant's pass that waits for the owner's
+    confirmation (core/calls.py logs the reveal); never a resident, never another project."""
+    from frontdesk.choices import PassState
+
+    return works_in(user, goods_pass.project_id) and goods_pass.state == PassState.AWAITING_OWNER

@@ -170,6 +170,18 @@ def awaiting_owner_passes(user, project_ids, *, limit: int = 100) -> list[GoodsP
     return list(qs[:limit])
 
 
+def pass_owners(goods_pass: GoodsPass) -> list:
+    """The owners of the pass's room today (owners and co-owners, each once), whom the gate calls
+    while a tenant's pass waits for the owner's confirmation."""
+    from estate.choices import Relation
+    from estate.models import Occupancy, Resident
+
+    current = Occupancy.objects.current().filter(
+        room_id=goods_pass.room_id, relation__in=(Relation.OWNER, Relation.CO_OWNER)
+    )
+    return list(Resident.objects.filter(pk__in=current.values("resident_id")).order_by("name", "pk"))
+
+
 def week_bounds(year: int, week: int):
     from datetime import date
 

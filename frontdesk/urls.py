@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontdesk import api, views
+from frontdesk import api, calls, views
 
 app_name = "frontdesk"
 
@@ -28,6 +28,7 @@ urlpatterns = [
     path("passes/<int:pk>/", views.pass_page, name="pass"),
     path("passes/<int:pk>/verify/", views.pass_verify, name="pass-verify"),
     path("passes/<int:pk>/confirm/", views.pass_confirm, name="pass-confirm"),
+    path("passes/<int:pk>/call/<int:resident>/", calls.call_owner, name="pass-call-owner"),
     path("me/", views.mine, name="mine"),
     path("api/parcels/", api.ParcelsView.as_view(), name="api-parcels"),
     path("api/parcels/collect/", api.ParcelCollectView.as_view(), name="api-parcel-collect"),

@@ -475,6 +475,8 @@ def _pass_context(request, goods_pass, verify_form=None, confirm_form=None):
         "refusal": refusal,
         "may_verify": front and goods_pass.state == PassState.AUTHORISED and not refusal,
         "may_confirm": goods_pass.state == PassState.AWAITING_OWNER,
+        # whom the gate rings while the pass waits for the owner (frontdesk/calls.py)
+        "owners": selectors.pass_owners(goods_pass) if rules.may_call_owner(user, goods_pass) else [],
     }
 
 

@@ -188,6 +188,10 @@ PROPDESK_MAX_UPLOAD_BYTES = env_int("PROPDESK_MAX_UPLOAD_BYTES", 10 * 1024 * 102
 DATA_UPLOAD_MAX_MEMORY_SIZE = PROPDESK_MAX_UPLOAD_BYTES + 1024 * 1024
 
 PROPDESK_BASE_URL = env_str("PROPDESK_BASE_URL", "http://127.0.0.1:8000")
+# The switchboard or masked-call gateway staff phones dial to reach a resident (core/calls.py):
+# set, the call buttons ring it and no resident's number is revealed; empty, they ring the
+# resident's own number and each call is logged as a reveal.
+PROPDESK_CALL_THROUGH = env_str("PROPDESK_CALL_THROUGH", "")
 # Outside notification channels (the in-app inbox is always on). Add e.g. an SMS sender here.
 PROPDESK_NOTIFICATION_CHANNELS = env_list("PROPDESK_NOTIFICATION_CHANNELS", "core.notify.EmailChannel")
 

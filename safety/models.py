@@ -30,6 +30,11 @@ from safety.choices import (
 )
 
 
+def problem_wording(check: str) -> str:
+    """How a failed check is said when its point gives no wording of its own: "异常：<check>"."""
+    return _("异常：%(check)s") % {"check": check}
+
+
 class CheckPoint(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="check_points", verbose_name=_("项目"))
     code = models.CharField(_("点位编号"), max_length=20, help_text=_("印在点位牌上，巡检时可输入编号直达。"))
@@ -45,7 +50,14 @@ class CheckPoint(models.Model):
         verbose_name=_("房屋"),
         help_text=_("点位在某户或商铺内时选择；公共区域留空。"),
     )
-    checklist = models.TextField(_("检查项"), help_text=_("每行一项，如：灭火器压力正常"), max_length=2000)
+    checklist = models.TextField(
+        _("检查项"),
+        help_text=_(
+            "每行一项，写正常时的样子，如：灭火器压力正常。可在竖线后写出有问题时的说法，"
+            "如：消防通道畅通｜消防通道堵塞；不写则记为“异常：检查项”。"
+        ),
+        max_length=2000,
+    )
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -58,8 +70,23 @@ class CheckPoint(models.Model):
         return f"{self.code} {self.name}"
 
     @property
+    def checks(self) -> list[tuple[str, str]]:
+        """(check, its problem wording) per line of the check list: "消防通道畅通｜消防通道堵塞"
+        gives ("消防通道畅通", "消防通道堵塞"); a line without a bar gives the default wording
+        ("异常：消防通道畅通", `problem_wording`)."""
+        out = []
+        for line in self.checklist.splitlines():
+            check, _bar, problem = line.replace("｜", "|").partition("|")
+            check, problem = check.strip(), problem.strip()
+            if check:
+                out.append((check, problem or problem_wording(check)))
+        return out
+
+    @property
     def items(self) -> list[str]:
-        return [line.strip() for line in self.checklist.splitlines() if line.strip()]
+        """The checks as the patrol answers them (what 'normal' looks like), without their problem
+        wording: a run stop's results and findings are keyed by these."""
+        return [check for check, _problem in self.checks]
 
 
 class Route(models.Model):
@@ -218,6 +245,9 @@ class Finding(models.Model):
     stop = models.ForeignKey(RunStop, on_delete=models.CASCADE, related_name="findings")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
     item = models.CharField(_("检查项"), max_length=200)
+    problem = models.CharField(
+        _("问题"), max_length=200, blank=True, help_text=_("检查项不合格时的说法，如“消防通道堵塞”。")
+    )
     note = models.TextField(_("说明"), blank=True, max_length=500)
     state = models.PositiveSmallIntegerField(_("状态"), choices=FindingState.choices, default=FindingState.NEW)
     request_kind = models.CharField(_("工单类型"), max_length=20, blank=True)
@@ -240,7 +270,13 @@ class Finding(models.Model):
         indexes = [models.Index(fields=["project", "state"], name="finding_project_state")]
 
     def __str__(self) -> str:
-        return self.item
+        return self.wording
+
+    @property
+    def wording(self) -> str:
+        """The problem as it is said: the wording recorded with it (findings from before it was
+        recorded: the default wording of their check)."""
+        return self.problem or problem_wording(self.item)
 
 
 # ---------------------------------------------------------------- emergencies

@@ -197,7 +197,9 @@ def stop_check(*, actor, stop: RunStop, results: list[dict], note: str = "", fil
     _run_for_action(actor, run)
     if stop.state != StopState.PENDING:
         raise ActionRefused(_("这个点位已经检查过了。"))
-    items = stop.point.items
+    checks = stop.point.checks
+    items = [check for check, _problem in checks]
+    wording = dict(checks)  # a failed check is recorded as its problem ("消防通道堵塞"), not its normal text
     answered = {r["item"]: r for r in results if r.get("ok") is not None}
     missing = [i for i in items if i not in answered]
     if missing:
@@ -219,7 +221,9 @@ def stop_check(*, actor, stop: RunStop, results: list[dict], note: str = "", fil
     updated = RunStop.objects.filter(pk=stop.pk, state=StopState.PENDING).update(
         state=StopState.DONE,
         results=[
-            {"item": i, "ok": bool(answered[i]["ok"]), "note": (answered[i].get("note") or "").strip()} for i in items
+            {"item": i, "ok": bool(answered[i]["ok"]), "note": (answered[i].get("note") or "").strip()}
+            | ({} if answered[i]["ok"] else {"problem": wording[i][:200]})
+            for i in items
         ],
         note=note.strip(),
         checked_by=actor,
@@ -238,6 +242,7 @@ def stop_check(*, actor, stop: RunStop, results: list[dict], note: str = "", fil
                 stop=stop,
                 project_id=run.project_id,
                 item=p["item"][:200],
+                problem=wording[p["item"]][:200],
                 note=(p.get("note") or "").strip() or note.strip(),
                 found_by=actor,
                 found_at=now,
@@ -248,6 +253,13 @@ def stop_check(*, actor, stop: RunStop, results: list[dict], note: str = "", fil
     if findings:
         PatrolRun.objects.filter(pk=run.pk).update(findings_count=F("findings_count") + len(findings))
     return findings
+
+
+def stop_all_normal(*, actor, stop: RunStop) -> RunStop:
+    """'All normal' in one tap: every check of the point answered normal (`stop_check`'s rules and
+    record, nothing to write, no photo)."""
+    stop_check(actor=actor, stop=stop, results=[{"item": i, "ok": True} for i in stop.point.items])
+    return stop
 
 
 @transaction.atomic
@@ -342,7 +354,7 @@ def finding_request(*, actor, finding: Finding, kind: str, category: Category | 
         finding.save(update_fields=["state", "request_kind", "handed_at"])
         notify(
             _desk_of(finding.project_id),
-            title=_("巡检发现待登记工单：%(point)s %(item)s") % {"point": point.name, "item": finding.item},
+            title=_("巡检发现待登记工单：%(point)s %(item)s") % {"point": point.name, "item": finding.wording},
             body=finding.note,
             url=reverse("safety:findings"),
         )
@@ -358,7 +370,7 @@ def finding_request(*, actor, finding: Finding, kind: str, category: Category | 
                 "route": stop.run.route.name,
                 "code": point.code,
                 "name": point.name,
-                "item": finding.item,
+                "item": finding.item,  # the check that failed; the title says the problem
                 "who": finding.found_by.name,
                 "at": timezone.localtime(finding.found_at).strftime("%Y-%m-%d %H:%M"),
             },
@@ -371,7 +383,7 @@ def finding_request(*, actor, finding: Finding, kind: str, category: Category | 
         data=Intake(
             project_id=finding.project_id,
             kind=kind,
-            title=f"{point.name}：{finding.item}"[:200],
+            title=f"{point.name}：{finding.wording}"[:200],
             description=description,
             channel=Channel.PATROL,
             category_id=category.pk if category else None,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safety import views
+from safety import quick, views
 
 app_name = "safety"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_page, name="run"),
     path("runs/<int:pk>/finish/", views.run_finish, name="run_finish"),
     path("stops/<int:pk>/check/", views.stop_check, name="stop_check"),
+    path("stops/<int:pk>/all-normal/", quick.stop_all_normal, name="stop_all_normal"),
     path("findings/", views.findings, name="findings"),
     path("findings/<int:pk>/request/", views.finding_request, name="finding_request"),
     path("missed/", views.missed, name="missed"),

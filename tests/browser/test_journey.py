@@ -109,7 +109,7 @@ def test_phone_complaint_to_closed_with_unsatisfied_visit(browser, live_server, 
         form = card.locator("#form-resolve")
         form.wait_for(state="visible")
         form.locator("textarea[name=result]").fill(result_text)
-        form.locator("input[type=file]").set_input_files(str(photo))
+        form.locator("input[type=file]:not([capture])").set_input_files(str(photo))  # the gallery picker
         tech.wait_for_timeout(400)  # let the pane finish opening before the screenshot
         shots("tech-resolve", tech)
         with tech.expect_navigation():
