@@ -250,6 +250,23 @@ class Bill(models.Model):
     def open_fen(self) -> int:
         return 0 if self.state == BillState.CANCELLED else self.total_fen - self.paid_fen
 
+    # what the pages ask (no state numbers in templates)
+    @property
+    def is_open(self) -> bool:
+        return self.state == BillState.OPEN
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == BillState.CANCELLED
+
+    @property
+    def state_colour(self) -> str:
+        return {BillState.OPEN: "warning", BillState.PAID: "success"}.get(self.state, "secondary")
+
+    @property
+    def by_developer(self) -> bool:
+        return self.payer == Payer.DEVELOPER
+
 
 class BillLine(models.Model):
     """One item of a bill: quantity × price × months, rounded once (billing/money.py)."""
@@ -402,6 +419,19 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    # what the pages ask (no state numbers in templates)
+    @property
+    def is_posted(self) -> bool:
+        return self.state == EntryState.POSTED
+
+    @property
+    def is_payment(self) -> bool:
+        return self.kind == EntryKind.PAYMENT
+
+    @property
+    def kind_colour(self) -> str:
+        return {EntryKind.PAYMENT: "primary", EntryKind.REVERSAL: "danger"}.get(self.kind, "info")
 
 
 class Allocation(models.Model):

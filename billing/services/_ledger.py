@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import F
+from django.utils import timezone
 
 from billing.choices import BillState, EntryKind, EntryState
 from billing.models import Allocation, Bill, BillLine, Entry
@@ -46,11 +47,13 @@ def plan(lines: list[BillLine], amount: int) -> list[tuple[BillLine, int]]:
     return out
 
 
-def apply(moves: list[tuple[Entry, BillLine, int]]) -> None:
+def apply(moves: list[tuple[Entry, BillLine, int]], at=None) -> None:
     """Write the allocations `moves` (entry, line, fen; negative takes money back off a line) and move
-    the lines' and bills' paid sums and the bills' states with them. Lines must carry `.bill`."""
+    the lines' and bills' paid sums and the bills' states with them. Lines must carry `.bill`.
+    `at`: their time (a payment's allocations carry its posting time: its receipt lists them)."""
     if not moves:
         return
+    at = at or timezone.now()
     lines, bills = {}, {}
     allocations = []
     for entry, line, amount in moves:
@@ -58,7 +61,7 @@ def apply(moves: list[tuple[Entry, BillLine, int]]) -> None:
         line.paid_fen += amount
         bill = bills.setdefault(line.bill_id, line.bill)
         bill.paid_fen += amount
-        allocations.append(Allocation(entry=entry, line=line, amount_fen=amount))
+        allocations.append(Allocation(entry=entry, line=line, amount_fen=amount, created_at=at))
     for bill in bills.values():
         if bill.state != BillState.CANCELLED:
             bill.state = BillState.PAID if bill.paid_fen >= bill.total_fen else BillState.OPEN

@@ -198,7 +198,7 @@ def payment_post(
                 created_at=now,
                 posted_at=now,
             )
-            _ledger.apply([(entry, line, m) for line, m in moves])
+            _ledger.apply([(entry, line, m) for line, m in moves], at=now)
             if rest:
                 Account.objects.filter(pk=account.pk).update(balance_fen=account.balance_fen + rest, updated_at=now)
             _audit_entry(actor, entry, "payment", bills=[b for b in {line.bill_id for line, _m in moves}])
@@ -294,7 +294,7 @@ def payment_confirm_online(*, entry: Entry, amount_fen: int, paid: bool, gateway
         entry.state, entry.rest_fen, entry.posted_at = EntryState.POSTED, rest, now
         entry.number = take_number(PREFIX[EntryKind.PAYMENT])
         entry.save(update_fields=["state", "rest_fen", "posted_at", "number"])
-        _ledger.apply([(entry, line, m) for line, m in moves])
+        _ledger.apply([(entry, line, m) for line, m in moves], at=now)
         if rest:
             Account.objects.filter(pk=account.pk).update(balance_fen=account.balance_fen + rest, updated_at=now)
         _audit_entry(None, entry, "online_paid", gateway_ref=gateway_ref, over_prepay_cap=over_cap)
@@ -351,7 +351,7 @@ def entry_reverse(*, actor, entry: Entry, reason: str) -> Entry:
             posted_at=now,
         )
         lines = BillLine.objects.select_related("bill").in_bulk([pk for pk, v in net.items() if v])
-        _ledger.apply([(reversal, lines[pk], -v) for pk, v in sorted(net.items()) if v])
+        _ledger.apply([(reversal, lines[pk], -v) for pk, v in sorted(net.items()) if v], at=now)
         if entry.rest_fen:
             Account.objects.filter(pk=account.pk).update(
                 balance_fen=account.balance_fen - entry.rest_fen, updated_at=now

@@ -82,6 +82,10 @@ class RoomCharge:
     def total_fen(self) -> int:
         return sum(line.amount_fen for line in self.lines)
 
+    @property
+    def by_developer(self) -> bool:
+        return self.payer == Payer.DEVELOPER
+
 
 @dataclass
 class ChunkResult:
