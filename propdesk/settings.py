@@ -232,6 +232,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RequestKindEnum": "desk.choices.Kind",
         "ParcelKindEnum": "frontdesk.choices.ParcelKind",
+        "RoomStateEnum": "estate.choices.RoomState",
+        "BillStateEnum": "billing.choices.BillState",
+        "EntryStateEnum": "billing.choices.EntryState",
+        "EntryKindEnum": "billing.choices.EntryKind",
+        "PaymentMethodEnum": "billing.choices.Method",
     },
 }
 

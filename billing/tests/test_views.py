@@ -90,8 +90,14 @@ def test_picking_a_bill_on_the_page(client, world, fees):
 def test_people_who_may_not_take_payments_are_refused(client, world, fees):
     make_bill(world.room, 10000)
     for user in (world.tech, world.resident_user):
-        assert login(client, user).post(reverse("billing:account-pay", args=[world.room.pk]), pay_data()).status_code == 403
-    assert login(client, world.outsider).post(reverse("billing:account-pay", args=[world.room.pk]), pay_data()).status_code == 404
+        assert (
+            login(client, user).post(reverse("billing:account-pay", args=[world.room.pk]), pay_data()).status_code
+            == 403
+        )
+    assert (
+        login(client, world.outsider).post(reverse("billing:account-pay", args=[world.room.pk]), pay_data()).status_code
+        == 404
+    )
     assert not Entry.objects.exists()
 
 
@@ -107,7 +113,9 @@ def test_reversing_and_refunding_on_the_page(client, world, fees):
     response = client.post(reverse("billing:entry-reverse", args=[entry.pk]), {"reverse-reason": "收错房"})
     assert response.status_code == 400 and "已退费" in response.content.decode()
     other = payment_post(actor=world.cs, room=world.room, amount_fen=1000, method=Method.CASH)
-    assert client.post(reverse("billing:entry-reverse", args=[other.pk]), {"reverse-reason": "收错房"}).status_code == 302
+    assert (
+        client.post(reverse("billing:entry-reverse", args=[other.pk]), {"reverse-reason": "收错房"}).status_code == 302
+    )
     assert Entry.objects.filter(kind=EntryKind.REVERSAL, reverses=other).exists()
     check_books()
 
@@ -156,7 +164,8 @@ def test_the_cashier_page_counts_the_day_and_closes_it(client, world, fees):
     assert "125.00" in html and "100.00" in html and "25.00" in html and 'id="close-day"' in html
     day = CashierDay.objects.get(cashier=world.cs)
     response = client.post(
-        reverse("billing:day-close", args=[day.pk]), {f"d{day.pk}-handed_to": world.finance.pk, f"d{day.pk}-signature": "王丽"}
+        reverse("billing:day-close", args=[day.pk]),
+        {f"d{day.pk}-handed_to": world.finance.pk, f"d{day.pk}-signature": "王丽"},
     )
     assert response.status_code == 302
     day.refresh_from_db()
@@ -170,7 +179,9 @@ def test_the_cashier_page_counts_the_day_and_closes_it(client, world, fees):
 # ---------------------------------------------------------------- billing runs
 
 
-def test_a_billing_run_from_the_page_preview_then_start_then_progress(client, world, fees, django_capture_on_commit_callbacks):
+def test_a_billing_run_from_the_page_preview_then_start_then_progress(
+    client, world, fees, django_capture_on_commit_callbacks
+):
     login(client, world.finance)
     data = {"project": world.project.pk, "period": "2026-03", "cycle": Cycle.MONTH, "action": "preview"}
     response = client.post(reverse("billing:run-new"), data)
@@ -203,7 +214,9 @@ def test_the_background_task_bills_when_huey_runs_it(client, world, fees):
         from billing.tasks import run_billing
         from billing.services import billing_run_start
 
-        run = billing_run_start(actor=world.finance, project=world.project, period_start=date(2026, 3, 1), cycle=Cycle.MONTH)
+        run = billing_run_start(
+            actor=world.finance, project=world.project, period_start=date(2026, 3, 1), cycle=Cycle.MONTH
+        )
         assert run_billing(run.pk)() == RunState.DONE
     finally:
         HUEY.immediate = immediate
@@ -213,14 +226,19 @@ def test_run_pages_are_for_money_deciders_of_the_project(client, world, fees):
     for user in (world.cs, world.supervisor, world.tech):
         assert login(client, user).get(reverse("billing:run-new")).status_code == 403
     run = BillingRun.objects.create(
-        project=world.other_project, period_start=date(2026, 3, 1), period_end=date(2026, 3, 31), started_by=world.finance
+        project=world.other_project,
+        period_start=date(2026, 3, 1),
+        period_end=date(2026, 3, 31),
+        started_by=world.finance,
     )
     assert login(client, world.finance).get(reverse("billing:run", args=[run.pk])).status_code == 404
 
 
 def test_a_bad_period_is_shown_on_the_form(client, world, fees):
     login(client, world.finance)
-    response = client.post(reverse("billing:run-new"), {"project": world.project.pk, "period": "2026-13", "cycle": "month"})
+    response = client.post(
+        reverse("billing:run-new"), {"project": world.project.pk, "period": "2026-13", "cycle": "month"}
+    )
     assert response.status_code == 400 and 'id="form-errors"' in response.content.decode()
     response = client.post(
         reverse("billing:run-new"), {"project": world.other_project.pk, "period": "2026-03", "cycle": "month"}
@@ -267,7 +285,9 @@ def test_an_online_payment_through_the_simulated_payer_page(client, world, fees,
     login(client, world.cs)
     response = client.post(reverse("billing:account-pay", args=[world.room.pk]), pay_data("100", method=Method.ALIPAY))
     entry = Entry.objects.get()
-    assert entry.state == EntryState.PENDING and response["Location"] == reverse("billing:sim-pay", args=[entry.gateway_ref])
+    assert entry.state == EntryState.PENDING and response["Location"] == reverse(
+        "billing:sim-pay", args=[entry.gateway_ref]
+    )
     assert "100.00" in client.get(response["Location"]).content.decode()
     response = client.post(response["Location"], {"action": "pay"})
     entry.refresh_from_db(), bill.refresh_from_db()
