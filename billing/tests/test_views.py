@@ -211,8 +211,8 @@ def test_the_background_task_bills_when_huey_runs_it(client, world, fees):
     immediate = HUEY.immediate
     HUEY.immediate = True
     try:
-        from billing.tasks import run_billing
         from billing.services import billing_run_start
+        from billing.tasks import run_billing
 
         run = billing_run_start(
             actor=world.finance, project=world.project, period_start=date(2026, 3, 1), cycle=Cycle.MONTH
