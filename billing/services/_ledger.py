@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from billing.choices import BillState, EntryKind, EntryState
 from billing.models import Allocation, Bill, BillLine, Entry
+from billing.services._common import update_rows
 
 LINE_ORDER = ("bill__period_start", "bill_id", "item__order", "id")
 
@@ -65,9 +66,9 @@ def apply(moves: list[tuple[Entry, BillLine, int]], at=None) -> None:
     for bill in bills.values():
         if bill.state != BillState.CANCELLED:
             bill.state = BillState.PAID if bill.paid_fen >= bill.total_fen else BillState.OPEN
-    Allocation.objects.bulk_create(allocations)
-    BillLine.objects.bulk_update(list(lines.values()), ["paid_fen"])
-    Bill.objects.bulk_update(list(bills.values()), ["paid_fen", "state"])
+    Allocation.objects.bulk_create(allocations, batch_size=1000)
+    update_rows(BillLine, ["paid_fen"], [(line.paid_fen, line.pk) for line in lines.values()])
+    update_rows(Bill, ["paid_fen", "state"], [(bill.paid_fen, int(bill.state), bill.pk) for bill in bills.values()])
 
 
 def resting_entries(room_ids, *, newest_first: bool = False) -> dict[int, list[Entry]]:

@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +38,7 @@ from billing.choices import CYCLE_MONTHS, RUN_ACTIVE, Basis, BillState, Counts, 
 from billing.models import Account, Allocation, Bill, BillingRun, BillLine, Entry, FeeItem, MeterReading
 from billing.money import line_fen, month_add, prorated_months
 from billing.services import _ledger
-from billing.services._common import check_lengths, lock_accounts, take_numbers
+from billing.services._common import check_lengths, insert_rows, lock_accounts, take_numbers, update_rows
 from billing.services.payments import settings_for
 from billing.services.rates import RateTable, RoomFacts, quantity, unit_counts
 from core.audit import audit_record
@@ -116,6 +116,7 @@ class Charger:
         self.discount = settings_for(project.company_id).vacancy_discount_percent
         self.counts = {i.counts for i in items if i.basis == Basis.UNIT} - {Counts.ROOM}
         self.metered = [i for i in items if i.basis == Basis.METERED]
+        self._months: dict[date, Fraction] = {}
 
     def rooms(self, after: int, size: int = CHUNK) -> list[tuple]:
         return list(
@@ -181,7 +182,9 @@ class Charger:
                 skipped["not_started"] += 1
                 continue
             first_day = max(billed_from, self.start)
-            months = prorated_months(self.start, self.end, billed_from, self.end)
+            months = self._months.get(billed_from)
+            if months is None:
+                months = self._months[billed_from] = prorated_months(self.start, self.end, billed_from, self.end)
             facts = RoomFacts(room_id, building_id, use, area, **counts.get(room_id, {}))
             charge = RoomCharge(room_id, code, payer)
             reasons = set()
@@ -440,53 +443,81 @@ def _bill_chunk(run_id: int, charger: Charger, size: int) -> bool:
             return False
         result = charger.compute(rooms)
         charges = result.charges
-        accounts = lock_accounts([c.room_id for c in charges]) if charges else {}
+        accounts = lock_accounts([c.room_id for c in charges], with_balance=True) if charges else {}
         issued = timezone.localtime(run.created_at).date()
         due = max(issued, run.period_start) + timedelta(days=settings_for(run.project.company_id).due_days)
         numbers = take_numbers("ZD", len(charges), run.created_at)
-        bills = [
-            Bill(
-                project_id=run.project_id,
-                room_id=c.room_id,
-                run=run,
-                number=number,
-                period_start=run.period_start,
-                period_end=run.period_end,
-                payer=c.payer,
-                issued_on=issued,
-                due_on=due,
-                total_fen=c.total_fen,
-                created_at=now,
+        bill_ids = _write_bills(run, charges, numbers, issued, due, now)
+        if accounts:
+            lines = list(
+                BillLine.objects.filter(bill_id__in=[bill_ids[r] for r in accounts if r in bill_ids])
+                .select_related("bill")
+                .order_by("bill_id", "item__order", "id")
             )
-            for c, number in zip(charges, numbers, strict=True)
-        ]
-        Bill.objects.bulk_create(bills)
-        lines = []
-        for bill, c in zip(bills, charges, strict=True):
-            for d in c.lines:
-                line = BillLine(
-                    bill=bill,
-                    room_id=c.room_id,
-                    item_id=d.item_id,
-                    period_start=run.period_start,
-                    description=d.description[:200],
-                    quantity=d.quantity,
-                    price=d.price,
-                    months=(Decimal(d.months.numerator) / Decimal(d.months.denominator)).quantize(
-                        MONTHS_PLACES, ROUND_HALF_UP
-                    ),
-                    amount_fen=d.amount_fen,
-                )
-                lines.append(line)
-        BillLine.objects.bulk_create(lines, batch_size=5000)
-        _use_balances(accounts, lines, now)
+            _use_balances(accounts, lines, now)
+        total = sum(c.total_fen for c in charges)
         run.rooms_done += len(rooms)
-        run.bills_created += len(bills)
-        run.total_fen += sum(b.total_fen for b in bills)
+        run.bills_created += len(charges)
+        run.total_fen += total
         run.resume_after_room_id = rooms[-1][0]
         run.heartbeat_at = now
         run.save(update_fields=["rooms_done", "bills_created", "total_fen", "resume_after_room_id", "heartbeat_at"])
     return True
+
+
+class _Prepared:
+    """Field values as the database takes them, worked out once per distinct value (a run repeats
+    the same dates, prices and months thousands of times)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.cache: dict = {}
+
+    def __call__(self, name: str, value):
+        key = (name, value)
+        found = self.cache.get(key)
+        if found is None and key not in self.cache:
+            found = self.model._meta.get_field(name).get_db_prep_save(value, connection)
+            self.cache[key] = found
+        return found
+
+
+BILL_FIELDS = [
+    "project", "room", "run", "number", "period_start", "period_end", "payer", "issued_on", "due_on",
+    "total_fen", "paid_fen", "state", "disputed", "dispute_reason", "created_at",
+]  # fmt: skip
+LINE_FIELDS = [
+    "bill", "room", "item", "period_start", "description", "quantity", "price", "months", "amount_fen",
+    "paid_fen", "cancelled", "periodic",
+]  # fmt: skip
+
+
+def _months(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(MONTHS_PLACES, ROUND_HALF_UP)
+
+
+def _write_bills(run, charges: list, numbers: list[str], issued: date, due: date, now) -> dict[int, int]:
+    """The chunk's bills and their lines, written without model instances; {room_id: bill_id}."""
+    if not charges:
+        return {}
+    bill, line = _Prepared(Bill), _Prepared(BillLine)
+    start, end = bill("period_start", run.period_start), bill("period_end", run.period_end)
+    issued, due, created = bill("issued_on", issued), bill("due_on", due), bill("created_at", now)
+    rows = [
+        (run.project_id, c.room_id, run.pk, number, start, end, c.payer, issued, due, c.total_fen, 0,
+         int(BillState.OPEN), False, "", created)
+        for c, number in zip(charges, numbers, strict=True)
+    ]  # fmt: skip
+    ids = dict((room_id, pk) for pk, room_id in insert_rows(Bill, BILL_FIELDS, rows, returning=("id", "room")))
+    line_start = line("period_start", run.period_start)
+    rows = [
+        (ids[c.room_id], c.room_id, d.item_id, line_start, d.description[:200], line("quantity", d.quantity),
+         line("price", d.price), line("months", _months(d.months)), d.amount_fen, 0, False, True)
+        for c in charges
+        for d in c.lines
+    ]  # fmt: skip
+    insert_rows(BillLine, LINE_FIELDS, rows)
+    return ids
 
 
 def _use_balances(accounts: dict[int, Account], lines: list[BillLine], now) -> None:
@@ -513,9 +544,10 @@ def _use_balances(accounts: dict[int, Account], lines: list[BillLine], now) -> N
         touched_accounts.append(account)
         touched_entries.extend({e.pk: e for e, _l, _m in room_moves}.values())
         moves.extend(room_moves)
-    _ledger.apply(moves)
-    Entry.objects.bulk_update(touched_entries, ["rest_fen"], batch_size=2000)
-    Account.objects.bulk_update(touched_accounts, ["balance_fen", "updated_at"], batch_size=2000)
+    _ledger.apply(moves, at=now)
+    update_rows(Entry, ["rest_fen"], [(e.rest_fen, e.pk) for e in touched_entries])
+    at = Account._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    update_rows(Account, ["balance_fen", "updated_at"], [(a.balance_fen, at, a.pk) for a in touched_accounts])
 
 
 def billing_run_resume(*, actor, run: BillingRun) -> BillingRun:
