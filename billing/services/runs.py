@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from billing import rules
 from billing.choices import CYCLE_MONTHS, RUN_ACTIVE, Basis, BillState, Counts, Cycle, EntryKind, Payer, RunState
@@ -94,10 +95,10 @@ class ChunkResult:
 
 
 SKIP_REASONS = {
-    "billed": "该账期已出账",
-    "not_started": "账期内尚未交付或收房",
-    "no_rate": "没有适用的收费标准",
-    "no_quantity": "没有面积、车位、读数等计费数量",
+    "billed": gettext_noop("该账期已出账"),
+    "not_started": gettext_noop("账期内尚未交付或收房"),
+    "no_rate": gettext_noop("没有适用的收费标准"),
+    "no_quantity": gettext_noop("没有面积、车位、读数等计费数量"),
 }
 
 
