@@ -606,23 +606,34 @@ def billing_run_reverse(*, actor, run: BillingRun, reason: str) -> BillingRun:
         for entry_id, line_id, amount in allocations.values_list("entry_id", "line_id", "amount_fen"):
             used[(entry_id, line_id)] += amount
         used = {k: v for k, v in used.items() if v}
+        now = timezone.now()
         if used:
+            # the run's own use of prepaid balance, taken back off its lines (negative allocations of
+            # the same payments) and returned to those payments' rests and their rooms' balances
             entries = Entry.objects.in_bulk({e for e, _l in used})
             accounts = lock_accounts({e.room_id for e in entries.values()})
-            lines = BillLine.objects.select_related("bill").in_bulk({ln for _e, ln in used})
-            moves = []
-            now = timezone.now()
-            for (entry_id, line_id), amount in sorted(used.items()):
+            Allocation.objects.bulk_create(
+                [
+                    Allocation(entry_id=e, line_id=ln, amount_fen=-v, created_at=now)
+                    for (e, ln), v in sorted(used.items())
+                ],
+                batch_size=2000,
+            )
+            for (entry_id, _line_id), amount in used.items():
                 entry = entries[entry_id]
-                moves.append((entry, lines[line_id], -amount))
                 entry.rest_fen += amount
                 accounts[entry.room_id].balance_fen += amount
-                accounts[entry.room_id].updated_at = now
-            _ledger.apply(moves)
-            Entry.objects.bulk_update(list(entries.values()), ["rest_fen"])
-            Account.objects.bulk_update(list(accounts.values()), ["balance_fen", "updated_at"])
-        BillLine.objects.filter(bill__run=run).update(cancelled=True)
-        cancelled = Bill.objects.filter(run=run).exclude(state=BillState.CANCELLED).update(state=BillState.CANCELLED)
+            update_rows(Entry, ["rest_fen"], [(e.rest_fen, e.pk) for e in entries.values()])
+            at = Account._meta.get_field("updated_at").get_db_prep_save(now, connection)
+            update_rows(Account, ["balance_fen", "updated_at"], [(a.balance_fen, at, a.pk) for a in accounts.values()])
+        # every line and bill of the run then holds no money (no other payment touched them: checked
+        # above), so they are cancelled set-wise, not one by one
+        BillLine.objects.filter(bill__run=run).update(cancelled=True, paid_fen=0)
+        cancelled = (
+            Bill.objects.filter(run=run)
+            .exclude(state=BillState.CANCELLED)
+            .update(state=BillState.CANCELLED, paid_fen=0)
+        )
         run.state, run.reversed_by, run.reversed_at, run.reverse_reason = (
             RunState.REVERSED,
             actor,
