@@ -54,6 +54,7 @@ BENCHES = [
     Bench("parcels", "bench_parcels.py", (), False, "parcels at 1,000,000 rows (propdesk_bench_frontdesk)"),
     Bench("import", "bench_import.py", (), False, "import of 100,000 residents (propdesk_bench_importer)"),
     Bench("billing-run", "bench_billing_run.py", (), False, "billing run of 100,000 rooms (propdesk_bench_billing)"),
+    Bench("payments", "bench_payments.py", (), False, "payments posted, 1 and 4 clients (propdesk_bench_payments)"),
 ]
 
 
