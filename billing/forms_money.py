@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.choices import ONLINE_METHODS, Basis, Cycle, Method
-from billing.models import BillingRun, CashierDay, Entry, FeeItem
+from billing.choices import ONLINE_METHODS, Basis, Cycle, Method, ReliefKind
+from billing.models import BillingRun, CashierDay, Entry, FeeItem, InvoiceRequest, Relief
 from billing.money import parse_amount
 from core.choices import Role
 from core.forms import ServiceErrorsMixin
@@ -213,14 +213,25 @@ class ReadingForm(BaseForm):
         return rooms[0]
 
 
-__all__ = [
-    "ChargeForm",
-    "DayCloseForm",
-    "PaymentForm",
-    "RateForm",
-    "ReadingForm",
-    "ReasonForm",
-    "RefundForm",
-    "RunForm",
-    "RunReverseForm",
-]
+class ReliefForm(BaseForm):
+    """申请减免 on one open line."""
+
+    line = forms.ChoiceField(label=_("账单明细"))
+    kind = forms.ChoiceField(label=_("类型"), choices=ReliefKind.choices)
+    amount = AmountField(label=_("减免金额（元）"))
+    reason = forms.CharField(label=_("原因"), max_length=text_limit(Relief, "reason"))
+
+    def __init__(self, *args, open_bills=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].choices = [
+            (str(line.pk), f"{b.period_start:%Y-%m} {line.item.name} ¥{(line.amount_fen - line.paid_fen) / 100:.2f}")
+            for b in open_bills
+            for line in b.lines.all()
+            if line.paid_fen < line.amount_fen
+        ]
+
+
+class InvoiceForm(BaseForm):
+    title = forms.CharField(label=_("发票抬头"), max_length=text_limit(InvoiceRequest, "title"))
+    tax_number = forms.CharField(label=_("税号"), required=False, max_length=text_limit(InvoiceRequest, "tax_number"))
+    email = forms.EmailField(label=_("接收邮箱"), required=False)

@@ -90,6 +90,7 @@ def account_entries(room, *, limit: int = 50) -> list[Entry]:
     rows = list(
         Entry.objects.filter(room=room)
         .select_related("cashier", "reverses", "day")
+        .prefetch_related("invoices")
         .order_by("-created_at", "-id")[:limit]
     )
     reversed_ids = set(Entry.objects.filter(reverses_id__in=[e.pk for e in rows]).values_list("reverses_id", flat=True))

@@ -20,20 +20,32 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from billing import rules, selectors, services
-from billing.choices import ONLINE_METHODS, RUN_ACTIVE, BillState, DayState, EntryKind, EntryState, Method, RunState
+from billing.choices import (
+    ONLINE_METHODS,
+    RUN_ACTIVE,
+    BillState,
+    DayState,
+    EntryKind,
+    EntryState,
+    Method,
+    ReliefState,
+    RunState,
+)
 from billing.forms_money import (
     ChargeForm,
     DayCloseForm,
+    InvoiceForm,
     PaymentForm,
     RateForm,
     ReadingForm,
     ReasonForm,
     RefundForm,
+    ReliefForm,
     RunForm,
     RunReverseForm,
 )
 from billing.gateway import SimulatedGateway, gateway_callback_receive, gateway_for
-from billing.models import BillingRun, CashierDay, Entry, FeeItem, FeeRate, MeterReading
+from billing.models import BillingRun, BillLine, CashierDay, Entry, FeeItem, FeeRate, MeterReading, Relief
 from billing.money import yuan
 from billing.receipts import amount_in_words
 from billing.services.runs import STALE
@@ -87,6 +99,15 @@ def _account_context(request, room, **forms) -> dict:
         context["reverse_form"] = forms.get("reverse_form") or ReasonForm(prefix="reverse")
     if context["may_charge"]:
         context["charge_form"] = forms.get("charge_form") or ChargeForm(prefix="charge", company_id=company_id)
+        context["relief_form"] = forms.get("relief_form") or ReliefForm(prefix="relief", open_bills=open_bills)
+    if may_pay:
+        context["invoice_form"] = forms.get("invoice_form") or InvoiceForm(prefix="invoice")
+    context["reliefs"] = list(
+        Relief.objects.filter(room=room)
+        .select_related("line__item", "line__bill", "proposed_by", "decided_by")
+        .order_by("-proposed_at", "-id")[:20]
+    )
+    context["may_approve"] = rules.may_approve_relief(user, room.project_id)
     context["open_form"] = next(iter(forms), "")
     return context
 
@@ -216,6 +237,71 @@ def account_charge(request, pk):
     except (ServiceError, ValidationError) as exc:
         return _redisplay(request, room, "charge_form", form, exc)
     messages.success(request, _("已记收费：%(n)s。") % {"n": bill.number})
+    return redirect("billing:account", pk=room.pk)
+
+
+@accounts_only
+@require_POST
+def account_relief(request, pk):
+    room = _room(request, pk)
+    open_bills = [b for b in selectors.account_bills(room, recent=0) if b.state == BillState.OPEN]
+    form = ReliefForm(request.POST, prefix="relief", open_bills=open_bills)
+    if not form.is_valid():
+        return _redisplay(request, room, "relief_form", form)
+    data = form.cleaned_data
+    line = BillLine.objects.select_related("room").filter(pk=int(data["line"]), room=room).first()
+    if line is None:
+        raise Http404
+    try:
+        services.relief_propose(
+            actor=request.user, line=line, kind=data["kind"], amount_fen=data["amount"], reason=data["reason"]
+        )
+    except (ServiceError, ValidationError) as exc:
+        return _redisplay(request, room, "relief_form", form, exc)
+    messages.success(request, _("已提交减免申请，待审批。"))
+    return redirect("billing:account", pk=room.pk)
+
+
+@accounts_only
+@require_POST
+def relief_decide(request, pk):
+    relief = Relief.objects.select_related("room").filter(pk=pk, state=ReliefState.PROPOSED).first()
+    if relief is None or selectors.account_room(request.user, relief.room_id) is None:
+        raise Http404
+    try:
+        services.relief_decide(actor=request.user, relief=relief, approve=request.POST.get("decision") == "approve")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已审批。"))
+    return redirect("billing:account", pk=relief.room_id)
+
+
+@cashier_only
+@require_POST
+def entry_invoice(request, pk):
+    entry = selectors.entry_for(request.user, pk)
+    if entry is None:
+        raise Http404
+    room = selectors.account_room(request.user, entry.room_id)
+    if room is None:
+        raise Http404
+    form = InvoiceForm(request.POST, prefix="invoice")
+    if not form.is_valid():
+        return _redisplay(request, room, "invoice_form", form)
+    data = form.cleaned_data
+    try:
+        invoice = services.invoice_request(
+            actor=request.user, entry=entry, title=data["title"], tax_number=data["tax_number"], email=data["email"]
+        )
+    except (ServiceError, ValidationError) as exc:
+        return _redisplay(request, room, "invoice_form", form, exc)
+    if invoice.invoice_number:
+        messages.success(request, _("发票已开具：%(n)s。") % {"n": invoice.invoice_number})
+    else:
+        messages.error(request, _("发票开具失败：%(e)s") % {"e": invoice.error})
     return redirect("billing:account", pk=room.pk)
 
 

@@ -13,6 +13,7 @@ from billing.services.payments import (  # noqa: E402
     payment_start_online,
 )
 from billing.services.rates import RateTable, fee_rate_add, monthly_charge_fen, rate_for  # noqa: E402
+from billing.services.reliefs import invoice_request, relief_decide, relief_propose  # noqa: E402
 from billing.services.runs import (  # noqa: E402
     billing_run_execute,
     billing_run_preview,
@@ -35,11 +36,14 @@ __all__ = [
     "day_totals",
     "entry_reverse",
     "fee_rate_add",
+    "invoice_request",
     "meter_reading_record",
     "monthly_charge_fen",
     "payment_confirm_online",
     "payment_post",
     "payment_start_online",
     "rate_for",
+    "relief_decide",
+    "relief_propose",
     "resume_stale_runs",
 ]

@@ -326,3 +326,45 @@ def test_the_household_page_shows_the_account_card(client, world, fees):
     make_bill(world.room, 10000)
     html = login(client, world.cs).get(reverse("estate:household", args=[world.room.pk])).content.decode()
     assert 'id="account"' in html and "100.00" in html and account_url(world.room) in html
+
+
+# ---------------------------------------------------------------- reliefs and invoices
+
+
+def test_a_relief_proposed_and_approved_on_the_page(client, world, fees):
+    bill = make_bill(world.room, 10000)
+    line = bill.lines.get()
+    login(client, world.cs)
+    data = {"relief-line": line.pk, "relief-kind": "hardship", "relief-amount": "30", "relief-reason": "困难户"}
+    assert client.post(reverse("billing:account-relief", args=[world.room.pk]), data).status_code == 302
+    from billing.models import Relief
+
+    relief = Relief.objects.get()
+    html = client.get(account_url(world.room)).content.decode()
+    assert "困难户" in html and reverse("billing:relief-decide", args=[relief.pk]) not in html  # cs may not approve
+    login(client, world.manager)
+    assert reverse("billing:relief-decide", args=[relief.pk]) in client.get(account_url(world.room)).content.decode()
+    client.post(reverse("billing:relief-decide", args=[relief.pk]), {"decision": "approve"})
+    bill.refresh_from_db()
+    assert bill.total_fen == 7000
+    bad = login(client, world.cs).post(
+        reverse("billing:account-relief", args=[world.room.pk]), {**data, "relief-amount": "999"}
+    )
+    assert bad.status_code == 400 and "超过" in bad.content.decode()
+    assert login(client, world.outsider).post(reverse("billing:relief-decide", args=[relief.pk]), {}).status_code == 404
+
+
+def test_an_invoice_requested_on_a_payment(client, world, fees):
+    make_bill(world.room, 10000)
+    entry = payment_post(actor=world.cs, room=world.room, amount_fen=10000, method=Method.CASH)
+    login(client, world.cs)
+    response = client.post(
+        reverse("billing:entry-invoice", args=[entry.pk]), {"invoice-title": "张三", "invoice-tax_number": ""}
+    )
+    assert response.status_code == 302
+    assert entry.invoices.get().invoice_number.startswith("DEV")
+    assert "DEV" in client.get(account_url(world.room)).content.decode()
+    bad = client.post(
+        reverse("billing:entry-invoice", args=[entry.pk]), {"invoice-title": "张三", "invoice-tax_number": "12"}
+    )
+    assert bad.status_code == 400
