@@ -57,6 +57,8 @@ BENCHES = [
         "suggest", "bench_suggest.py", (), False, "intake suggestion, 600,000 learned words (propdesk_bench_suggest)"
     ),
     Bench("intake-call", "bench_intake_call.py", (), False, "the leak call in chromium: keys and product time"),
+    Bench("billing-run", "bench_billing_run.py", (), False, "billing run of 100,000 rooms (propdesk_bench_billing)"),
+    Bench("payments", "bench_payments.py", (), False, "payments posted, 1 and 4 clients (propdesk_bench_payments)"),
 ]
 
 

@@ -177,6 +177,10 @@ class BillingRun(models.Model):
     bills_created = models.PositiveIntegerField(default=0)
     total_fen = models.BigIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
+    # Where a run that stopped half way (a worker killed) goes on from: rooms are billed in the order
+    # of their id, a chunk at a time, each chunk committed with this mark (billing/services/runs.py).
+    resume_after_room_id = models.BigIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -246,6 +250,23 @@ class Bill(models.Model):
     def open_fen(self) -> int:
         return 0 if self.state == BillState.CANCELLED else self.total_fen - self.paid_fen
 
+    # what the pages ask (no state numbers in templates)
+    @property
+    def is_open(self) -> bool:
+        return self.state == BillState.OPEN
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == BillState.CANCELLED
+
+    @property
+    def state_colour(self) -> str:
+        return {BillState.OPEN: "warning", BillState.PAID: "success"}.get(self.state, "secondary")
+
+    @property
+    def by_developer(self) -> bool:
+        return self.payer == Payer.DEVELOPER
+
 
 class BillLine(models.Model):
     """One item of a bill: quantity × price × months, rounded once (billing/money.py)."""
@@ -261,6 +282,9 @@ class BillLine(models.Model):
     amount_fen = models.BigIntegerField(_("金额(分)"))
     paid_fen = models.BigIntegerField(_("已收(分)"), default=0)
     cancelled = models.BooleanField(default=False)
+    # A line of a billing run (once per room, item and period) or a one-off charge (renovation fee,
+    # paid repair, value-added service: as many as there are, billing/services/charges.py).
+    periodic = models.BooleanField(default=True)
     request = models.ForeignKey(
         "desk.ServiceRequest",
         on_delete=models.PROTECT,
@@ -277,7 +301,7 @@ class BillLine(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["room", "item", "period_start"],
-                condition=Q(cancelled=False, request__isnull=True),
+                condition=Q(cancelled=False, periodic=True),
                 name="bill_line_once_per_period",
             ),
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="bill_line_amount_not_negative"),
@@ -356,6 +380,11 @@ class Entry(models.Model):
     )
     day = models.ForeignKey(CashierDay, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+    # what was asked with that key (a hash of the request): the same key with another body is refused
+    request_hash = models.CharField(max_length=64, blank=True, db_default="")
+    # A payment's money neither allocated to a bill line nor refunded: its part of the room's prepaid
+    # balance (Account.balance_fen is the sum of its entries' rests). Kept under the Account lock.
+    rest_fen = models.BigIntegerField(_("未核销(分)"), default=0)
     gateway_ref = models.CharField(_("支付平台单号"), max_length=64, null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     posted_at = models.DateTimeField(null=True, blank=True)
@@ -364,7 +393,10 @@ class Entry(models.Model):
         verbose_name = _("收退款记录")
         verbose_name_plural = _("收退款记录")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["room", "created_at", "id"], name="entry_room_time")]
+        indexes = [
+            models.Index(fields=["room", "created_at", "id"], name="entry_room_time"),
+            models.Index(fields=["room", "id"], name="entry_room_rest", condition=Q(rest_fen__gt=0)),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "idempotency_key"], name="entry_idempotency_once"),
             models.UniqueConstraint(fields=["method", "gateway_ref"], name="entry_gateway_ref_once"),
@@ -379,10 +411,27 @@ class Entry(models.Model):
                 | (~Q(kind=EntryKind.REVERSAL) & Q(reverses__isnull=True)),
                 name="entry_reversal_points_back",
             ),
+            models.CheckConstraint(
+                condition=Q(rest_fen__gte=0) & Q(rest_fen__lte=models.F("amount_fen")) | Q(rest_fen=0),
+                name="entry_rest_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    # what the pages ask (no state numbers in templates)
+    @property
+    def is_posted(self) -> bool:
+        return self.state == EntryState.POSTED
+
+    @property
+    def is_payment(self) -> bool:
+        return self.kind == EntryKind.PAYMENT
+
+    @property
+    def kind_colour(self) -> str:
+        return {EntryKind.PAYMENT: "primary", EntryKind.REVERSAL: "danger"}.get(self.kind, "info")
 
 
 class Allocation(models.Model):

@@ -5,7 +5,6 @@ it is computed; a bill's total is the sum of its lines, never rounded again."""
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
-from math import floor
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -65,9 +64,15 @@ def check_price(price) -> Decimal:
 def line_fen(quantity, price, *, months: Fraction | int = 1) -> int:
     """quantity × price × months in fen, rounded half up (away from zero) to the fen: the one place a
     line is rounded. Exact: Decimal and Fraction inputs are multiplied as fractions."""
-    exact = Fraction(Decimal(quantity)) * Fraction(Decimal(price)) * Fraction(months) * 100
-    sign = -1 if exact < 0 else 1
-    return sign * floor(abs(exact) + Fraction(1, 2))
+    # as integer ratios (what Fraction would do, without its normalising on every step: a billing
+    # run computes this for every line of 100,000 rooms)
+    qn, qd = Decimal(quantity).as_integer_ratio()
+    pn, pd = Decimal(price).as_integer_ratio()
+    months = Fraction(months)
+    num = qn * pn * months.numerator * 100
+    den = qd * pd * months.denominator
+    sign = -1 if num < 0 else 1
+    return sign * ((2 * abs(num) + den) // (2 * den))
 
 
 def month_add(day: date, months: int) -> date:

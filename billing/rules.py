@@ -87,3 +87,46 @@ def may_see_figures(user, project_id: int | None = None) -> bool:
     return may_view_accounts(user, project_id) and (
         user.is_superuser or user.role in MONEY_DECIDERS | {Role.CS_SUPERVISOR, Role.CS_MANAGER}
     )
+
+
+# ================================================================ the cashier side (helper "money")
+# Rates, charges, meter readings and the cashier's day. Payments, reversals, refunds and runs use
+# the rules above.
+
+
+def may_set_rates(user, project_id: int | None, *, company_id: int | None = None) -> bool:
+    """Add a rate from a date: a project's or a building's by its money deciders; a company-wide one
+    (project_id None) by the company's administrator."""
+    if not _staff(user):
+        return False
+    if user.is_superuser:
+        return True
+    if project_id is None:
+        return user.role == Role.COMPANY_ADMIN and company_id is not None and user.company_id == company_id
+    return may_run_billing(user, project_id)
+
+
+def may_charge(user, project_id: int | None = None, *, for_request: bool = False) -> bool:
+    """Put a one-off charge on a room's account (renovation fee, value-added service). A paid repair
+    (linked to its request) is charged by any staff member of the project: the one who did it."""
+    if not (_staff(user) and _in_project(user, project_id)):
+        return False
+    if for_request:
+        return True
+    return may_take_payments(user, project_id) or may_run_billing(user, project_id)
+
+
+def may_record_readings(user, project_id: int | None = None) -> bool:
+    """Record a meter reading: any staff member of the project (the engineering department usually
+    reads the meters, the desk at a transfer)."""
+    return _staff(user) and _in_project(user, project_id)
+
+
+def may_receive_day(user, project_id: int | None = None) -> bool:
+    """Take a cashier's closed day over (日结交接): finance staff of the project."""
+    return _staff(user) and user.role == Role.FINANCE and _in_project(user, project_id)
+
+
+def may_see_cashier(user) -> bool:
+    """The cashier's page (today's money and the day close): whoever may take payments."""
+    return may_take_payments(user)

@@ -41,3 +41,98 @@ def owed_fen(room_id: int) -> int:
         total=Sum("total_fen"), paid=Sum("paid_fen")
     )
     return (row["total"] or 0) - (row["paid"] or 0)
+
+
+# ================================================================ the cashier side (helper "money")
+
+
+def account_room(user, pk):
+    """The room whose account `user` may see on the staff pages (None: not theirs, or none)."""
+    from estate.models import Room
+
+    if not user.is_authenticated or user.is_resident:
+        return None
+    room = Room.objects.select_related("project__company", "building", "unit").filter(pk=pk).first()
+    if room is None or not may_view_accounts(user, room.project_id):
+        return None
+    return room
+
+
+def balance_fen(room_id: int) -> int:
+    from billing.models import Account
+
+    return Account.objects.filter(room_id=room_id).values_list("balance_fen", flat=True).first() or 0
+
+
+def account_bills(room, *, recent: int = 24) -> list[Bill]:
+    """The room's open bills (all of them) and its `recent` latest others, newest first, with their
+    lines and items: what the account page shows."""
+    from django.db.models import Prefetch
+
+    from billing.models import BillLine
+
+    lines = Prefetch("lines", queryset=BillLine.objects.select_related("item").order_by("item__order", "id"))
+    open_bills = list(
+        Bill.objects.filter(room=room, state=BillState.OPEN).prefetch_related(lines).order_by("-period_start", "-id")
+    )
+    others = list(
+        Bill.objects.filter(room=room)
+        .exclude(state=BillState.OPEN)
+        .prefetch_related(lines)
+        .order_by("-period_start", "-id")[:recent]
+    )
+    return open_bills + others
+
+
+def account_entries(room, *, limit: int = 50) -> list[Entry]:
+    """The room's latest money entries (pending online payments included), newest first, each with
+    whether it was reversed."""
+    rows = list(
+        Entry.objects.filter(room=room)
+        .select_related("cashier", "reverses", "day")
+        .prefetch_related("invoices")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    reversed_ids = set(Entry.objects.filter(reverses_id__in=[e.pk for e in rows]).values_list("reverses_id", flat=True))
+    for entry in rows:
+        entry.is_reversed = entry.pk in reversed_ids
+    return rows
+
+
+def entry_for(user, pk) -> Entry | None:
+    """A money entry `user` may see (its receipt, its reversal)."""
+    return (
+        visible_entries(user)
+        .select_related("room__project__company", "cashier", "reverses", "day")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def runs_for(user, *, limit: int = 50):
+    from billing.models import BillingRun
+
+    if not user.is_authenticated or user.is_resident:
+        return BillingRun.objects.none()
+    return (
+        BillingRun.objects.filter(project_id__in=user.project_ids())
+        .select_related("project", "started_by", "reversed_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def day_entries(day) -> list[Entry]:
+    return list(Entry.objects.filter(day=day).select_related("room", "reverses").order_by("created_at", "id"))
+
+
+def cashier_days(user, *, limit: int = 30):
+    """The user's own days, newest first, and the days handed to them (finance)."""
+    from django.db.models import Q
+
+    from billing.models import CashierDay
+
+    return (
+        CashierDay.objects.filter(Q(cashier=user) | Q(handed_to=user))
+        .select_related("project", "cashier", "handed_to")
+        .order_by("-day", "-id")[:limit]
+    )

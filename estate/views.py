@@ -17,6 +17,7 @@ from core.pages import act, run_service
 from core.paging import keyset_page
 from estate import forms, selectors, services
 from estate.models import Occupancy, Pet, Resident, Room, Vehicle
+from estate.panels import room_panels
 from estate.timeline import room_timeline, sources
 
 TIMELINE_LIMIT = 500
@@ -50,6 +51,7 @@ def _household_context(request, room, bound: dict | None = None) -> dict:
         "people": selectors.household_people(room),
         **selectors.household_things(room),
         "timeline": room_timeline(room=room, user=user, only=only, limit=TIMELINE_LIMIT),
+        "panels": room_panels(request=request, room=room),
         "timeline_labels": labels,
         "sources": all_sources,
         "source": source if only else "",

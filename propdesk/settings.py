@@ -194,6 +194,13 @@ PROPDESK_BASE_URL = env_str("PROPDESK_BASE_URL", "http://127.0.0.1:8000")
 PROPDESK_CALL_THROUGH = env_str("PROPDESK_CALL_THROUGH", "")
 # Outside notification channels (the in-app inbox is always on). Add e.g. an SMS sender here.
 PROPDESK_NOTIFICATION_CHANNELS = env_list("PROPDESK_NOTIFICATION_CHANNELS", "core.notify.EmailChannel")
+# The money side's online payments (billing/gateway.py): which gateway serves each method (the
+# simulated development gateway until a real one is written) and the secret its callbacks are
+# signed with (empty: one derived from SECRET_KEY). The simulated payer page is on only in DEBUG or
+# with PROPDESK_SIMULATED_PAYMENTS=1.
+BILLING_GATEWAYS = {"wechat": "billing.gateway.SimulatedGateway", "alipay": "billing.gateway.SimulatedGateway"}
+BILLING_GATEWAY_SECRET = env_str("BILLING_GATEWAY_SECRET", "")
+BILLING_SIMULATED_PAYMENTS = env_bool("PROPDESK_SIMULATED_PAYMENTS", DEBUG)
 
 # Embedded default: mail is written to files under var/mail/ (nothing leaves the machine);
 # set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. to send.
@@ -233,6 +240,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RequestKindEnum": "desk.choices.Kind",
         "ParcelKindEnum": "frontdesk.choices.ParcelKind",
+        "RoomStateEnum": "estate.choices.RoomState",
+        "BillStateEnum": "billing.choices.BillState",
+        "EntryStateEnum": "billing.choices.EntryState",
+        "EntryKindEnum": "billing.choices.EntryKind",
+        "PaymentMethodEnum": "billing.choices.Method",
     },
 }
 

@@ -1,0 +1,18 @@
+"""Background work of the money side, run by the Huey worker: thin wrappers over the services."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from billing.services import runs
+
+
+@db_task()
+def run_billing(run_id: int):
+    """A billing run, chunk by chunk (billing/services/runs.py)."""
+    return runs.billing_run_execute(run_id=run_id).state
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def resume_stale_billing_runs():
+    """A run whose worker died half way is queued again from its last committed chunk."""
+    return runs.resume_stale_runs()
