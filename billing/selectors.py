@@ -41,3 +41,14 @@ def owed_fen(room_id: int) -> int:
         total=Sum("total_fen"), paid=Sum("paid_fen")
     )
     return (row["total"] or 0) - (row["paid"] or 0)
+
+
+# ------------------------------------------------------------------ the arrears side (helper "arrears")
+
+
+def dunning_history(room, *, limit: int = 50) -> list:
+    """The dunning steps taken for a room, newest first, with who took them (one query). Shown on
+    the household page and the room's arrears page (staff only: the callers check may_view_ledger)."""
+    from billing.models import DunningStep
+
+    return list(DunningStep.objects.filter(room_id=room.pk).select_related("by").order_by("-at", "-id")[:limit])

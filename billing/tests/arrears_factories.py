@@ -45,7 +45,12 @@ def make_bill(
     dispute_reason: str = "",
     request=None,
 ) -> Bill:
-    """A bill of `room` with `lines`, each (FeeItem, amount_fen) or (FeeItem, amount_fen, request)."""
+    """A bill of `room` with `lines`, each (FeeItem, amount_fen) or (FeeItem, amount_fen, request).
+    A period the room is already billed for (same item) moves a month back until it is free: the
+    tests speak of due dates, the one-line-per-period constraint must hold all the same."""
+    items = [spec[0] for spec in lines if len(spec) < 3 and request is None]
+    while BillLine.objects.filter(room=room, item__in=items, period_start=period_start, cancelled=False).exists():
+        period_start = month_start(period_start, 1)
     period_end = (period_start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     issued_on = issued_on or period_start
     bill = Bill.objects.create(
