@@ -29,7 +29,12 @@ def _needs_quote(text: str) -> bool:
 
 
 def sheet_value(value):
-    """One cell's value, safe to write: text neutralised, anything else unchanged."""
+    """One cell's value, safe to write: text neutralised (a lazily translated label becomes its
+    text), anything else unchanged."""
+    from django.utils.functional import Promise
+
+    if isinstance(value, Promise):
+        value = str(value)
     if not isinstance(value, str):
         return value
     text = _ILLEGAL.sub("", value)
