@@ -126,7 +126,9 @@ def test_the_ledger_takes_a_fixed_number_of_queries(world, item):
         ledger = room_ledger(world.project.pk, today=TODAY)
     assert len(ledger.rows) == 12
     assert len(building_queries) == 2  # the aggregate, the building names
-    assert len(room_queries) == 5  # the aggregate, owners, last steps (2), plans
+    assert len(room_queries) == 4  # the aggregate, owners, last steps, plans
+    assert {r.last_step.get_kind_display() for r in ledger.rows} == {"电话催缴"}
+    assert all(r.last_step.at.tzinfo is not None for r in ledger.rows)
 
 
 def test_room_arrears_sums_owed_overdue_disputed(world, item):
