@@ -219,3 +219,45 @@ def test_the_menu_shows_what_opens(client, world):
     login(client, world.tech)
     page = client.get(reverse("desk:jobs")).content.decode()
     assert reverse("billing:arrears") not in page
+
+
+@pytest.mark.parametrize(("who", "status"), [("cs", 302), ("pm", 302), ("tech", 403), ("resident_user", 403)])
+def test_the_index_pages_open_the_users_project(client, world, who, status):
+    login(client, getattr(world, who))
+    response = client.get(reverse("billing:arrears"))
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"] == reverse("billing:arrears-project", args=[world.project.pk])
+
+
+@pytest.mark.parametrize(("who", "status"), [("finance", 302), ("supervisor", 302), ("cs", 403), ("tech", 403)])
+def test_the_figures_index_by_role(client, world, who, status):
+    login(client, getattr(world, who))
+    assert client.get(reverse("billing:figures-index")).status_code == status
+
+
+def test_the_household_page_shows_the_dunning_history_on_its_timeline(client, world, owing):
+    from billing import services
+
+    services.dunning_step_record(actor=world.cs, room=world.room, kind=DunningStepKind.PHONE, answer="下周一来缴")
+    login(client, world.cs)
+    page = client.get(reverse("estate:household", args=[world.room.pk])).content.decode()
+    assert "电话催缴" in page and "下周一来缴" in page and "300.00" in page
+    login(client, world.tech)
+    response = client.get(reverse("estate:household", args=[world.room.pk]))
+    assert "下周一来缴" not in response.content.decode()
+
+
+def test_the_household_panel_fragment(rf, world, owing):
+    from billing import services
+    from billing.household_arrears import household_panel
+
+    services.dunning_step_record(actor=world.cs, room=world.room, kind=DunningStepKind.REMINDER)
+    request = rf.get("/")
+    request.user = world.cs
+    html = household_panel(request, world.room)
+    assert "300.00" in html and "缴费提醒" in html and reverse("billing:arrears-room", args=[world.room.pk]) in html
+    request.user = world.tech
+    assert household_panel(request, world.room) == ""
+    request.user = world.resident_user
+    assert household_panel(request, world.room) == ""
