@@ -130,3 +130,29 @@ def may_receive_day(user, project_id: int | None = None) -> bool:
 def may_see_cashier(user) -> bool:
     """The cashier's page (today's money and the day close): whoever may take payments."""
     return may_take_payments(user)
+
+
+# ------------------------------------------------------------------ the arrears side (helper "arrears")
+
+# Who may pick paid services on a repair and record the resident's answer: its implementer or
+# assignee, the leads of the department it was sent to, and the desk's supervisors.
+CHARGE_SUPERVISORS = frozenset({Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN})
+
+
+def may_charge_repair(user, request) -> bool:
+    """Record a paid repair's price-list items and the resident's yes or no on a request."""
+    if not (_staff(user) and _in_project(user, request.project_id)):
+        return False
+    if user.is_superuser or user.role in CHARGE_SUPERVISORS:
+        return True
+    if user.pk in (request.assignee_id, getattr(request, "implementer_id", None)):
+        return True
+    return (
+        user.role == Role.DEPT_LEAD and user.department_id is not None and user.department_id == request.department_id
+    )
+
+
+def may_view_ledger(user, project_id: int | None = None) -> bool:
+    """The arrears ledger, the notices and the room's arrears page: staff who see accounts.
+    Residents never see the ledger (it lists other households)."""
+    return may_view_accounts(user, project_id)

@@ -136,3 +136,25 @@ def cashier_days(user, *, limit: int = 30):
         .select_related("project", "cashier", "handed_to")
         .order_by("-day", "-id")[:limit]
     )
+
+
+# ------------------------------------------------------------------ the arrears side (helper "arrears")
+
+
+def dunning_history(room, *, limit: int = 50) -> list:
+    """The dunning steps taken for a room, newest first, with who took them (one query). Shown on
+    the household page and the room's arrears page (staff only: the callers check may_view_ledger)."""
+    from billing.models import DunningStep
+
+    return list(DunningStep.objects.filter(room_id=room.pk).select_related("by").order_by("-at", "-id")[:limit])
+
+
+def arrears_policy(company_id: int | None, what: str) -> str:
+    """The company's policy (billing.choices.ArrearsPolicy) for a room in arrears at a goods pass
+    (`what="goods_pass"`) or a tenant's move-out (`what="move_out"`); the model's default when the
+    company has no settings row yet."""
+    from billing.models import BillingSettings
+
+    field = {"goods_pass": "goods_pass_arrears", "move_out": "move_out_arrears"}[what]
+    value = BillingSettings.objects.filter(company_id=company_id).values_list(field, flat=True).first()
+    return value or BillingSettings._meta.get_field(field).default

@@ -14,7 +14,9 @@ booleans the program writes are left as they are: a negative amount stays a numb
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable
+from urllib.parse import quote
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
@@ -27,7 +29,12 @@ def _needs_quote(text: str) -> bool:
 
 
 def sheet_value(value):
-    """One cell's value, safe to write: text neutralised, anything else unchanged."""
+    """One cell's value, safe to write: text neutralised (a lazily translated label becomes its
+    text), anything else unchanged."""
+    from django.utils.functional import Promise
+
+    if isinstance(value, Promise):
+        value = str(value)
     if not isinstance(value, str):
         return value
     text = _ILLEGAL.sub("", value)
@@ -43,3 +50,52 @@ def sheet_text_back(text: str) -> str:
     if text.startswith("'") and _needs_quote(text[1:]):
         return text[1:]
     return text
+
+
+def stamp() -> str:
+    """The local time for a file name: 20261207-0930."""
+    from django.utils import timezone
+
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+def xlsx_workbook_response(filename: str, sheets: Iterable[tuple[str, list[str], Iterable[list]]]):
+    """A write-only workbook of one or more sheets `(title, headers, rows)`, every row through
+    `sheet_row`, streamed from a temporary file (100k rows stay in constant memory); also how many
+    data rows it holds in all."""
+    import openpyxl
+    from django.http import FileResponse
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook(write_only=True)
+    bold = Font(bold=True)
+    count = 0
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title[:31])
+        ws.freeze_panes = "A2"
+        head = []
+        for h in headers:
+            cell = WriteOnlyCell(ws, value=sheet_value(h))
+            cell.font = bold
+            head.append(cell)
+        ws.append(head)
+        for row in rows:
+            ws.append(sheet_row(row))  # user-entered text never becomes a formula
+            count += 1
+    tmp = tempfile.TemporaryFile()
+    wb.save(tmp)
+    tmp.seek(0)
+    response = FileResponse(
+        tmp,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response, count
+
+
+def xlsx_response(filename: str, title: str, headers: list[str], rows: Iterable[list]):
+    """A one-sheet workbook (see xlsx_workbook_response)."""
+    return xlsx_workbook_response(filename, [(title, headers, rows)])

@@ -492,18 +492,20 @@ def seed_demo(*, seed: int = 2026, requests_per_project: int = 300) -> dict[str,
 
 def seed_other_apps(**context) -> None:
     """Each other app may add its demo data in `<app>/demo.py`: `seed(*, company, projects, users, rng)`,
-    called in INSTALLED_APPS order once the estate, the staff and the requests exist."""
+    called in INSTALLED_APPS order once the estate, the staff and the requests exist. An app whose
+    demo comes in several modules names them, in order, in its AppConfig's `demo_modules`."""
     for config in apps.get_app_configs():
         if config.name == "desk":
             continue
-        try:
-            module = importlib.import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
-            continue
-        if hasattr(module, "seed"):
-            module.seed(**context)
+        for name in getattr(config, "demo_modules", (f"{config.name}.demo",)):
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            if hasattr(module, "seed"):
+                module.seed(**context)
 
 
 # What each demo login is for, shown beside it by `print_logins` (which lists every active login of

@@ -30,6 +30,7 @@ from desk.filters import RequestFilter
 from desk.forms import ActionForm, IntakeForm
 from desk.intake import request_register_dispatch
 from desk.models import Attachment, ServiceRequest
+from desk.panels import render_panels
 from desk.services import ACTION_SERVICES, request_register
 from desk.suggest import TEXT_MAX, suggest
 from desk.templatetags.desk_tags import due_badge
@@ -312,6 +313,7 @@ def _detail_context(request, sr, forms=None):
         "recent": selectors.household_recent(user, room_id=sr.room_id, exclude_pk=sr.pk) if sr.room_id else [],
         "open_form": next(iter(forms or {}), None),
         "pauses": list(sr.pauses.all()),
+        "panels": render_panels(request, sr),
     }
 
 

@@ -179,6 +179,10 @@ class ConfirmForm(ServiceErrorsMixin, forms.Form):
     via = forms.ChoiceField(label=_("确认方式"), choices=HOST_VIA)
 
 
+class ArrearsOverrideForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(label=_("批准放行的原因"), max_length=200)
+
+
 class VerifyForm(forms.Form):
     """One quantity field per item of the pass, plus any extra items seen at the gate."""
 

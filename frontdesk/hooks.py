@@ -1,12 +1,14 @@
-"""Hooks other apps will fill in later."""
+"""What the front desk asks the money side (billing sits below the front desk: it may be imported)."""
+
+from billing.selectors import arrears_policy, owed_fen
 
 
-def room_arrears(room) -> list:
-    """Unpaid fees of a room that block a tenant's goods release pass (物品放行需无欠费).
+def room_arrears(room) -> int:
+    """What the room owes now, in fen: the open rest of its bills (disputed ones included), the
+    figure a goods release pass is checked against (物品放行需无欠费)."""
+    return owed_fen(room.pk)
 
-    There is no billing app yet, so this returns NO arrears today: every room is treated as paid
-    up. When billing lands it replaces the body with a query of the room's overdue bills and
-    returns them (e.g. [(fee name, amount)]); `goods_pass_confirm` and `goods_pass_verify` already
-    refuse a tenant's pass when this list is not empty.
-    """
-    return []
+
+def goods_pass_policy(company_id: int) -> str:
+    """BillingSettings.goods_pass_arrears: warn (提示) or block (需主管批准)."""
+    return arrears_policy(company_id, "goods_pass")

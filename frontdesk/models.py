@@ -263,6 +263,14 @@ class GoodsPass(models.Model):
     released_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("放行人")
     )
+    # A supervisor's override of the arrears check (BillingSettings.goods_pass_arrears = block): who,
+    # when, why, and what the room owed then. Empty: no override was needed or given.
+    arrears_override_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("欠费放行批准人")
+    )
+    arrears_override_at = models.DateTimeField(_("欠费放行批准时间"), null=True, blank=True)
+    arrears_override_reason = models.CharField(_("欠费放行原因"), max_length=200, blank=True)
+    arrears_owed_fen = models.BigIntegerField(_("批准时欠费(分)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("物品放行单")

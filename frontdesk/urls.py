@@ -29,6 +29,7 @@ urlpatterns = [
     path("passes/<int:pk>/verify/", views.pass_verify, name="pass-verify"),
     path("passes/<int:pk>/confirm/", views.pass_confirm, name="pass-confirm"),
     path("passes/<int:pk>/call/<int:resident>/", calls.call_owner, name="pass-call-owner"),
+    path("passes/<int:pk>/arrears/", views.pass_override_arrears, name="pass-override-arrears"),
     path("me/", views.mine, name="mine"),
     path("api/parcels/", api.ParcelsView.as_view(), name="api-parcels"),
     path("api/parcels/collect/", api.ParcelCollectView.as_view(), name="api-parcel-collect"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from billing.rules import may_override_arrears
 from core.access import requires
 from core.errors import ServiceError
 from core.ids import parse_id
@@ -25,6 +26,7 @@ from frontdesk import rules, selectors, services
 from frontdesk.choices import CARRIERS, ParcelState, PassState, VisitState
 from frontdesk.forms import (
     AdmitForm,
+    ArrearsOverrideForm,
     CodeForm,
     ConfirmForm,
     ContractorPassForm,
@@ -460,11 +462,15 @@ def pass_applicants(request):
     return render(request, "frontdesk/_applicant_options.html", {"choices": applicant_choices(applicants)})
 
 
-def _pass_context(request, goods_pass, verify_form=None, confirm_form=None):
+def _pass_context(request, goods_pass, verify_form=None, confirm_form=None, override_form=None):
     user = request.user
     front = rules.is_front(user)
     refusal = services.goods_pass_refusal(goods_pass) if front else ""
+    arrears = services.goods_pass_arrears(goods_pass) if front else None
     return {
+        "arrears": arrears,
+        "may_override": bool(arrears and arrears.blocked and may_override_arrears(user, goods_pass.project_id)),
+        "override_form": override_form or ArrearsOverrideForm(),
         "gp": goods_pass,
         "items": list(goods_pass.items.all()),
         "checks": list(goods_pass.checks.select_related("guard")),
@@ -539,6 +545,29 @@ def pass_confirm(request, pk):
         return render(request, "frontdesk/pass.html", _pass_context(request, goods_pass, confirm_form=form), status=400)
     default = reverse("frontdesk:mine") if request.user.is_resident else reverse("frontdesk:pass", args=[goods_pass.pk])
     return redirect(safe_next(request, default))
+
+
+@login_required
+@require_POST
+def pass_override_arrears(request, pk):
+    """A supervisor lets a tenant's pass through although the room owes money, with a reason."""
+    goods_pass = _goods_pass(request, pk)
+    front_only.check(request.user)
+    form = ArrearsOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goods_pass_override_arrears(
+                actor=request.user, goods_pass=goods_pass, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("frontdesk:pass", pk=goods_pass.pk)
+        else:
+            messages.success(request, _("已批准放行，原因已记录。"))
+            return redirect("frontdesk:pass", pk=goods_pass.pk)
+    return render(request, "frontdesk/pass.html", _pass_context(request, goods_pass, override_form=form), status=400)
 
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")

@@ -7,8 +7,6 @@ is recorded with core.privacy.record_export."""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterable
 from urllib.parse import quote
 
 from django.db.models import Prefetch, QuerySet
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.choices import DESK_ROLES, SUPERVISING_ROLES, Role
 from core.paging import keyset_rows
 from core.privacy import mask_id, mask_phone, may_reveal, record_export
-from core.sheets import sheet_row, sheet_value
+from core.sheets import sheet_row, sheet_value, stamp, xlsx_response  # noqa: F401 -- re-exported
 from importer.choices import ImportKind
 from importer.fields import Column, columns
 from importer.reader import NOTES_SHEET
@@ -35,43 +33,6 @@ def may_export_requests(user) -> bool:
 def _phone_out(user):
     full = may_reveal(user, "phone")
     return (lambda v: v or "") if full else (lambda v: mask_phone(v or ""))
-
-
-def xlsx_response(filename: str, title: str, headers: list[str], rows: Iterable[list]) -> tuple[FileResponse, int]:
-    """A write-only workbook streamed from a temporary file; also how many data rows it holds."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=sheet_value(h))
-        cell.font = bold
-        head.append(cell)
-    ws.append(head)
-    count = 0
-    for row in rows:
-        ws.append(sheet_row(row))  # user-entered text never becomes a formula
-        count += 1
-    tmp = tempfile.TemporaryFile()
-    wb.save(tmp)
-    tmp.seek(0)
-    response = FileResponse(
-        tmp,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response, count
-
-
-def stamp() -> str:
-    return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
 def _local(dt):

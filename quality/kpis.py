@@ -27,6 +27,9 @@ class Kpi:
     good_at: float | None = None
     lower_is_better: bool = False
     digits: int = 1
+    # How the numerator and denominator read on the card when not plain counts (money in yuan).
+    numerator_text: str = ""
+    denominator_text: str = ""
 
     @property
     def value(self) -> float | None:
@@ -279,3 +282,49 @@ def present_review(review: dict) -> dict:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+# ------------------------------------------------------------------ money (billing)
+
+
+def money_kpis(project_id: int, month) -> list[Kpi]:
+    """The fee collection rates (收缴率) and arrears recovered (清欠率) of the month, from billing's
+    figures (billing/figures.py defines them), beside the desk's KPIs."""
+    from billing.figures import review_kpis
+    from billing.money import yuan
+
+    f = review_kpis(project_id, month)
+    (collected, billed), (paid_rooms, rooms), (recovered, owed) = f["amount"], f["household"], f["recovery"]
+    return [
+        Kpi(
+            "collection_amount",
+            _("收缴率（按金额）"),
+            collected,
+            billed,
+            _("本月账单已收 ÷ 本月账单应收"),
+            _("本月账单 = 账期从本月开始的账单明细（不含作废）；已收截至今天。"),
+            _("由公司设定"),
+            numerator_text=f"{yuan(collected):,}",
+            denominator_text=f"{yuan(billed):,}",
+        ),
+        Kpi(
+            "collection_household",
+            _("收缴率（按户数）"),
+            paid_rooms,
+            rooms,
+            _("本月账单全部缴清的户数 ÷ 本月出账户数"),
+            _("截至今天。"),
+            _("由公司设定"),
+        ),
+        Kpi(
+            "recovery",
+            _("清欠率"),
+            recovered,
+            owed,
+            _("本月收回的往期欠费 ÷ 月初往期欠费"),
+            _("往期欠费 = 月初以前已到应缴日期的账单在月初时的未缴余额；冲红按发生月份扣减。"),
+            _("由公司设定"),
+            numerator_text=f"{yuan(recovered):,}",
+            denominator_text=f"{yuan(owed):,}",
+        ),
+    ]

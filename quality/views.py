@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from billing.rules import may_see_figures
 from core.access import requires
 from core.pages import run_service
 from quality import rules, selectors
 from quality.forms import DayPickForm, MonthPickForm, SignForm
-from quality.kpis import present_review
+from quality.kpis import money_kpis, present_review
 from quality.review import monthly_review
 from quality.services import closeout_sign
 
@@ -178,6 +179,10 @@ def review_month(request, project_id: int, month: date):
             "month": month,
             "r": beside(present_review(review), previous),
             "p": previous,
+            "money": money_kpis(project.pk, month),
+            "figures_url": reverse("billing:figures", args=[project.pk]) + f"?month={month:%Y-%m}"
+            if may_see_figures(user, project.pk)
+            else "",
             "in_progress": month == this_month,
             "previous_month": previous_month,
             "next_month": next_month if next_month <= this_month else None,

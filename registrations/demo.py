@@ -115,9 +115,7 @@ def seed(*, company, projects, users, rng):
         )
         services.lease_confirm_owner(actor=kefu, lease=ended, owner_name=_owner_name(owned[2]), method="written")
         services.lease_activate(actor=kefu, lease=ended)
-        services.lease_move_out(
-            actor=kefu, lease=ended, on=today - timedelta(days=3), fees_settled=True, note="提前退租"
-        )
+        services.lease_move_out(actor=kefu, lease=ended, on=today - timedelta(days=3), note="提前退租")
 
         # ---- transfers: one completed, one waiting for items
         for room in owned[3:4]:

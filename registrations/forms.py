@@ -181,8 +181,13 @@ class ConfirmForm(ActionForm):
 
 class MoveOutForm(ActionForm):
     on = forms.DateField(label=_("退租日期"), widget=DATE, initial=timezone.localdate)
-    fees_settled = forms.BooleanField(label=_("费用已结清"), required=False)
     note = forms.CharField(label=_("退租说明"), max_length=200, required=False)
+    override_reason = forms.CharField(
+        label=_("欠费批准原因"),
+        max_length=200,
+        required=False,
+        help_text=_("系统按房屋账户核对欠费；有欠费且公司要求批准时，由主管填写原因批准退租。"),
+    )
 
 
 class ItemForm(ActionForm):
@@ -191,7 +196,7 @@ class ItemForm(ActionForm):
 
 class SettleForm(ActionForm):
     item = IdField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("结清说明"), max_length=200)
+    note = forms.CharField(label=_("结清说明"), max_length=200, required=False)  # the service asks for it
 
 
 class MetersForm(ActionForm):

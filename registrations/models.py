@@ -36,7 +36,7 @@ DEFAULT_MOVEIN_CHECKLIST = "\n".join(
 )
 DEFAULT_TRANSFER_CHECKLIST = "\n".join(
     [
-        "物业服务费结清",
+        # the property fees are not a line here: every transfer checks the room's account
         "水电燃气费结清",
         "停车费结清",
         "装修押金处理",
@@ -313,6 +313,13 @@ class Lease(Record):
     activated_at = models.DateTimeField(_("生效登记时间"), null=True, blank=True)
     moved_out_on = models.DateField(_("退租日期"), null=True, blank=True)
     move_out_note = models.CharField(_("退租说明"), max_length=200, blank=True)
+    # What the room's account owed when the move-out was registered (checked by the system, not
+    # ticked), and a supervisor's override when the company blocks a move-out in arrears.
+    move_out_owed_fen = models.BigIntegerField(_("退租时欠费(分)"), null=True, blank=True)
+    move_out_override_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("欠费退租批准人")
+    )
+    move_out_override_reason = models.CharField(_("欠费退租原因"), max_length=200, blank=True)
     reminded_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)
 
     class Meta:
@@ -371,9 +378,12 @@ class Transfer(Record):
 class TransferItem(models.Model):
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="items")
     label = models.CharField(_("待结清事项"), max_length=100)
-    settled_at = models.DateTimeField(_("结清时间"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("结清时间"), null=True, blank=True)  # for the account check: when checked
     settled_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     note = models.CharField(_("结清说明"), max_length=200, blank=True)
+    # The room's fees: settled by the system's check of the room's account (nothing owed), never by
+    # a tick; `settled_at` is when the check passed.
+    account_check = models.BooleanField(_("按房屋账户核对"), default=False)
 
     class Meta:
         verbose_name = _("过户待结清事项")

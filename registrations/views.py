@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from billing.selectors import owed_fen
 from core.access import requires
 from core.ids import parse_id
 from core.pages import run_service
 from core.paging import keyset_page
 from registrations import forms, rules, selectors, services
-from registrations.choices import OPEN_STATES, STARTED, STATE_COLOUR, Kind, LeaseState
+from registrations.choices import OPEN_STATES, STARTED, STATE_COLOUR, Kind, LeaseState, TransferState
 from registrations.filters import FILTERS
 from registrations.models import Defect, Handover, Lease, MoveIn, Transfer
 
@@ -172,7 +173,7 @@ SPECS = {
                 gettext_lazy("办理退租"),
                 forms.MoveOutForm,
                 lambda a, r, cd: services.lease_move_out(
-                    actor=a, lease=r, on=cd["on"], fees_settled=cd["fees_settled"], note=cd["note"]
+                    actor=a, lease=r, on=cd["on"], note=cd["note"], override_reason=cd["override_reason"]
                 ),
             ),
             "cancel": Action(
@@ -375,6 +376,7 @@ def _detail_context(request, spec: Spec, record, bound: dict | None = None):
     elif isinstance(record, Transfer):
         context["missing"] = services.transfer_missing(record)
         context["owners"] = list(services.current_owners(record.room).order_by("id"))
+        context["room_owed"] = owed_fen(record.room_id) if record.state == TransferState.OPEN else 0
     elif isinstance(record, Handover):
         context["missing"] = services.handover_missing(record)
         context["may_sign"] = rules.may_sign_handover(user, record.project_id)
@@ -383,6 +385,8 @@ def _detail_context(request, spec: Spec, record, bound: dict | None = None):
         }
     elif isinstance(record, Lease):
         context["owners"] = list(services.current_owners(record.room).order_by("id"))
+        if record.state == LeaseState.ACTIVE:
+            context["room_owed"] = owed_fen(record.room_id)
         context["overlap"] = (
             services.overlapping_active_lease(record.room_id, record.start, record.end, exclude_pk=record.pk)
             if record.state == LeaseState.DRAFT

@@ -47,3 +47,16 @@ __all__ = [
     "relief_propose",
     "resume_stale_runs",
 ]
+
+# ---- the arrears side (helper "arrears"): dunning, disputes, plans, late fees, one-off charges
+from billing.services.dunning import (  # noqa: E402, F401
+    InstalmentInput,
+    bill_dispute,
+    bill_dispute_settle,
+    dunning_step_record,
+    payment_plan_agree,
+    payment_plan_cancel,
+    payment_plans_refresh,
+)
+from billing.services.late_fees import late_fees_charge  # noqa: E402, F401
+from billing.services.repair_charges import ChargeLine, charge_create, paid_repair_record  # noqa: E402, F401

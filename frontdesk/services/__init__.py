@@ -10,11 +10,14 @@ passes); `_common` holds the shared helpers. This package re-exports every publi
 from frontdesk.services._common import CODE_TRIES, OWNER_RELATIONS, _id_number, _new_code, _resident_relation
 from frontdesk.services.contractor_passes import contractor_pass_issue, contractor_pass_revoke
 from frontdesk.services.goods_passes import (
+    ArrearsCheck,
     PassApplication,
     PassScan,
     find_goods_pass,
     goods_pass_apply,
+    goods_pass_arrears,
     goods_pass_confirm,
+    goods_pass_override_arrears,
     goods_pass_refusal,
     goods_pass_scan,
     goods_pass_verify,
@@ -50,6 +53,9 @@ __all__ = [
     "find_goods_pass",
     "goods_pass_apply",
     "goods_pass_confirm",
+    "ArrearsCheck",
+    "goods_pass_arrears",
+    "goods_pass_override_arrears",
     "PassScan",
     "goods_pass_refusal",
     "goods_pass_scan",

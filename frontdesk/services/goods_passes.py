@@ -12,12 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.choices import ArrearsPolicy
+from billing.money import yuan
+from billing.rules import may_override_arrears
 from core.audit import audit_record
 from core.errors import ActionRefused
 from core.notify import notify
 from estate.models import Room
 from frontdesk.choices import AgreedVia, ApplicantRelation, CheckOutcome, IdType, PassState
-from frontdesk.hooks import room_arrears
+from frontdesk.hooks import goods_pass_policy, room_arrears
 from frontdesk.models import GoodsCheck, GoodsItem, GoodsPass
 from frontdesk.selectors import pass_applicants
 from frontdesk.services._common import (
@@ -173,9 +176,6 @@ def goods_pass_confirm(*, actor, goods_pass: GoodsPass, via: str = "", owner_nam
         raise ActionRefused(_("这张放行单不需要业主确认。"))
     if goods_pass.valid_on < timezone.localdate():
         raise ActionRefused(_("这张放行单的日期已过。"))
-    arrears = room_arrears(goods_pass.room)
-    if arrears:
-        raise ActionRefused(_("该户有未缴费用，租户搬出物品前请先结清。"))
     now = timezone.now()
     with transaction.atomic():
         updated = GoodsPass.objects.filter(pk=goods_pass.pk, state=PassState.AWAITING_OWNER).update(
@@ -221,9 +221,73 @@ def goods_pass_refusal(goods_pass: GoodsPass, *, today=None) -> str:
         return _("租户的放行单还没有业主确认，不能放行。")
     if goods_pass.valid_on != today:
         return _("这张放行单只在 %(day)s 当天有效。") % {"day": goods_pass.valid_on}
-    if goods_pass.applicant_relation != ApplicantRelation.OWNER and room_arrears(goods_pass.room):
-        return _("该户有未缴费用，租户搬出物品前请先结清。")
+    check = goods_pass_arrears(goods_pass)
+    if check.blocked:
+        return _("该户有未缴费用 %(amount)s 元：租户搬出物品须经主管批准（写明原因）后放行。") % {
+            "amount": yuan(check.owed)
+        }
     return ""
+
+
+@dataclass(frozen=True)
+class ArrearsCheck:
+    """A pass against the room's account. The company's policy (BillingSettings.goods_pass_arrears)
+    applies to a tenant's pass: warn shows the amount, block needs a supervisor's override with a
+    reason. An owner's pass shows the amount only: the owner's own goods are never held over fees."""
+
+    owed: int
+    policy: str
+    applies: bool
+    overridden: bool
+
+    @property
+    def blocked(self) -> bool:
+        return self.owed > 0 and self.applies and self.policy == ArrearsPolicy.BLOCK and not self.overridden
+
+    @property
+    def warn(self) -> bool:
+        return self.owed > 0
+
+    @property
+    def owed_yuan(self):
+        return yuan(self.owed)
+
+
+def goods_pass_arrears(goods_pass: GoodsPass) -> ArrearsCheck:
+    if goods_pass.state == PassState.RELEASED:
+        return ArrearsCheck(0, "", False, bool(goods_pass.arrears_override_at))
+    return ArrearsCheck(
+        owed=room_arrears(goods_pass.room),
+        policy=goods_pass_policy(goods_pass.project.company_id),
+        applies=goods_pass.applicant_relation != ApplicantRelation.OWNER,
+        overridden=goods_pass.arrears_override_at is not None,
+    )
+
+
+@transaction.atomic
+def goods_pass_override_arrears(*, actor, goods_pass: GoodsPass, reason: str) -> GoodsPass:
+    """A supervisor lets a tenant's pass through although the room owes money: who, when, why and
+    the amount owed then are kept on the pass and in the audit trail."""
+    if not may_override_arrears(actor, goods_pass.project_id):
+        raise ActionRefused(_("只有客服主管、客服经理和项目经理可以批准欠费房屋的放行。"))
+    reason = _clean_text(reason, 200)
+    if not reason:
+        raise ValidationError({"reason": [_("请写明批准放行的原因。")]})
+    goods_pass = GoodsPass.objects.select_for_update().select_related("room", "project").get(pk=goods_pass.pk)
+    if goods_pass.state == PassState.RELEASED:
+        raise ActionRefused(_("这张放行单已经放行。"))
+    if goods_pass.arrears_override_at:
+        raise ActionRefused(_("这张放行单已经批准过。"))
+    owed = room_arrears(goods_pass.room)
+    if not owed:
+        raise ActionRefused(_("该户没有未缴费用，不需要批准。"))
+    goods_pass.arrears_override_by, goods_pass.arrears_override_at = actor, timezone.now()
+    goods_pass.arrears_override_reason, goods_pass.arrears_owed_fen = reason, owed
+    goods_pass.save(
+        update_fields=["arrears_override_by", "arrears_override_at", "arrears_override_reason", "arrears_owed_fen"]
+    )
+    audit_record(actor=actor, obj=goods_pass, action="arrears_ok", changes={"reason": reason, "owed_fen": owed})
+    return goods_pass
 
 
 def goods_pass_verify(

@@ -92,12 +92,101 @@ def test_the_desk_records_the_owners_confirmation_with_the_way(world, applicatio
     assert (gp.state, gp.authorised_by, gp.authorised_via) == (PassState.AUTHORISED, "张三", "phone")
 
 
-def test_arrears_hook_returns_none_today_and_blocks_a_tenant_when_it_does(world, application, room_tenant, monkeypatch):
-    assert hooks.room_arrears(world.room) == []
+def test_the_arrears_hook_reads_the_rooms_account(world):
+    assert hooks.room_arrears(world.room) == 0
+    owe(world, 30000)
+    assert hooks.room_arrears(world.room) == 30000
+    assert hooks.goods_pass_policy(world.company.pk) == "warn"  # the default
+
+
+def owe(world, fen):
+    from billing.tests.arrears_factories import fee_item, make_bill
+
+    due = timezone.localdate() - timedelta(days=10)
+    return make_bill(world.room, [(fee_item(world.company), fen)], period_start=due.replace(day=1), due_on=due)
+
+
+def tenant_pass(world, application, room_tenant):
     gp = services.goods_pass_apply(actor=world.cs, data=application(applicant_id=room_tenant.pk))
-    monkeypatch.setattr(services.goods_passes, "room_arrears", lambda room: [("物业费", 300)])
-    with pytest.raises(ActionRefused, match="未缴"):
-        services.goods_pass_confirm(actor=world.cs, goods_pass=gp, via="phone", owner_name="张三")
+    services.goods_pass_confirm(actor=world.cs, goods_pass=gp, via="phone", owner_name="张三")
+    return GoodsPass.objects.select_related("room", "project").get(pk=gp.pk)
+
+
+def test_warn_shows_the_amount_and_lets_the_goods_out(world, application, room_tenant):
+    owe(world, 30000)
+    gp = tenant_pass(world, application, room_tenant)
+    check = services.goods_pass_arrears(gp)
+    assert check.warn and not check.blocked and check.owed == 30000
+    assert services.goods_pass_refusal(gp) == ""
+    services.goods_pass_verify(actor=world.guard, goods_pass=gp, released=released(gp))
+    assert GoodsPass.objects.get(pk=gp.pk).state == PassState.RELEASED
+
+
+def test_block_needs_a_supervisors_override_with_a_reason(world, application, room_tenant):
+    from billing.tests.arrears_factories import settings_for
+
+    settings_for(world.company, goods_pass_arrears="block")
+    owe(world, 30000)
+    gp = tenant_pass(world, application, room_tenant)  # the owner may still agree
+    assert "300.00" in services.goods_pass_refusal(gp)
+    with pytest.raises(ActionRefused, match="300.00"):
+        services.goods_pass_verify(actor=world.guard, goods_pass=gp, released=released(gp))
+    assert GoodsPass.objects.get(pk=gp.pk).state == PassState.AUTHORISED
+    for who in (world.cs, world.guard):
+        with pytest.raises(ActionRefused):
+            services.goods_pass_override_arrears(actor=who, goods_pass=gp, reason="业主担保")
+    with pytest.raises(ValidationError):
+        services.goods_pass_override_arrears(actor=world.supervisor, goods_pass=gp, reason=" ")
+    services.goods_pass_override_arrears(actor=world.supervisor, goods_pass=gp, reason="业主电话担保本周缴清")
+    gp = GoodsPass.objects.select_related("room", "project").get(pk=gp.pk)
+    assert (gp.arrears_override_by, gp.arrears_owed_fen) == (world.supervisor, 30000)
+    assert services.goods_pass_refusal(gp) == ""
+    services.goods_pass_verify(actor=world.guard, goods_pass=gp, released=released(gp))
+    assert GoodsPass.objects.get(pk=gp.pk).state == PassState.RELEASED
+
+
+def test_block_does_not_hold_an_owners_own_goods(world, application):
+    from billing.tests.arrears_factories import settings_for
+
+    settings_for(world.company, goods_pass_arrears="block")
+    owe(world, 30000)
+    gp = services.goods_pass_apply(actor=world.cs, data=application())
+    gp = GoodsPass.objects.select_related("room", "project").get(pk=gp.pk)
+    assert services.goods_pass_arrears(gp).warn and services.goods_pass_refusal(gp) == ""
+
+
+def test_a_paid_up_room_needs_no_override(world, application, room_tenant):
+    from billing.tests.arrears_factories import settings_for
+
+    settings_for(world.company, goods_pass_arrears="block")
+    gp = tenant_pass(world, application, room_tenant)
+    assert services.goods_pass_refusal(gp) == ""
+    with pytest.raises(ActionRefused, match="不需要"):
+        services.goods_pass_override_arrears(actor=world.supervisor, goods_pass=gp, reason="x")
+
+
+def test_the_pass_page_offers_the_override_to_supervisors_only(client, world, application, room_tenant):
+    from django.urls import reverse
+
+    from billing.tests.arrears_factories import settings_for
+    from tests.factories import PASSWORD
+
+    settings_for(world.company, goods_pass_arrears="block")
+    owe(world, 30000)
+    gp = tenant_pass(world, application, room_tenant)
+    url = reverse("frontdesk:pass", args=[gp.pk])
+    client.login(username="cs", password=PASSWORD)
+    page = client.get(url).content.decode()
+    assert 'id="pass-arrears"' in page and 'id="override-form"' not in page and 'id="verify-form"' not in page
+    post = reverse("frontdesk:pass-override-arrears", args=[gp.pk])
+    client.post(post, {"reason": "想放行"})
+    assert GoodsPass.objects.get(pk=gp.pk).arrears_override_at is None
+    client.login(username="sup", password=PASSWORD)
+    assert 'id="override-form"' in client.get(url).content.decode()
+    assert client.post(post, {"reason": ""}).status_code == 400
+    client.post(post, {"reason": "业主担保"})
+    assert GoodsPass.objects.get(pk=gp.pk).arrears_override_reason == "业主担保"
+    assert 'id="verify-form"' in client.get(url).content.decode()
 
 
 def test_the_guard_releases_and_records_fewer_items_as_a_difference(world, application):

@@ -6,6 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.choices import ArrearsPolicy
+from billing.money import yuan
+from billing.rules import may_override_arrears
+from billing.selectors import arrears_policy, owed_fen
 from core.choices import DESK_ROLES
 from core.errors import ActionRefused
 from core.models import User
@@ -173,27 +177,55 @@ def lease_activate(*, actor, lease, note: str = "") -> Lease:
 
 
 @transaction.atomic
-def lease_move_out(*, actor, lease, on: date | None, fees_settled: bool = False, note: str = "") -> Lease:
+def lease_move_out(*, actor, lease, on: date | None, note: str = "", override_reason: str = "") -> Lease:
     """The tenant moves out: the occupancy ends on that day; the room is occupied again if anyone
-    else still lives there, else vacant. Leaving requires the fees to be settled."""
+    else still lives there, else vacant. The room's account is checked, not ticked: what it owes is
+    recorded on the lease; when it owes money and the company's policy is block
+    (BillingSettings.move_out_arrears), a supervisor's override with a reason is needed; with warn
+    the move-out goes ahead and the amount is recorded."""
     lease = _lease(actor, lease, {LeaseState.ACTIVE}, _("出租登记当前状态为“%(state)s”，不能办理退租。"))
     errors = Errors()
     if on is None:
         errors.add("on", _("请填写退租日期。"))
     elif on < lease.start:
         errors.add("on", _("退租日期不能早于租期开始日期。"))
-    if not fees_settled:
-        errors.add("fees_settled", _("退租前须确认费用已结清。"))
     note = _text(note, "note", errors, limit=200)
+    override_reason = _text(override_reason, "override_reason", errors, limit=200)
+    room = Room.objects.select_for_update().select_related("project").get(pk=lease.room_id)
+    owed = owed_fen(room.pk)
+    blocked = owed > 0 and arrears_policy(room.project.company_id, "move_out") == ArrearsPolicy.BLOCK
+    if blocked and not override_reason:
+        errors.add(
+            "override_reason",
+            _("该户尚有未缴费用 %(amount)s 元：请先缴清，或由客服主管、客服经理、项目经理写明原因批准退租。")
+            % {"amount": yuan(owed)},
+        )
     errors.raise_if_any()
+    if blocked and not may_override_arrears(actor, room.project_id):
+        raise ActionRefused(_("只有客服主管、客服经理和项目经理可以批准欠费房屋的退租。"))
     if lease.occupancy_id:
         Occupancy.objects.filter(pk=lease.occupancy_id).update(end=on)
-    room = Room.objects.select_for_update().get(pk=lease.room_id)
     room.state = _room_state_after_leaving(room, excluding=lease.occupancy_id)
     room.save(update_fields=["state"])
     lease.state, lease.moved_out_on, lease.move_out_note = LeaseState.ENDED, on, note
-    lease.save(update_fields=["state", "moved_out_on", "move_out_note"])
-    _event(lease, actor, "move_out", _("租户退租，退租日期 %(day)s，费用已结清") % {"day": on}, note)
+    lease.move_out_owed_fen = owed
+    fields = ["state", "moved_out_on", "move_out_note", "move_out_owed_fen"]
+    if blocked:
+        lease.move_out_override_by, lease.move_out_override_reason = actor, override_reason
+        fields += ["move_out_override_by", "move_out_override_reason"]
+    lease.save(update_fields=fields)
+    if not owed:
+        text = _("租户退租，退租日期 %(day)s，房屋账户无欠费") % {"day": on}
+    elif blocked:
+        text = _("租户退租，退租日期 %(day)s，尚欠 %(amount)s 元，%(who)s 批准：%(reason)s") % {
+            "day": on,
+            "amount": yuan(owed),
+            "who": actor.name,
+            "reason": override_reason,
+        }
+    else:
+        text = _("租户退租，退租日期 %(day)s，尚欠 %(amount)s 元（已提示）") % {"day": on, "amount": yuan(owed)}
+    _event(lease, actor, "move_out", text[:300], note)
     return lease
 
 

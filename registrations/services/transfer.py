@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from billing.money import yuan
+from billing.selectors import owed_fen
 from core.errors import ActionRefused
 from estate.choices import Relation, RoomState
 from estate.models import Occupancy, Room
@@ -84,7 +86,10 @@ def transfer_open(
         updated_at=now,
     )
     lines = checklist_lines(settings_for(room.project).transfer_checklist)
-    TransferItem.objects.bulk_create([TransferItem(transfer=transfer, label=label) for label, _m in lines])
+    TransferItem.objects.bulk_create(
+        [TransferItem(transfer=transfer, label=ACCOUNT_CHECK_LABEL(), account_check=True)]
+        + [TransferItem(transfer=transfer, label=label) for label, _m in lines]
+    )
     _event(
         transfer,
         actor,
@@ -118,6 +123,11 @@ def transfer_settle_item(*, actor, transfer, item_id: int, note: str = "") -> Tr
         raise ValidationError({"item": [_("事项不存在。")]})
     if item.settled_at:
         raise ActionRefused(_("“%(label)s”已结清。") % {"label": item.label})
+    if item.account_check:
+        _check_account(transfer)
+        _settle_account_item(item, actor)
+        _event(transfer, actor, "settle", _("已结清：%(label)s") % {"label": item.label}, item.note)
+        return item
     errors = Errors()
     note = _text(note, "note", errors, required_msg=_("请说明如何结清（如收据号、金额、无欠费）。"), limit=200)
     errors.raise_if_any()
@@ -154,8 +164,39 @@ def transfer_read_meters(
     return transfer
 
 
+def ACCOUNT_CHECK_LABEL() -> str:  # noqa: N802 -- a label read in the language of the moment
+    return _("物业等费用结清（按房屋账户核对）")
+
+
+def _owed_message(owed: int) -> str:
+    return _("房屋账户尚欠 %(amount)s 元，须先缴清") % {"amount": yuan(owed)}
+
+
+def _check_account(transfer) -> None:
+    """A transfer cannot complete while the room's account owes money (disputed bills included:
+    a dispute is settled before the room changes hands)."""
+    owed = owed_fen(transfer.room_id)
+    if owed:
+        raise ActionRefused(_owed_message(owed) + "。")
+
+
+def _settle_account_item(item, actor) -> None:
+    item.settled_at, item.settled_by = timezone.now(), actor
+    item.note = _("系统核对：房屋账户无欠费")
+    item.save(update_fields=["settled_at", "settled_by", "note"])
+
+
 def transfer_missing(transfer) -> list[str]:
-    missing = [_("未结清：%(label)s") % {"label": i.label} for i in transfer.items.all() if not i.settled_at]
+    """What still stands in the way. The fees are the room's account, checked now (not a tick): an
+    account-check item counts as missing only while the room owes money."""
+    missing = [
+        _("未结清：%(label)s") % {"label": i.label}
+        for i in transfer.items.all()
+        if not i.settled_at and not i.account_check
+    ]
+    owed = owed_fen(transfer.room_id)
+    if owed:
+        missing.append(_owed_message(owed))
     if transfer.meters_read_at is None:
         missing.append(_("尚未抄表"))
     return missing
@@ -172,6 +213,9 @@ def transfer_complete(*, actor, transfer, note: str = "") -> Transfer:
             _("还不能办结过户：%(items)s。") % {"items": pgettext("list separator", "、").join(missing)}
         )
     room = Room.objects.select_for_update().get(pk=transfer.room_id)
+    _check_account(transfer)  # again, under the room's lock
+    for item in transfer.items.filter(account_check=True, settled_at__isnull=True):
+        _settle_account_item(item, actor)  # settled_at: when the check passed
     day = transfer.effective_on
     _check_transfer_date(room, day)
     ending = (

@@ -132,28 +132,59 @@ def test_overlap_rule_matches_interval_arithmetic(world, a, b):
         assert not overlaps
 
 
-def test_move_out_ends_the_occupancy_and_needs_fees_settled(world):
+def test_move_out_ends_the_occupancy_and_records_the_account_check(world):
     lease = active(world)
-    with pytest.raises(ValidationError) as exc:
-        services.lease_move_out(actor=world.cs, lease=lease, on=date(2027, 5, 31), fees_settled=False)
-    assert "fees_settled" in exc.value.message_dict
     with pytest.raises(ValidationError):
-        services.lease_move_out(actor=world.cs, lease=lease, on=date(2026, 11, 1), fees_settled=True)
-    services.lease_move_out(actor=world.cs, lease=lease, on=date(2027, 5, 31), fees_settled=True, note="押金已退")
+        services.lease_move_out(actor=world.cs, lease=lease, on=date(2026, 11, 1))
+    services.lease_move_out(actor=world.cs, lease=lease, on=date(2027, 5, 31), note="押金已退")
     lease.refresh_from_db()
     occ = Occupancy.objects.get(pk=lease.occupancy_id)
     assert lease.state == LeaseState.ENDED and occ.end == date(2027, 5, 31)
+    assert lease.move_out_owed_fen == 0 and lease.move_out_override_by is None
     world.room.refresh_from_db()
     assert world.room.state == RoomState.OCCUPIED  # the owner is still on file
     with pytest.raises(ActionRefused):
-        services.lease_move_out(actor=world.cs, lease=lease, on=date(2027, 6, 1), fees_settled=True)
+        services.lease_move_out(actor=world.cs, lease=lease, on=date(2027, 6, 1))
+
+
+def owe(world, fen=30000):
+    from billing.tests.arrears_factories import fee_item, make_bill
+
+    return make_bill(world.room, [(fee_item(world.company), fen)], period_start=date(2026, 10, 1))
+
+
+def test_move_out_in_arrears_is_blocked_until_a_supervisor_overrides(world):
+    """The default policy (BillingSettings.move_out_arrears) is block."""
+    lease = active(world)
+    owe(world)
+    with pytest.raises(ValidationError) as exc:
+        services.lease_move_out(actor=world.cs, lease=lease, on=date(2027, 5, 31))
+    assert "300.00" in exc.value.message_dict["override_reason"][0]
+    with pytest.raises(ActionRefused):
+        services.lease_move_out(actor=world.cs, lease=lease, on=date(2027, 5, 31), override_reason="业主担保")
+    assert Lease.objects.get(pk=lease.pk).state == LeaseState.ACTIVE
+    services.lease_move_out(actor=world.supervisor, lease=lease, on=date(2027, 5, 31), override_reason="业主担保")
+    lease.refresh_from_db()
+    assert lease.state == LeaseState.ENDED and lease.move_out_owed_fen == 30000
+    assert (lease.move_out_override_by, lease.move_out_override_reason) == (world.supervisor, "业主担保")
+
+
+def test_move_out_in_arrears_with_warn_goes_ahead_and_records_the_amount(world):
+    from billing.tests.arrears_factories import settings_for
+
+    settings_for(world.company, move_out_arrears="warn")
+    lease = active(world)
+    owe(world, 12345)
+    services.lease_move_out(actor=world.cs, lease=lease, on=date(2027, 5, 31))
+    lease.refresh_from_db()
+    assert lease.state == LeaseState.ENDED and lease.move_out_owed_fen == 12345 and lease.move_out_override_by is None
 
 
 def test_move_out_of_the_only_occupant_leaves_the_room_vacant(world, vacant_room):
     lease = register(world, room=vacant_room, start=date(2026, 1, 1), end=date(2027, 12, 31))
     confirm(world, lease)
     services.lease_activate(actor=world.cs, lease=lease)
-    services.lease_move_out(actor=world.cs, lease=lease, on=date(2026, 12, 31), fees_settled=True)
+    services.lease_move_out(actor=world.cs, lease=lease, on=date(2026, 12, 31))
     vacant_room.refresh_from_db()
     assert vacant_room.state == RoomState.VACANT
 
@@ -216,7 +247,7 @@ def test_draft_ended_and_past_leases_get_no_reminder(world, vacant_room):
     ended = register(world, room=world.room2, start=date(2026, 1, 1), end=date(2026, 12, 31))
     confirm(world, ended, owner_name="李四")
     services.lease_activate(actor=world.cs, lease=ended)
-    services.lease_move_out(actor=world.cs, lease=ended, on=date(2026, 6, 30), fees_settled=True)
+    services.lease_move_out(actor=world.cs, lease=ended, on=date(2026, 6, 30))
     past = register(world, room=vacant_room, start=date(2026, 1, 1), end=date(2026, 12, 10))
     confirm(world, past, owner_name="某业主")
     services.lease_activate(actor=world.cs, lease=past)

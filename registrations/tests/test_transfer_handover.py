@@ -48,6 +48,46 @@ def test_open_lists_old_owners_and_the_default_items(world, owned):
     assert transfer.items.count() == 5
 
 
+def test_the_fees_are_checked_on_the_rooms_account_not_ticked(world, owned):
+    from billing.tests.arrears_factories import fee_item, make_bill, pay
+
+    transfer = open_transfer(world, owned)
+    check = transfer.items.get(account_check=True)
+    assert [i.label for i in transfer.items.all()][0] == check.label
+    bill = make_bill(owned, [(fee_item(world.company), 45600)], period_start=date(2026, 10, 1))
+    with pytest.raises(ActionRefused, match="456.00"):
+        services.transfer_settle_item(actor=world.cs, transfer=transfer, item_id=check.pk, note="已结清")
+    for item in transfer.items.filter(account_check=False):
+        services.transfer_settle_item(actor=world.cs, transfer=transfer, item_id=item.pk, note="无")
+    services.transfer_read_meters(actor=world.cs, transfer=transfer, water=Decimal("1"), electricity=Decimal("2"))
+    transfer.refresh_from_db()
+    assert any("456.00" in m for m in services.transfer_missing(transfer))
+    with pytest.raises(ActionRefused, match="456.00"):
+        services.transfer_complete(actor=world.cs, transfer=transfer)
+    assert TransferItem.objects.get(pk=check.pk).settled_at is None
+    pay(owned, 45600, bills=[bill])
+    assert services.transfer_missing(transfer) == []
+    services.transfer_complete(actor=world.cs, transfer=transfer)  # the check passes now and is recorded
+    check.refresh_from_db()
+    assert check.settled_at is not None and check.settled_by == world.cs and "无欠费" in check.note
+
+
+def test_a_disputed_bill_also_stands_in_the_way_of_a_transfer(world, owned):
+    from billing.tests.arrears_factories import fee_item, make_bill
+
+    transfer = open_transfer(world, owned)
+    make_bill(owned, [(fee_item(world.company), 100)], period_start=date(2026, 10, 1), disputed=True)
+    settle_all_but_fees(world, transfer)
+    with pytest.raises(ActionRefused, match="1.00"):
+        services.transfer_complete(actor=world.cs, transfer=transfer)
+
+
+def settle_all_but_fees(world, transfer):
+    for item in transfer.items.filter(account_check=False):
+        services.transfer_settle_item(actor=world.cs, transfer=transfer, item_id=item.pk, note="无")
+    services.transfer_read_meters(actor=world.cs, transfer=transfer, water=Decimal("1"), electricity=Decimal("2"))
+
+
 def test_a_date_on_or_before_the_current_owners_start_is_refused(world, owned):
     for day in (date(2020, 4, 30), date(2020, 5, 1)):
         with pytest.raises(ActionRefused, match="2020-05-01"):

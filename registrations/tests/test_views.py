@@ -230,8 +230,14 @@ def test_lease_activation_through_the_page(client, world, records):
     assert act(client, "leases", lease, "activate").status_code == 302
     lease.refresh_from_db()
     assert lease.state == LeaseState.ACTIVE
+    from billing.tests.arrears_factories import fee_item, make_bill
+
+    make_bill(lease.room, [(fee_item(world.company), 8800)], period_start=date(2026, 10, 1))
+    page = client.get(reverse("registrations:detail", args=["leases", lease.pk])).content.decode()
+    assert 'id="room-owed"' in page and "88.00" in page
     bad = act(client, "leases", lease, "move_out", on="2027-03-01", note="")
-    assert bad.status_code == 400 and "费用已结清" in bad.content.decode()
+    assert bad.status_code == 400 and "未缴费用 88.00" in bad.content.decode()
+    assert Lease.objects.get(pk=lease.pk).state == LeaseState.ACTIVE
 
 
 def test_only_the_project_manager_sees_the_sign_button(client, world, records):

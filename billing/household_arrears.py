@@ -1,0 +1,28 @@
+"""The household page's arrears panel (一户一档): what the room owes, aged, and its dunning history.
+
+`household_panel(request, room)` returns the panel's HTML ("" for users who may not see accounts),
+for the household panel registry the cashier side adds to estate (one line there registers it); the
+household timeline shows the dunning steps already (billing/timeline_arrears.py)."""
+
+from django.template.loader import render_to_string
+
+from billing.choices import PlanState
+from billing.ledger import room_arrears
+from billing.models import PaymentPlan
+from billing.rules import may_view_ledger
+from billing.selectors import dunning_history
+
+
+def household_panel(request, room) -> str:
+    if request.user.is_resident or not may_view_ledger(request.user, room.project_id):
+        return ""
+    return render_to_string(
+        "billing/arrears/_household_dunning.html",
+        {
+            "room": room,
+            "a": room_arrears(room),
+            "history": dunning_history(room, limit=5),
+            "plan": PaymentPlan.objects.filter(room_id=room.pk, state=PlanState.ACTIVE).exists(),
+        },
+        request=request,
+    )
