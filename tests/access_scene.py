@@ -73,6 +73,7 @@ class Scene(World):
         self._safety()
         self._community()
         self._importer()
+        self._billing()
         self._inbox()
 
     def _desk(self):
@@ -295,6 +296,51 @@ class Scene(World):
         session = services.session_map(actor=self.supervisor, session=session, mapping=session.mapping)
         self.import_session = services.session_stage(session_id=session.pk)
         self.import_row = self.import_session.rows.order_by("number").first()
+
+    def _billing(self):
+        """The money side of 3-2-1502: an overdue bill of two lines (total = their sum), a cash
+        payment at the desk (cs's cashier day), an online payment waiting for the gateway, a relief
+        proposed on a line, a dunning step, a payment plan and a finished billing run."""
+        from datetime import date
+
+        from billing import services
+        from billing.choices import Basis, Cycle, DunningStepKind, Method, ReliefKind, RunState
+        from billing.models import BillingRun, CashierDay
+        from billing.tests.arrears_factories import fee_item, make_bill, settings_for
+
+        settings_for(self.company, lobby_notice_rooms=True)
+        item = fee_item(self.company)
+        water = fee_item(self.company, code="sf", name="水费", basis=Basis.METERED)
+        month = (timezone.localdate().replace(day=1) - timedelta(days=70)).replace(day=1)
+        self.bill = make_bill(self.room, [(item, 30000), (water, 12000)], period_start=month)
+        self.bill_line = self.bill.lines.order_by("id").first()
+        self.entry = services.payment_post(actor=self.cs, room=self.room, amount_fen=5000, method=Method.CASH)
+        self.cashier_day = CashierDay.objects.get(cashier=self.cs)
+        self.online_entry = services.payment_start_online(
+            actor=self.cs, room=self.room, amount_fen=1000, method=Method.WECHAT
+        )
+        self.relief = services.relief_propose(
+            actor=self.cs, line=self.bill_line, kind=ReliefKind.VACANCY, amount_fen=1000, reason="甲户空置"
+        )
+        self.dunning_step = services.dunning_step_record(actor=self.cs, room=self.room, kind=DunningStepKind.PHONE)
+        self.payment_plan = services.payment_plan_agree(
+            actor=self.cs,
+            room=self.room,
+            instalments=[
+                services.InstalmentInput(due_on=timezone.localdate() + timedelta(days=30), amount_fen=20000),
+                services.InstalmentInput(due_on=timezone.localdate() + timedelta(days=60), amount_fen=17000),
+            ],
+        )
+        start = date(2020, 1, 1)
+        self.billing_run = BillingRun.objects.create(
+            project=self.project,
+            period_start=start,
+            period_end=date(2020, 1, 31),
+            cycle=Cycle.MONTH,
+            state=RunState.DONE,
+            started_by=self.finance,
+            finished_at=timezone.now(),
+        )
 
     def _inbox(self):
         self.day = timezone.localdate() - timedelta(days=1)

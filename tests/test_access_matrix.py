@@ -41,11 +41,18 @@ FRONT = DESKLIKE | {"guard"}  # frontdesk.rules.is_front
 PATROLLERS = DESKLIKE | {"lead", "tech", "guard"}  # safety.rules.sees_patrols
 IMPORTERS = R({"supervisor", "manager", "pm", "admin"})  # importer.services.may_import
 RESIDENTS = R({"resident", "neighbour"})
-REVIEWERS = R({"manager", "pm", "admin"})  # quality.rules.REVIEW_ROLES
+REVIEWERS = R({"supervisor", "manager", "pm", "admin"})  # quality.rules.may_view_review (REVIEW_ROLES + the CS supervisor)
 PHRASE_EDITORS = R({"supervisor", "manager", "admin"})  # community PHRASE_EDITING_ROLES
 SLUGS = ("moveins", "leases", "transfers", "handovers")
 NOT_ON_THE_ROUTE = {"lead": HIDDEN, "tech": HIDDEN, "cs": REFUSED}
 NOT_CALLED = {r: HIDDEN for r in ("lead", "tech", "guard", "finance")}
+# billing/rules.py
+ACCOUNTS = DESK | R({"pm", "finance", "admin"})  # may_view_accounts, may_view_ledger
+CASHIERS = DESK | R({"finance"})  # may_take_payments (the desk collects: the company's default)
+MONEY = R({"finance", "pm", "admin"})  # may_run_billing, may_reverse
+DUNNERS = DESK | R({"pm", "finance"})  # may_dun
+FIGURES = R({"supervisor", "manager", "pm", "finance", "admin"})  # may_see_figures
+BOARD = SUPERVISING  # desk.rules.may_view_board
 
 
 def pk(attr):
@@ -71,6 +78,22 @@ def slug(g):
 
 def record(g):
     return lambda s: {"slug": g, "pk": s.registration[g].pk}
+
+
+def room_id(s):
+    return {"room_id": s.room.pk}
+
+
+def bill(s):
+    return {"room_id": s.room.pk, "bill_id": s.bill.pk}
+
+
+def arrears_of_a(s):
+    return reverse("billing:arrears-project", args=[s.project.pk])
+
+
+def figures_of_a(s):
+    return reverse("billing:figures", args=[s.project.pk])
 
 
 def last_month(s):
@@ -562,6 +585,133 @@ ROWS = [
     Row("api:resident-list", EVERYONE, query=in_a),
     Row("api:resident-detail", ALL_STAFF | {"resident"}, kwargs=pk("resident"), refuse=HIDDEN),
     Row("api:household-detail", ALL_STAFF, kwargs=room, refuse=HIDDEN),
+    # ---------------------------------------------------------------- desk: board, workbench, phones
+    Row("desk:board", BOARD),
+    Row("desk:board-figures", BOARD),
+    Row(
+        "desk:workbench",
+        ALL_STAFF - {"tech", "guard"},
+        expect={
+            "tech": to("desk:jobs"),
+            "guard": to("desk:jobs"),
+            "resident": to("desk:list"),
+            "neighbour": to("desk:list"),
+        },
+    ),
+    Row(
+        "desk:assignees",
+        DESKLIKE | {"lead"},
+        kwargs=pk("request"),
+        query=lambda s: {"action": "transfer", "department": s.dept["cleaning"].pk},
+        expect={"guard": HIDDEN, "finance": DENIED, "tech": DENIED},
+        why="the person list of the transfer form: who may transfer the request",
+    ),
+    Row(
+        "desk:call",
+        DESKLIKE,
+        kwargs=pk("request"),
+        method="POST",
+        expect={"guard": HIDDEN, "neighbour": HIDDEN},
+        why="those who see full numbers, and the worker on it while the work is under way (not yet)",
+    ),
+    Row("desk:suggest", DESKLIKE, query=lambda s: {"project": s.project.pk, "title": "漏水", "room": s.room.pk}),
+    Row("preferences", EVERYONE),
+    Row(
+        "frontdesk:pass-call-owner",
+        FRONT,
+        kwargs=lambda s: {"pk": s.goods_pass.pk, "resident": s.resident.pk},
+        method="POST",
+    ),
+    Row(
+        "frontdesk:pass-override-arrears",
+        FRONT,
+        kwargs=pk("goods_pass"),
+        method="POST",
+        refuse=HIDDEN,
+        expect={"resident": DENIED},
+    ),
+    Row(
+        "safety:stop_all_normal",
+        SUPERVISING | {"guard"},
+        kwargs=pk("stop"),
+        method="POST",
+        data=lambda s: {},
+        expect=NOT_ON_THE_ROUTE,
+    ),
+    # ---------------------------------------------------------------- billing: accounts and the cashier
+    Row("billing:account", ACCOUNTS, kwargs=room),
+    Row("billing:account-pay", CASHIERS, kwargs=room, method="POST"),
+    Row("billing:account-refund", ACCOUNTS, kwargs=room, method="POST"),
+    Row("billing:account-charge", ACCOUNTS, kwargs=room, method="POST"),
+    Row("billing:account-relief", ACCOUNTS, kwargs=room, method="POST"),
+    Row("billing:relief-decide", ACCOUNTS, kwargs=pk("relief"), method="POST"),
+    Row("billing:entry-reverse", ACCOUNTS, kwargs=pk("entry"), method="POST"),
+    Row("billing:entry-invoice", CASHIERS, kwargs=pk("entry"), method="POST"),
+    Row("billing:receipt", ACCOUNTS, kwargs=pk("entry")),
+    Row("billing:cashier", CASHIERS),
+    Row(
+        "billing:day-close",
+        R({"cs"}),
+        kwargs=pk("cashier_day"),
+        method="POST",
+        expect={r: HIDDEN for r in CASHIERS - {"cs"}},
+        why="a cashier closes their own day only",
+    ),
+    Row("billing:runs", MONEY),
+    Row("billing:run-new", MONEY),
+    Row("billing:run", MONEY, kwargs=pk("billing_run")),
+    Row("billing:run-progress", MONEY, kwargs=pk("billing_run"), ok=status(204), why="done: nothing to poll"),
+    Row("billing:run-reverse", MONEY, kwargs=pk("billing_run"), method="POST"),
+    Row("billing:run-resume", MONEY, kwargs=pk("billing_run"), method="POST"),
+    Row("billing:rates", ACCOUNTS),
+    Row("billing:readings", ALL_STAFF),
+    Row(
+        "billing:sim-pay",
+        CASHIERS,
+        kwargs=lambda s: {"ref": s.online_entry.gateway_ref},
+        other=HIDDEN,
+        why="the development gateway's payer page of a pending online payment",
+    ),
+    Row("api:bill-list", EVERYONE, query=in_a),
+    Row("api:bill-detail", ACCOUNTS | {"resident"}, kwargs=pk("bill"), refuse=HIDDEN),
+    Row("api:entry-list", EVERYONE, query=in_a),
+    Row("api:entry-detail", ACCOUNTS | {"resident"}, kwargs=pk("entry"), refuse=HIDDEN),
+    # ---------------------------------------------------------------- billing: arrears, notices, figures
+    Row("billing:arrears", ACCOUNTS, ok=to(arrears_of_a), expect={"admin": OK}, other=to("/billing/arrears/")),
+    Row("billing:arrears-project", ACCOUNTS, kwargs=project),
+    Row("billing:arrears-export", ACCOUNTS, kwargs=project),
+    Row("billing:lobby-notice", DUNNERS, kwargs=project),
+    Row("billing:lobby-notice-pdf", DUNNERS, kwargs=project),
+    Row(
+        "billing:notice-building-pdf",
+        ACCOUNTS,
+        kwargs=lambda s: {"project_id": s.project.pk, "building_id": s.room.building_id},
+    ),
+    Row("billing:arrears-room", ACCOUNTS, kwargs=room_id),
+    Row("billing:notice-room-pdf", ACCOUNTS, kwargs=room_id),
+    Row("billing:letter-pdf", ACCOUNTS, kwargs=room_id),
+    Row("billing:arrears-dun", DUNNERS, kwargs=room_id, method="POST"),
+    Row("billing:arrears-dispute", DUNNERS, kwargs=bill, method="POST"),
+    Row("billing:arrears-settle", DUNNERS, kwargs=bill, method="POST"),
+    Row("billing:arrears-plan", DUNNERS, kwargs=room_id, method="POST"),
+    Row(
+        "billing:arrears-plan-cancel",
+        DUNNERS,
+        kwargs=lambda s: {"room_id": s.room.pk, "plan_id": s.payment_plan.pk},
+        method="POST",
+    ),
+    Row(
+        "billing:repair-charge",
+        DESKLIKE | {"finance", "lead", "tech"},
+        kwargs=pk("request"),
+        method="POST",
+        refuse=HIDDEN,
+        why="who sees the request reaches the form; the service decides who may charge",
+    ),
+    Row("billing:figures-index", FIGURES, ok=to(figures_of_a), expect={"admin": OK}, other=to("/billing/figures/")),
+    Row("billing:figures", FIGURES, kwargs=project),
+    Row("billing:finance-month", FIGURES, kwargs=project),
+    Row("billing:finance-ledger", FIGURES, kwargs=project),
 ]
 
 
