@@ -322,7 +322,9 @@ class Scene(World):
         self.relief = services.relief_propose(
             actor=self.cs, line=self.bill_line, kind=ReliefKind.VACANCY, amount_fen=1000, reason="甲户空置"
         )
-        self.dunning_step = services.dunning_step_record(actor=self.cs, room=self.room, kind=DunningStepKind.PHONE)
+        self.dunning_step = services.dunning_step_record(
+            actor=self.cs, room=self.room, kind=DunningStepKind.PHONE, answer="甲户承诺月底缴清"
+        )
         self.payment_plan = services.payment_plan_agree(
             actor=self.cs,
             room=self.room,

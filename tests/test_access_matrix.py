@@ -792,7 +792,7 @@ def signed_in(scene) -> dict[str, str]:
         user = getattr(scene, attr)
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend (axes' first)
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         keys[attr] = session.session_key
