@@ -51,6 +51,9 @@ from estate.models import Building, Room
 
 ledger_guard = requires("billing.ledger", _lazy("只有客服人员、项目经理和财务人员可以查看欠费台账。"))
 dun_guard = requires("billing.dun", _lazy("只有客服人员、主管、经理和财务可以催缴。"))
+# A paid repair is recorded by staff (billing.rules.may_charge_repair); a resident who sees their
+# request is refused here, before the form, like every staff page.
+staff_guard = requires("desk.staff", _lazy("业户请使用业主端。"))
 figures_guard = requires("billing.figures", _lazy("只有财务、项目经理、客服主管和客服经理可以查看收缴率。"))
 DEBTOR_LIST_LIMIT = 500
 
@@ -444,14 +447,11 @@ def lobby_notice_pdf(request, project_id: int):
 # ------------------------------------------------------------------ paid repairs (the desk's panel posts here)
 
 
+@staff_guard
 @require_POST
 def repair_charge(request, pk: int):
-    from django.contrib.auth.views import redirect_to_login
-
     from desk.selectors import request_detail
 
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     try:
         sr = request_detail(request.user, pk)
     except ServiceRequest.DoesNotExist:

@@ -142,6 +142,25 @@ class Scene(World):
             ),
         )
 
+        # a second pass, waiting for the owner's confirmation (a tenant's): the gate may ring the owner
+        from frontdesk.choices import PassState
+        from frontdesk.models import GoodsPass
+
+        self.tenant_pass = front.goods_pass_apply(
+            actor=self.cs,
+            data=front.PassApplication(
+                room_id=self.room.pk,
+                valid_on=today,
+                carrier_name="甲户租客的师傅",
+                carrier_id_number=ID_CARD,
+                items=[("冰箱", 1)],
+                applicant_id=self.resident.pk,
+                authorised_via="phone",
+            ),
+        )
+        GoodsPass.objects.filter(pk=self.tenant_pass.pk).update(state=PassState.AWAITING_OWNER)
+        self.tenant_pass.refresh_from_db()
+
     def _registrations(self):
         from registrations import services
         from tests.factories import make_room

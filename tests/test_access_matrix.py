@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.access import (
     ALL_STAFF,
@@ -41,7 +42,9 @@ FRONT = DESKLIKE | {"guard"}  # frontdesk.rules.is_front
 PATROLLERS = DESKLIKE | {"lead", "tech", "guard"}  # safety.rules.sees_patrols
 IMPORTERS = R({"supervisor", "manager", "pm", "admin"})  # importer.services.may_import
 RESIDENTS = R({"resident", "neighbour"})
-REVIEWERS = R({"supervisor", "manager", "pm", "admin"})  # quality.rules.may_view_review (REVIEW_ROLES + the CS supervisor)
+REVIEWERS = R(
+    {"supervisor", "manager", "pm", "admin"}
+)  # quality.rules.may_view_review (REVIEW_ROLES + the CS supervisor)
 PHRASE_EDITORS = R({"supervisor", "manager", "admin"})  # community PHRASE_EDITING_ROLES
 SLUGS = ("moveins", "leases", "transfers", "handovers")
 NOT_ON_THE_ROUTE = {"lead": HIDDEN, "tech": HIDDEN, "cs": REFUSED}
@@ -96,8 +99,8 @@ def figures_of_a(s):
     return reverse("billing:figures", args=[s.project.pk])
 
 
-def last_month(s):
-    return reverse("quality:review-month", args=[s.project.pk, s.month])
+def this_month(s):
+    return reverse("quality:review-month", args=[s.project.pk, timezone.localdate().replace(day=1)])
 
 
 # The request is dispatched to the technician: what its state allows, for whom; each body is valid,
@@ -139,13 +142,20 @@ ROWS = [
         "desk:home",
         ALL_STAFF - {"tech", "guard"},
         expect={
+            **{r: to("desk:board") for r in BOARD},
             "tech": to("desk:jobs"),
             "guard": to("desk:jobs"),
             "resident": to("desk:list"),
             "neighbour": to("desk:list"),
         },
     ),
-    Row("desk:list", EVERYONE, query=in_a),
+    Row(
+        "desk:list",
+        EVERYONE,
+        query=in_a,
+        other=BAD,
+        why="?project= names a project not theirs: a field error, as the API answers",
+    ),
     Row("desk:intake", DESKLIKE),
     Row("desk:detail", DESKLIKE | {"finance", "lead", "tech", "resident"}, kwargs=pk("request"), refuse=HIDDEN),
     Row(
@@ -170,12 +180,12 @@ ROWS = [
     Row(
         "quality:review",
         REVIEWERS,
-        ok=to(last_month),
+        ok=to(this_month),
         expect={"admin": OK},
         other=to("/review/"),
-        why="one project: straight to its last month; the administrator (two projects) picks one",
+        why="one project: straight to this month; the administrator (two projects) picks one",
     ),
-    Row("quality:review-project", REVIEWERS, kwargs=project, ok=to(last_month)),
+    Row("quality:review-project", REVIEWERS, kwargs=project, ok=to(this_month)),
     Row("quality:review-month", REVIEWERS, kwargs=lambda s: {"project_id": s.project.pk, "month": s.month}),
     # ---------------------------------------------------------------- estate
     Row("estate:rooms", ALL_STAFF),
@@ -608,19 +618,25 @@ ROWS = [
     ),
     Row(
         "desk:call",
-        DESKLIKE,
+        DESKLIKE | {"lead", "tech"},
         kwargs=pk("request"),
         method="POST",
-        expect={"guard": HIDDEN, "neighbour": HIDDEN},
-        why="those who see full numbers, and the worker on it while the work is under way (not yet)",
+        ok=to(lambda s: f"tel:{s.request.caller_phone}"),
+        expect={"guard": HIDDEN, "finance": DENIED},
+        other=HIDDEN,
+        why="those who see full numbers, and the technician and lead on the dispatched job",
     ),
     Row("desk:suggest", DESKLIKE, query=lambda s: {"project": s.project.pk, "title": "漏水", "room": s.room.pk}),
     Row("preferences", EVERYONE),
     Row(
         "frontdesk:pass-call-owner",
         FRONT,
-        kwargs=lambda s: {"pk": s.goods_pass.pk, "resident": s.resident.pk},
+        kwargs=lambda s: {"pk": s.tenant_pass.pk, "resident": s.resident.pk},
         method="POST",
+        ok=to(lambda s: f"tel:{s.resident.phone}"),
+        refuse=HIDDEN,
+        expect={"finance": DENIED, "lead": DENIED, "tech": DENIED, "resident": DENIED, "neighbour": DENIED},
+        why="a pass waiting for the owner's confirmation: the gate and the desk ring the owner",
     ),
     Row(
         "frontdesk:pass-override-arrears",
@@ -706,7 +722,8 @@ ROWS = [
         kwargs=pk("request"),
         method="POST",
         refuse=HIDDEN,
-        why="who sees the request reaches the form; the service decides who may charge",
+        expect={"resident": DENIED, "neighbour": DENIED},
+        why="staff who see the request reach the form (the service decides who may charge); a resident never",
     ),
     Row("billing:figures-index", FIGURES, ok=to(figures_of_a), expect={"admin": OK}, other=to("/billing/figures/")),
     Row("billing:figures", FIGURES, kwargs=project),
@@ -739,7 +756,8 @@ def scene(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once in a transaction of its own; each test's savepoint inside it is rolled back."""
     import weasyprint
 
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    # the development gateway's payer page (billing:sim-pay) is there only with simulated payments
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), BILLING_SIMULATED_PAYMENTS=True)
     media.enable()
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
