@@ -252,27 +252,41 @@ class Notification(models.Model):
 
 
 class Delivery(models.Model):
-    """A notification to be sent through an outside channel (email, SMS, WeChat): an outbox row,
-    written in the same transaction as the notification, claimed and sent by a worker."""
+    """One message through one outside channel (email, SMS, WeChat): an outbox row and its delivery
+    log. Written in the caller's transaction, claimed and sent by a worker, retried with backoff,
+    dead after PROPDESK_NOTIFY_MAX_ATTEMPTS (see core/notify.py)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
         SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("失败")
+        DEAD = "dead", _("已放弃")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True
+    )
     channel = models.CharField(_("渠道"), max_length=30)
+    recipient = models.CharField(_("接收方"), max_length=200, blank=True)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    text = models.TextField(_("内容"), blank=True)
+    payload = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(_("最后错误"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("外部发送")
         verbose_name_plural = _("外部发送")
-        indexes = [models.Index(fields=["status", "id"], name="delivery_status")]
+        indexes = [
+            models.Index(fields=["status", "id"], name="delivery_status"),
+            models.Index(fields=["claim"], name="delivery_claim", condition=~models.Q(claim="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status}"

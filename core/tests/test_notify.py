@@ -112,7 +112,7 @@ def test_send_pending_sends_each_email_once(channels, emails):
     assert all(d.sent_at for d in Delivery.objects.all())
 
 
-def test_a_failing_channel_retries_then_gives_up_without_stopping_the_others(channels, emails):
+def test_a_failing_channel_retries_with_backoff_then_dies_without_stopping_the_others(channels, emails):
     w = emails
     channels.PROPDESK_NOTIFICATION_CHANNELS = ["core.notify.EmailChannel", "core.tests.test_notify.FailingChannel"]
     w.supervisor.phone = "13800000001"
@@ -120,28 +120,41 @@ def test_a_failing_channel_retries_then_gives_up_without_stopping_the_others(cha
     FailingChannel.calls = 0
     notify.notify([w.supervisor], title="已超时")
     sms = Delivery.objects.get(channel="sms")
-    assert notify.send_pending() == 1  # the email went; the SMS failed
+    now = timezone.now()
+    assert notify.send_pending(now=now) == 1  # the email went; the SMS failed
     assert len(mail.outbox) == 1
-    for attempt in range(1, notify.MAX_ATTEMPTS):
+    for attempt in range(1, notify.max_attempts()):
         sms.refresh_from_db()
-        assert (sms.status, sms.attempts) == ("pending", attempt)
+        assert (sms.status, sms.attempts) == ("failed", attempt)
         assert "短信网关无响应" in sms.last_error
-        notify.send_pending()
+        assert sms.next_attempt_at == now + notify.backoff(attempt)
+        assert notify.send_pending(now=sms.next_attempt_at - timedelta(seconds=1)) == 0  # not before its time
+        assert FailingChannel.calls == attempt
+        now = sms.next_attempt_at
+        notify.send_pending(now=now)
     sms.refresh_from_db()
-    assert (sms.status, sms.attempts) == ("failed", notify.MAX_ATTEMPTS)
-    assert FailingChannel.calls == notify.MAX_ATTEMPTS
-    notify.send_pending()
-    assert FailingChannel.calls == notify.MAX_ATTEMPTS  # failed is final
+    assert (sms.status, sms.attempts) == ("dead", notify.max_attempts())
+    assert FailingChannel.calls == notify.max_attempts()
+    notify.send_pending(now=now + timedelta(days=1))
+    assert FailingChannel.calls == notify.max_attempts()  # dead waits for a supervisor
     assert len(mail.outbox) == 1  # the email was never sent twice
 
 
-def test_a_delivery_for_a_channel_no_longer_configured_fails_instead_of_hanging(channels, emails):
+def test_backoff_doubles_from_the_base_and_stops_at_the_cap(settings):
+    settings.PROPDESK_NOTIFY_RETRY_BASE = 60
+    settings.PROPDESK_NOTIFY_RETRY_CAP = 3600
+    assert [notify.backoff(n).total_seconds() for n in range(1, 9)] == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+def test_a_delivery_for_a_channel_no_longer_configured_dies_instead_of_hanging(channels, emails):
     notify.notify([emails.supervisor], title="x")
     channels.PROPDESK_NOTIFICATION_CHANNELS = []
-    for _ in range(notify.MAX_ATTEMPTS):
-        assert notify.send_pending() == 0
+    later = timezone.now()
+    for _ in range(notify.max_attempts()):
+        later += timedelta(days=1)
+        assert notify.send_pending(now=later) == 0
     delivery = Delivery.objects.get()
-    assert delivery.status == "failed" and "not configured" in delivery.last_error
+    assert delivery.status == "dead" and "not configured" in delivery.last_error
 
 
 def test_a_stale_sending_claim_is_taken_over_and_a_fresh_one_is_left_alone(channels, emails):
@@ -152,33 +165,45 @@ def test_a_stale_sending_claim_is_taken_over_and_a_fresh_one_is_left_alone(chann
     fresh = Delivery.objects.get(notification__title="新的")
     now = timezone.now()
     Delivery.objects.filter(pk=stale.pk).update(
-        status="sending", claimed_at=now - notify.STALE_CLAIM - timedelta(seconds=5)
+        status="sending", claimed_at=now - notify.STALE_CLAIM - timedelta(seconds=5), claim="dead-worker"
     )
-    Delivery.objects.filter(pk=fresh.pk).update(status="sending", claimed_at=now - timedelta(minutes=1))
+    Delivery.objects.filter(pk=fresh.pk).update(status="sending", claimed_at=now - timedelta(minutes=1), claim="w2")
     assert notify.send_pending() == 1
     assert [m.to for m in mail.outbox] == [["chen@example.cn"]]
     stale.refresh_from_db()
     fresh.refresh_from_db()
-    assert (stale.status, stale.attempts) == ("sent", 1)
+    assert (stale.status, stale.attempts, stale.claim) == ("sent", 1, "")
     assert fresh.status == "sending"  # another worker may still be sending it
 
 
-def test_a_claim_taken_by_another_worker_in_between_is_not_sent_twice(channels, emails, monkeypatch):
-    """The worker read the candidate list, then another worker claimed the row: the CAS fails."""
+def test_a_row_claimed_by_another_worker_between_select_and_update_is_not_sent_twice(channels, emails, monkeypatch):
+    """The worker picked its candidates, then another worker claimed one: the guarded UPDATE skips it."""
     notify.notify([emails.supervisor], title="x")
-    delivery = Delivery.objects.get()
-    real_filter = Delivery.objects.filter
-    calls = {"n": 0}
+    real_update = notify.Delivery.objects.filter
 
     def racing_filter(*args, **kwargs):
-        if kwargs.get("pk") == delivery.pk and calls["n"] == 0:
-            calls["n"] += 1
-            Delivery.objects.all().update(status="sending", claimed_at=timezone.now())  # the other worker
-        return real_filter(*args, **kwargs)
+        if "pk__in" in kwargs:  # the claim's UPDATE: another worker got there first
+            Delivery.objects.all().update(status="sending", claimed_at=timezone.now(), claim="other")
+        return real_update(*args, **kwargs)
 
     monkeypatch.setattr(Delivery.objects, "filter", racing_filter)
     assert notify.send_pending() == 0
     assert mail.outbox == []
+    assert Delivery.objects.get().claim == "other"
+
+
+def test_a_late_result_from_a_worker_whose_claim_was_taken_over_does_not_overwrite(channels, emails, monkeypatch):
+    notify.notify([emails.supervisor], title="x")
+    real_send = notify.EmailChannel.send
+
+    def slow_send(self, delivery):
+        real_send(self, delivery)
+        Delivery.objects.filter(pk=delivery.pk).update(claim="took-over")  # this worker was presumed dead
+
+    monkeypatch.setattr(notify.EmailChannel, "send", slow_send)
+    notify.send_pending()
+    row = Delivery.objects.get()
+    assert (row.status, row.claim, row.attempts) == ("sending", "took-over", 0)
 
 
 # ---------------------------------------------------------------- the inbox page
