@@ -300,3 +300,16 @@ def mark_read(user, ids=None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def masked_recipient(delivery: Delivery) -> str:
+    """The recipient as lists show it: a phone as 138****5678, an email as c***@example.cn."""
+    from core.phone import mask_phone
+
+    value = delivery.recipient
+    if "@" in value:
+        name, _, domain = value.partition("@")
+        return f"{name[:1]}***@{domain}"
+    if value.isdigit():
+        return mask_phone(value)
+    return f"***{value[-4:]}" if len(value) > 4 else value

@@ -256,3 +256,58 @@ def test_inbox_read_refuses_an_outside_redirect_and_get(client, channels, world)
 def test_the_inbox_needs_a_login(client):
     response = client.get("/inbox/")
     assert response.status_code == 302 and "/login/" in response.url
+
+
+# ---------------------------------------------------------------- dead letters (supervisors)
+
+
+def _dead_sms(user, phone="13800000001"):
+    user.phone = phone
+    user.save(update_fields=["phone"])
+    note = Notification.objects.create(user=user, title="报修已派单")
+    return Delivery.objects.create(
+        notification=note, channel="sms", recipient=phone, status="dead", attempts=5, last_error="gateway down"
+    )
+
+
+def test_a_supervisor_sees_dead_letters_masked_and_sends_them_again(client, channels, world):
+    dead = _dead_sms(world.cs)
+    assert "/inbox/deliveries/" in login(client, world.supervisor).get("/inbox/").content.decode()
+    page = client.get("/inbox/deliveries/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "138****0001" in html and "13800000001" not in html and "gateway down" in html
+    answer = client.post("/inbox/deliveries/", {"id": [dead.pk]})
+    assert answer.status_code == 302
+    dead.refresh_from_db()
+    assert (dead.status, dead.attempts, dead.next_attempt_at) == ("pending", 0, None)
+    from core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(object_type="core.Delivery", object_id=str(dead.pk), action="retry").exists()
+
+
+def test_the_dead_letter_page_is_for_supervisors_and_their_company_only(client, channels, world):
+    from core.models import Company
+    from tests.factories import make_user
+
+    dead = _dead_sms(world.cs)
+    assert "/inbox/deliveries/" not in login(client, world.cs).get("/inbox/").content.decode()
+    assert client.get("/inbox/deliveries/").status_code == 403
+    client.post("/inbox/deliveries/", {"id": [dead.pk]})
+    dead.refresh_from_db()
+    assert dead.status == "dead"
+    other = make_user("other_sup", "cs_supervisor", company=Company.objects.create(name="别家物业", code="o"))
+    page = login(client, other).get("/inbox/deliveries/")
+    assert page.status_code == 200 and "138****0001" not in page.content.decode()
+    client.post("/inbox/deliveries/", {"id": [dead.pk]})
+    dead.refresh_from_db()
+    assert dead.status == "dead"
+
+
+def test_a_retried_dead_letter_is_sent_by_the_next_run(channels, emails):
+    notify.notify([emails.supervisor], title="x")
+    Delivery.objects.update(status="dead", attempts=5)
+    assert notify.send_pending() == 0
+    notify.delivery_retry(actor=emails.supervisor, ids=list(Delivery.objects.values_list("pk", flat=True)))
+    assert notify.send_pending() == 1
+    assert len(mail.outbox) == 1
