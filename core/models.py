@@ -266,6 +266,9 @@ class Delivery(models.Model):
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True
     )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", null=True, blank=True, verbose_name=_("接收人")
+    )
     channel = models.CharField(_("渠道"), max_length=30)
     recipient = models.CharField(_("接收方"), max_length=200, blank=True)
     subject = models.CharField(_("标题"), max_length=200, blank=True)
@@ -290,6 +293,53 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status}"
+
+
+class NotificationTemplate(models.Model):
+    """What one event says through one channel in one language; administrators edit these in the
+    admin. Django template syntax over the event's context ({{ number }}, {{ room }} ...)."""
+
+    class Channel(models.TextChoices):
+        INAPP = "inapp", _("站内")
+        EMAIL = "email", _("邮件")
+        SMS = "sms", _("短信")
+        WECHAT = "wechat", _("微信")
+
+    event = models.CharField(_("事件"), max_length=40)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("语言"), max_length=10, default="zh-hans")
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("内容"))
+    provider_template = models.CharField(
+        _("服务商模板编号"), max_length=60, blank=True, help_text=_("短信或微信模板消息在服务商处审核通过的模板编号。")
+    )
+
+    class Meta:
+        verbose_name = _("通知模板")
+        verbose_name_plural = _("通知模板")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel", "language"], name="notification_template_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.channel} {self.language}"
+
+
+class NotificationProfile(models.Model):
+    """One person's choices: which channels per event kind (missing: the role's default) and quiet
+    hours during which non-urgent outside messages wait."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="notification_profile")
+    channels = models.JSONField(_("各事件的渠道"), default=dict, blank=True)
+    quiet_start = models.TimeField(_("免打扰开始"), null=True, blank=True)
+    quiet_end = models.TimeField(_("免打扰结束"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class PrivacySettings(models.Model):

@@ -150,12 +150,14 @@ def notify_many(messages) -> list[Notification]:
         raise RuntimeError("bulk_create did not return primary keys")
     rows = []
     for n in notes:
+        wanted = preferred_channels(n.user, "general")
         for c in outside:
-            if not c.wants(n.user):
+            if c.name not in wanted or not c.wants(n.user):
                 continue
             rows.append(
                 Delivery(
                     notification=n,
+                    user=n.user,
                     channel=c.name,
                     recipient=c.address(n.user)[:200],
                     subject=n.title,
@@ -285,7 +287,7 @@ def deliveries_visible(user):
     qs = Delivery.objects.all()
     if user.is_superuser:
         return qs
-    return qs.filter(notification__user__company_id=user.company_id)
+    return qs.filter(Q(user__company_id=user.company_id) | Q(notification__user__company_id=user.company_id))
 
 
 def may_see_deliveries(user) -> bool:
@@ -313,3 +315,126 @@ def masked_recipient(delivery: Delivery) -> str:
     if value.isdigit():
         return mask_phone(value)
     return f"***{value[-4:]}" if len(value) > 4 else value
+
+
+# ------------------------------------------------------------------ events, templates, preferences
+
+URGENT_EVENTS = frozenset({"visitor_at_gate"})  # someone is waiting: never held for quiet hours
+DEFAULT_QUIET = ("22:00", "08:00")
+
+
+def default_channels(user) -> set[str]:
+    """Residents: in-app and SMS; staff: in-app (plus email, as before, for the general kind)."""
+    return {"inapp", "sms"} if user.is_resident else {"inapp"}
+
+
+def preferred_channels(user, event: str) -> set[str]:
+    profile = _profile(user)
+    chosen = profile.channels.get(event) if profile else None
+    if chosen is None and event == "general":
+        return {"inapp", "sms"} if user.is_resident else {"inapp", "email"}
+    return set(chosen) if chosen is not None else default_channels(user)
+
+
+def _profile(user):
+    from core.models import NotificationProfile
+
+    cached = getattr(user, "_notification_profile", False)
+    if cached is False:
+        cached = NotificationProfile.objects.filter(user=user).first()
+        user._notification_profile = cached
+    return cached
+
+
+def quiet_until(user, now):
+    """When a non-urgent outside message to `user` may go: None now, else the end of quiet hours
+    (local time, settings.TIME_ZONE)."""
+    from datetime import datetime, time
+
+    profile = _profile(user)
+    start = profile.quiet_start if profile and profile.quiet_start else time.fromisoformat(DEFAULT_QUIET[0])
+    end = profile.quiet_end if profile and profile.quiet_end else time.fromisoformat(DEFAULT_QUIET[1])
+    if start == end:
+        return None
+    local = timezone.localtime(now)
+    t = local.time()
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    day = local.date() if t < end else local.date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, end), local.tzinfo)
+
+
+def language_of(user) -> str:
+    return getattr(user, "language", "") or "zh-hans"
+
+
+def render(event: str, channel: str, language: str, context: dict) -> tuple[str, str, str]:
+    """(subject, body, provider template code) of an event for a channel, from the administrators'
+    templates: the recipient's language, else Chinese; the channel's own text, else the in-app one.
+    Plain text throughout (autoescape off): HTML is escaped where it is shown, JSON by json.dumps."""
+    from django.template import Context, Template
+
+    from core.models import NotificationTemplate
+
+    found = {
+        (t.channel, t.language): t
+        for t in NotificationTemplate.objects.filter(event=event, channel__in=[channel, "inapp"])
+    }
+    t = next(
+        (
+            found[k]
+            for k in ((channel, language), (channel, "zh-hans"), ("inapp", language), ("inapp", "zh-hans"))
+            if k in found
+        ),
+        None,
+    )
+    if t is None:
+        return event, "", ""
+    ctx = Context(context, autoescape=False)
+    return Template(t.subject).render(ctx).strip(), Template(t.body).render(ctx).strip(), t.provider_template
+
+
+def notify_event(users, event: str, context: dict, *, url: str = "", urgent: bool | None = None) -> int:
+    """Tell people about an event through the channels each prefers, in their language, from the
+    event's templates. Outside messages are outbox rows (sent by the worker); non-urgent ones wait
+    for the end of the recipient's quiet hours. Returns the number of outside deliveries queued."""
+    urgent = event in URGENT_EVENTS if urgent is None else urgent
+    outside = channels()
+    now = timezone.now()
+    notes, rows, seen = [], [], set()
+    for user in users:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        wanted = preferred_channels(user, event)
+        language = language_of(user)
+        if "inapp" in wanted:
+            subject, body, _code = render(event, "inapp", language, context)
+            notes.append(Notification(user=user, title=subject[:200], body=body, url=url))
+        later = None if urgent else quiet_until(user, now)
+        for name in sorted(wanted - {"inapp"}):
+            channel = outside.get(name)
+            address = channel.address(user) if channel else ""
+            if not address:
+                continue
+            subject, body, code = render(event, name, language, context)
+            payload = {"event": event, "template": code, "params": {k: str(v) for k, v in context.items()}}
+            if url:
+                payload["url"] = url
+            if name == "wechat":
+                payload["data"] = {"first": subject, "remark": body}
+            rows.append(
+                Delivery(
+                    user=user,
+                    channel=name,
+                    recipient=address[:200],
+                    subject=subject[:200],
+                    text=body,
+                    payload=payload,
+                    next_attempt_at=later,
+                )
+            )
+    Notification.objects.bulk_create(notes)
+    Delivery.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from core import notify
-from core.models import Delivery, Notification
+from core.models import Delivery, Notification, NotificationProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +117,7 @@ def test_a_failing_channel_retries_with_backoff_then_dies_without_stopping_the_o
     channels.PROPDESK_NOTIFICATION_CHANNELS = ["core.notify.EmailChannel", "core.tests.test_notify.FailingChannel"]
     w.supervisor.phone = "13800000001"
     w.supervisor.save(update_fields=["phone"])
+    NotificationProfile.objects.create(user=w.supervisor, channels={"general": ["inapp", "email", "sms"]})
     FailingChannel.calls = 0
     notify.notify([w.supervisor], title="已超时")
     sms = Delivery.objects.get(channel="sms")
