@@ -152,7 +152,7 @@ def notify_many(messages) -> list[Notification]:
     for n in notes:
         wanted = preferred_channels(n.user, "general")
         for c in outside:
-            if c.name not in wanted or not c.wants(n.user):
+            if (c.name in KNOWN_CHANNELS and c.name not in wanted) or not c.wants(n.user):
                 continue
             rows.append(
                 Delivery(
@@ -319,6 +319,7 @@ def masked_recipient(delivery: Delivery) -> str:
 
 # ------------------------------------------------------------------ events, templates, preferences
 
+KNOWN_CHANNELS = frozenset({"inapp", "email", "sms", "wechat"})  # what preferences choose among
 URGENT_EVENTS = frozenset({"visitor_at_gate"})  # someone is waiting: never held for quiet hours
 DEFAULT_QUIET = ("22:00", "08:00")
 
