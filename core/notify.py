@@ -370,18 +370,14 @@ def language_of(user) -> str:
     return getattr(user, "language", "") or "zh-hans"
 
 
-def render(event: str, channel: str, language: str, context: dict) -> tuple[str, str, str]:
+def render(event: str, channel: str, language: str, context: dict, templates=None) -> tuple[str, str, str]:
     """(subject, body, provider template code) of an event for a channel, from the administrators'
     templates: the recipient's language, else Chinese; the channel's own text, else the in-app one.
-    Plain text throughout (autoescape off): HTML is escaped where it is shown, JSON by json.dumps."""
+    Plain text throughout (autoescape off): HTML is escaped where it is shown, JSON by json.dumps.
+    `templates`: the event's rows by (channel, language), when the caller read them already."""
     from django.template import Context, Template
 
-    from core.models import NotificationTemplate
-
-    found = {
-        (t.channel, t.language): t
-        for t in NotificationTemplate.objects.filter(event=event, channel__in=[channel, "inapp"])
-    }
+    found = templates if templates is not None else _templates(event)
     t = next(
         (
             found[k]
@@ -396,22 +392,35 @@ def render(event: str, channel: str, language: str, context: dict) -> tuple[str,
     return Template(t.subject).render(ctx).strip(), Template(t.body).render(ctx).strip(), t.provider_template
 
 
+def _templates(event: str) -> dict:
+    from core.models import NotificationTemplate
+
+    return {(t.channel, t.language): t for t in NotificationTemplate.objects.filter(event=event)}
+
+
 def notify_event(users, event: str, context: dict, *, url: str = "", urgent: bool | None = None) -> int:
     """Tell people about an event through the channels each prefers, in their language, from the
     event's templates. Outside messages are outbox rows (sent by the worker); non-urgent ones wait
     for the end of the recipient's quiet hours. Returns the number of outside deliveries queued."""
     urgent = event in URGENT_EVENTS if urgent is None else urgent
+    from core.models import NotificationProfile
+
     outside = channels()
     now = timezone.now()
+    templates = _templates(event)
+    users = [u for u in users if u is not None]
+    profiles = {p.user_id: p for p in NotificationProfile.objects.filter(user__in=[u.pk for u in users])}
+    rendered: dict = {}  # (channel, language) -> texts: one render per combination, not per person
     notes, rows, seen = [], [], set()
     for user in users:
-        if user is None or user.pk in seen or not user.is_active:
+        user._notification_profile = profiles.get(user.pk)
+        if user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
         wanted = preferred_channels(user, event)
         language = language_of(user)
         if "inapp" in wanted:
-            subject, body, _code = render(event, "inapp", language, context)
+            subject, body, _code = _cached(rendered, event, "inapp", language, context, templates)
             notes.append(Notification(user=user, title=subject[:200], body=body, url=url))
         later = None if urgent else quiet_until(user, now)
         for name in sorted(wanted - {"inapp"}):
@@ -419,7 +428,7 @@ def notify_event(users, event: str, context: dict, *, url: str = "", urgent: boo
             address = channel.address(user) if channel else ""
             if not address:
                 continue
-            subject, body, code = render(event, name, language, context)
+            subject, body, code = _cached(rendered, event, name, language, context, templates)
             payload = {"event": event, "template": code, "params": {k: str(v) for k, v in context.items()}}
             if url:
                 payload["url"] = url
@@ -439,3 +448,10 @@ def notify_event(users, event: str, context: dict, *, url: str = "", urgent: boo
     Notification.objects.bulk_create(notes)
     Delivery.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def _cached(rendered: dict, event, channel, language, context, templates):
+    key = (channel, language)
+    if key not in rendered:
+        rendered[key] = render(event, channel, language, context, templates)
+    return rendered[key]
