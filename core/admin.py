@@ -16,6 +16,8 @@ from core.models import (
     Department,
     ExportRecord,
     Notification,
+    NotificationProfile,
+    NotificationTemplate,
     PrivacySettings,
     Project,
     PurgeRecord,
@@ -262,3 +264,19 @@ if admin.site.is_registered(AccessAttempt):
 
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, AccessAttemptAdmin)
+
+
+@admin.register(NotificationTemplate)
+class NotificationTemplateAdmin(admin.ModelAdmin):
+    """What each event says per channel and language (core.notify.render); Django template syntax."""
+
+    list_display = ("event", "channel", "language", "subject", "provider_template")
+    list_filter = ("event", "channel", "language")
+    search_fields = ("event", "subject", "body")
+
+
+@admin.register(NotificationProfile)
+class NotificationProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "quiet_start", "quiet_end")
+    search_fields = ("user__username", "user__display_name")
+    raw_id_fields = ("user",)

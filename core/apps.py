@@ -10,3 +10,6 @@ class CoreConfig(AppConfig):
         from core.questions import register
 
         register("core.inbox", lambda user: True)  # every signed-in user has an inbox (core.views.inbox)
+        from core.notify import may_see_deliveries
+
+        register("core.deliveries", may_see_deliveries)  # the dead letters page (core.views.deliveries)

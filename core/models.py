@@ -268,30 +268,94 @@ class Notification(models.Model):
 
 
 class Delivery(models.Model):
-    """A notification to be sent through an outside channel (email, SMS, WeChat): an outbox row,
-    written in the same transaction as the notification, claimed and sent by a worker."""
+    """One message through one outside channel (email, SMS, WeChat): an outbox row and its delivery
+    log. Written in the caller's transaction, claimed and sent by a worker, retried with backoff,
+    dead after PROPDESK_NOTIFY_MAX_ATTEMPTS (see core/notify.py)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
         SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("失败")
+        DEAD = "dead", _("已放弃")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", null=True, blank=True, verbose_name=_("接收人")
+    )
     channel = models.CharField(_("渠道"), max_length=30)
+    recipient = models.CharField(_("接收方"), max_length=200, blank=True)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    text = models.TextField(_("内容"), blank=True)
+    payload = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(_("最后错误"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("外部发送")
         verbose_name_plural = _("外部发送")
-        indexes = [models.Index(fields=["status", "id"], name="delivery_status")]
+        indexes = [
+            models.Index(fields=["status", "id"], name="delivery_status"),
+            models.Index(fields=["claim"], name="delivery_claim", condition=~models.Q(claim="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status}"
+
+
+class NotificationTemplate(models.Model):
+    """What one event says through one channel in one language; administrators edit these in the
+    admin. Django template syntax over the event's context ({{ number }}, {{ room }} ...)."""
+
+    class Channel(models.TextChoices):
+        INAPP = "inapp", _("站内")
+        EMAIL = "email", _("邮件")
+        SMS = "sms", _("短信")
+        WECHAT = "wechat", _("微信")
+
+    event = models.CharField(_("事件"), max_length=40)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("语言"), max_length=10, default="zh-hans")
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("内容"))
+    provider_template = models.CharField(
+        _("服务商模板编号"), max_length=60, blank=True, help_text=_("短信或微信模板消息在服务商处审核通过的模板编号。")
+    )
+
+    class Meta:
+        verbose_name = _("通知模板")
+        verbose_name_plural = _("通知模板")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel", "language"], name="notification_template_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.channel} {self.language}"
+
+
+class NotificationProfile(models.Model):
+    """One person's choices: which channels per event kind (missing: the role's default) and quiet
+    hours during which non-urgent outside messages wait."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="notification_profile")
+    channels = models.JSONField(_("各事件的渠道"), default=dict, blank=True)
+    quiet_start = models.TimeField(_("免打扰开始"), null=True, blank=True)
+    quiet_end = models.TimeField(_("免打扰结束"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class PrivacySettings(models.Model):

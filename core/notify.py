@@ -8,47 +8,119 @@ lists the dotted paths of the outside channels in use. `notify()` writes the inb
 process dies); `send_pending()` claims each delivery with a compare-and-swap and sends it.
 """
 
+import logging
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core.models import Delivery, Notification
 
-MAX_ATTEMPTS = 5
+log = logging.getLogger("propdesk.notify")
+
 STALE_CLAIM = timedelta(minutes=10)
+MAX_ATTEMPTS = 5  # the default of settings.PROPDESK_NOTIFY_MAX_ATTEMPTS
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "PROPDESK_NOTIFY_MAX_ATTEMPTS", MAX_ATTEMPTS))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failures: base, 2x, 4x ... capped (1 min .. 1 h)."""
+    base = int(getattr(settings, "PROPDESK_NOTIFY_RETRY_BASE", 60))
+    cap = int(getattr(settings, "PROPDESK_NOTIFY_RETRY_CAP", 3600))
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
 class Channel:
+    """An outside way of telling someone. `address(user)` is where it would reach them ('' when it
+    cannot); `send(delivery)` sends one outbox row or raises."""
+
     name = "base"
 
-    def wants(self, user) -> bool:
-        return True
+    def address(self, user) -> str:
+        return ""
 
-    def send(self, notification: Notification) -> None:
+    def wants(self, user) -> bool:
+        return bool(self.address(user))
+
+    def send(self, delivery: Delivery) -> None:
         raise NotImplementedError
 
 
 class EmailChannel(Channel):
+    """Django's mail backend: files by default, SMTP when EMAIL_BACKEND/EMAIL_HOST say so."""
+
     name = "email"
 
-    def wants(self, user) -> bool:
-        return bool(user.email)
+    def address(self, user) -> str:
+        return user.email or ""
 
-    def send(self, notification: Notification) -> None:
-        body = notification.body
-        if notification.url:
-            body = f"{body}\n\n{settings.PROPDESK_BASE_URL.rstrip('/')}{notification.url}"
+    def send(self, delivery: Delivery) -> None:
+        note = delivery.notification
+        body = delivery.text if delivery.text or note is None else note.body
+        url = delivery.payload.get("url") or (note.url if note else "")
+        if url:
+            body = f"{body}\n\n{settings.PROPDESK_BASE_URL.rstrip('/')}{url}"
+        subject = delivery.subject or (note.title if note else "")
+        recipient = delivery.recipient or (note.user.email if note else "")
         send_mail(
-            subject=f"[PropDesk] {notification.title}",
+            subject=f"[PropDesk] {subject}",
             message=body,
             from_email=None,
-            recipient_list=[notification.user.email],
+            recipient_list=[recipient],
             fail_silently=False,
         )
+
+
+class SmsChannel(Channel):
+    """SMS through the provider in settings.PROPDESK_SMS_BACKEND (core/notify_providers.py)."""
+
+    name = "sms"
+
+    def address(self, user) -> str:
+        return user.phone or ""
+
+    def send(self, delivery: Delivery) -> None:
+        sms_backend().send(
+            delivery.recipient,
+            delivery.text,
+            template=delivery.payload.get("template", ""),
+            params=delivery.payload.get("params") or {},
+        )
+
+
+class WeChatChannel(Channel):
+    """WeChat official-account template messages (core/notify_providers.py); the address is the
+    user's openid (`wechat_openid`, when the user model has one)."""
+
+    name = "wechat"
+
+    def address(self, user) -> str:
+        return getattr(user, "wechat_openid", "") or ""
+
+    def send(self, delivery: Delivery) -> None:
+        url = delivery.payload.get("url", "")
+        wechat_backend().send(
+            delivery.recipient,
+            template=delivery.payload.get("template", ""),
+            data=delivery.payload.get("data") or {"first": delivery.subject, "remark": delivery.text},
+            url=f"{settings.PROPDESK_BASE_URL.rstrip('/')}{url}" if url else "",
+        )
+
+
+def sms_backend():
+    return import_string(getattr(settings, "PROPDESK_SMS_BACKEND", "core.notify_providers.RecordingSms"))()
+
+
+def wechat_backend():
+    return import_string(getattr(settings, "PROPDESK_WECHAT_BACKEND", "core.notify_providers.RecordingWeChat"))()
 
 
 def channels() -> dict[str, Channel]:
@@ -76,58 +148,152 @@ def notify_many(messages) -> list[Notification]:
     Notification.objects.bulk_create(notes)
     if any(n.pk is None for n in notes):  # a backend that cannot return keys from a bulk insert
         raise RuntimeError("bulk_create did not return primary keys")
-    Delivery.objects.bulk_create(
-        [Delivery(notification=n, channel=c.name) for n in notes for c in outside if c.wants(n.user)]
-    )
+    rows = []
+    for n in notes:
+        wanted = preferred_channels(n.user, "general")
+        for c in outside:
+            if (c.name in KNOWN_CHANNELS and c.name not in wanted) or not c.wants(n.user):
+                continue
+            rows.append(
+                Delivery(
+                    notification=n,
+                    user=n.user,
+                    channel=c.name,
+                    recipient=c.address(n.user)[:200],
+                    subject=n.title,
+                    text=f"{n.title} {n.body}".strip() if c.name == "sms" else n.body,
+                    payload={"url": n.url} if n.url else {},
+                )
+            )
+    Delivery.objects.bulk_create(rows, batch_size=1000)
     return notes
 
 
-def send_pending(limit: int = 200) -> int:
-    """Send what is waiting in the outbox. Each delivery is claimed atomically, so several workers
-    never send the same one; a claim older than STALE_CLAIM (a worker that died) is taken over."""
-    available = channels()
-    now = timezone.now()
-    sent = 0
-    candidates = list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING).values_list("pk", flat=True).order_by("pk")[:limit]
-    ) + list(
-        Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
-        .values_list("pk", flat=True)
-        .order_by("pk")[:limit]
+def send_sms(
+    phone: str, text: str, *, template: str = "", params: dict | None = None, sensitive: bool = False
+) -> Delivery:
+    """Send one SMS to a phone number that need not belong to a user (sign-in codes): an outbox
+    row written in the caller's transaction and tried as soon as it commits; failures are retried
+    by the worker like any delivery. `template`/`params` are the provider's template code and
+    variables (Chinese providers send only approved templates); `text` is what the development
+    backend records and what a template-less provider sends. `sensitive` (a code) blanks the text
+    once a real provider has sent it."""
+    from core.phone import normalize_phone
+
+    number = normalize_phone(phone) or phone
+    payload = {"template": template, "params": params or {}}
+    if sensitive:
+        payload["sensitive"] = True
+    delivery = Delivery.objects.create(channel="sms", recipient=number, text=text, payload=payload)
+    transaction.on_commit(lambda: send_pending(only=[delivery.pk], channels_override={"sms": SmsChannel()}))
+    return delivery
+
+
+def last_sms(phone: str) -> str:
+    """The text of the last SMS queued for a phone (development and tests read sign-in codes here)."""
+    from core.phone import normalize_phone
+
+    row = Delivery.objects.filter(channel="sms", recipient=normalize_phone(phone) or phone).order_by("-pk").first()
+    return row.text if row else ""
+
+
+def _due(now) -> Q:
+    waiting = Q(status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
-    for pk in candidates:
-        claimed = (
-            Delivery.objects.filter(pk=pk)
-            .filter(_claimable(now))
-            .update(status=Delivery.Status.SENDING, claimed_at=now)
+    return waiting | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+
+
+def claim(now, limit: int, only=None) -> tuple[str, list[Delivery]]:
+    """Claim up to `limit` due deliveries for this worker: rows locked by another worker are
+    skipped (PostgreSQL SKIP LOCKED), and the UPDATE re-checks that each row is still due, so two
+    workers never hold the same row; a claim older than STALE_CLAIM (a killed worker) is taken over."""
+    token = uuid.uuid4().hex
+    qs = Delivery.objects.filter(_due(now))
+    if only is not None:
+        qs = qs.filter(pk__in=only)
+    with transaction.atomic():
+        ids = qs.order_by("pk").values_list("pk", flat=True)
+        if connection.features.has_select_for_update_skip_locked:
+            ids = ids.select_for_update(skip_locked=True)
+        pks = list(ids[:limit])
+        if not pks:
+            return token, []
+        Delivery.objects.filter(pk__in=pks).filter(_due(now)).update(
+            status=Delivery.Status.SENDING, claimed_at=now, claim=token
         )
-        if not claimed:
-            continue
-        delivery = Delivery.objects.select_related("notification__user").get(pk=pk)
+    return token, list(Delivery.objects.filter(claim=token).select_related("notification__user").order_by("pk"))
+
+
+def send_pending(limit: int = 200, *, now=None, only=None, channels_override=None) -> int:
+    """Send what is due in the outbox; returns how many went. A failure is retried after
+    `backoff(attempts)`; after `max_attempts()` the delivery is dead (a supervisor can retry it)."""
+    available = channels_override or channels()
+    now = now or timezone.now()
+    token, rows = claim(now, limit, only)
+    sent = 0
+    for delivery in rows:
         channel = available.get(delivery.channel)
+        mine = Delivery.objects.filter(pk=delivery.pk, claim=token)
+        attempts = delivery.attempts + 1
         try:
             if channel is None:
                 raise LookupError(f"channel {delivery.channel} is not configured")
-            channel.send(delivery.notification)
+            channel.send(delivery)
         except Exception as exc:  # a channel's failure must not stop the others
-            attempts = delivery.attempts + 1
-            Delivery.objects.filter(pk=pk).update(
-                status=Delivery.Status.FAILED if attempts >= MAX_ATTEMPTS else Delivery.Status.PENDING,
+            dead = attempts >= max_attempts()
+            mine.update(
+                status=Delivery.Status.DEAD if dead else Delivery.Status.FAILED,
                 attempts=attempts,
-                last_error=str(exc)[:300],
+                last_error=f"{type(exc).__name__}: {exc}"[:300],
+                next_attempt_at=None if dead else now + backoff(attempts),
+                claim="",
             )
+            log.warning("delivery %s via %s failed (attempt %s): %s", delivery.pk, delivery.channel, attempts, exc)
         else:
-            Delivery.objects.filter(pk=pk).update(
-                status=Delivery.Status.SENT, attempts=delivery.attempts + 1, sent_at=timezone.now()
-            )
+            changes = {"status": Delivery.Status.SENT, "attempts": attempts, "sent_at": timezone.now(), "claim": ""}
+            if delivery.payload.get("sensitive") and not getattr(channel, "records", False):
+                changes["text"] = ""
+            mine.update(**changes)
             sent += 1
     return sent
 
 
-def _claimable(now):
-    from django.db.models import Q
+@transaction.atomic
+def delivery_retry(*, actor, ids) -> int:
+    """A supervisor sends dead (or failed) deliveries again: attempts start over, due now."""
+    from django.utils.translation import gettext as _
 
-    return Q(status=Delivery.Status.PENDING) | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    from core.audit import audit_record
+    from core.errors import ActionRefused
+
+    if not may_see_deliveries(actor):
+        raise ActionRefused(_("只有主管可以重发失败的消息。"))
+    rows = list(
+        deliveries_visible(actor)
+        .filter(pk__in=ids, status__in=[Delivery.Status.DEAD, Delivery.Status.FAILED])
+        .select_for_update()
+    )
+    for row in rows:
+        audit_record(actor=actor, obj=row, action="retry", changes={"status": [row.status, "pending"]})
+    return Delivery.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=None, claim=""
+    )
+
+
+def deliveries_visible(user):
+    """The delivery log a supervisor may see: messages to the people of their company (a
+    superuser: all, including SMS to bare phone numbers such as sign-in codes)."""
+    qs = Delivery.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(Q(user__company_id=user.company_id) | Q(notification__user__company_id=user.company_id))
+
+
+def may_see_deliveries(user) -> bool:
+    from core.choices import SUPERVISING_ROLES
+
+    return bool(user.is_authenticated and (user.is_superuser or user.role in SUPERVISING_ROLES))
 
 
 @transaction.atomic
@@ -136,3 +302,156 @@ def mark_read(user, ids=None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def masked_recipient(delivery: Delivery) -> str:
+    """The recipient as lists show it: a phone as 138****5678, an email as c***@example.cn."""
+    from core.phone import mask_phone
+
+    value = delivery.recipient
+    if "@" in value:
+        name, _, domain = value.partition("@")
+        return f"{name[:1]}***@{domain}"
+    if value.isdigit():
+        return mask_phone(value)
+    return f"***{value[-4:]}" if len(value) > 4 else value
+
+
+# ------------------------------------------------------------------ events, templates, preferences
+
+KNOWN_CHANNELS = frozenset({"inapp", "email", "sms", "wechat"})  # what preferences choose among
+URGENT_EVENTS = frozenset({"visitor_at_gate"})  # someone is waiting: never held for quiet hours
+DEFAULT_QUIET = ("22:00", "08:00")
+
+
+def default_channels(user) -> set[str]:
+    """Residents: in-app and SMS; staff: in-app (plus email, as before, for the general kind)."""
+    return {"inapp", "sms"} if user.is_resident else {"inapp"}
+
+
+def preferred_channels(user, event: str) -> set[str]:
+    profile = _profile(user)
+    chosen = profile.channels.get(event) if profile else None
+    if chosen is None and event == "general":
+        return {"inapp", "sms"} if user.is_resident else {"inapp", "email"}
+    return set(chosen) if chosen is not None else default_channels(user)
+
+
+def _profile(user):
+    from core.models import NotificationProfile
+
+    cached = getattr(user, "_notification_profile", False)
+    if cached is False:
+        cached = NotificationProfile.objects.filter(user=user).first()
+        user._notification_profile = cached
+    return cached
+
+
+def quiet_until(user, now):
+    """When a non-urgent outside message to `user` may go: None now, else the end of quiet hours
+    (local time, settings.TIME_ZONE)."""
+    from datetime import datetime, time
+
+    profile = _profile(user)
+    start = profile.quiet_start if profile and profile.quiet_start else time.fromisoformat(DEFAULT_QUIET[0])
+    end = profile.quiet_end if profile and profile.quiet_end else time.fromisoformat(DEFAULT_QUIET[1])
+    if start == end:
+        return None
+    local = timezone.localtime(now)
+    t = local.time()
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    day = local.date() if t < end else local.date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, end), local.tzinfo)
+
+
+def language_of(user) -> str:
+    return getattr(user, "language", "") or "zh-hans"
+
+
+def render(event: str, channel: str, language: str, context: dict, templates=None) -> tuple[str, str, str]:
+    """(subject, body, provider template code) of an event for a channel, from the administrators'
+    templates: the recipient's language, else Chinese; the channel's own text, else the in-app one.
+    Plain text throughout (autoescape off): HTML is escaped where it is shown, JSON by json.dumps.
+    `templates`: the event's rows by (channel, language), when the caller read them already."""
+    from django.template import Context, Template
+
+    found = templates if templates is not None else _templates(event)
+    t = next(
+        (
+            found[k]
+            for k in ((channel, language), (channel, "zh-hans"), ("inapp", language), ("inapp", "zh-hans"))
+            if k in found
+        ),
+        None,
+    )
+    if t is None:
+        return event, "", ""
+    ctx = Context(context, autoescape=False)
+    return Template(t.subject).render(ctx).strip(), Template(t.body).render(ctx).strip(), t.provider_template
+
+
+def _templates(event: str) -> dict:
+    from core.models import NotificationTemplate
+
+    return {(t.channel, t.language): t for t in NotificationTemplate.objects.filter(event=event)}
+
+
+def notify_event(users, event: str, context: dict, *, url: str = "", urgent: bool | None = None) -> int:
+    """Tell people about an event through the channels each prefers, in their language, from the
+    event's templates. Outside messages are outbox rows (sent by the worker); non-urgent ones wait
+    for the end of the recipient's quiet hours. Returns the number of outside deliveries queued."""
+    urgent = event in URGENT_EVENTS if urgent is None else urgent
+    from core.models import NotificationProfile
+
+    outside = channels()
+    now = timezone.now()
+    templates = _templates(event)
+    users = [u for u in users if u is not None]
+    profiles = {p.user_id: p for p in NotificationProfile.objects.filter(user__in=[u.pk for u in users])}
+    rendered: dict = {}  # (channel, language) -> texts: one render per combination, not per person
+    notes, rows, seen = [], [], set()
+    for user in users:
+        user._notification_profile = profiles.get(user.pk)
+        if user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        wanted = preferred_channels(user, event)
+        language = language_of(user)
+        if "inapp" in wanted:
+            subject, body, _code = _cached(rendered, event, "inapp", language, context, templates)
+            notes.append(Notification(user=user, title=subject[:200], body=body, url=url))
+        later = None if urgent else quiet_until(user, now)
+        for name in sorted(wanted - {"inapp"}):
+            channel = outside.get(name)
+            address = channel.address(user) if channel else ""
+            if not address:
+                continue
+            subject, body, code = _cached(rendered, event, name, language, context, templates)
+            payload = {"event": event, "template": code, "params": {k: str(v) for k, v in context.items()}}
+            if url:
+                payload["url"] = url
+            if name == "wechat":
+                payload["data"] = {"first": subject, "remark": body}
+            rows.append(
+                Delivery(
+                    user=user,
+                    channel=name,
+                    recipient=address[:200],
+                    subject=subject[:200],
+                    text=body,
+                    payload=payload,
+                    next_attempt_at=later,
+                )
+            )
+    Notification.objects.bulk_create(notes)
+    Delivery.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _cached(rendered: dict, event, channel, language, context, templates):
+    key = (channel, language)
+    if key not in rendered:
+        rendered[key] = render(event, channel, language, context, templates)
+    return rendered[key]

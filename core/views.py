@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken as DRFObtainAuthToken
@@ -12,7 +13,8 @@ from rest_framework.response import Response
 
 from core import notify, privacy, signin
 from core.ids import parse_ids
-from core.models import Notification
+from core.models import Delivery, Notification
+from core.pages import act
 from core.redirects import safe_next
 
 
@@ -28,6 +30,43 @@ def inbox_read(request):
     ids = parse_ids(request.POST.getlist("id"))
     notify.mark_read(request.user, ids or None)
     return redirect(safe_next(request, reverse("inbox")))
+
+
+@login_required
+def deliveries(request):
+    """The delivery log of outside messages, dead ones first: a supervisor sees what never reached
+    people and sends it again."""
+    if not notify.may_see_deliveries(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        ids = parse_ids(request.POST.getlist("id"))
+        return act(
+            request,
+            lambda: notify.delivery_retry(actor=request.user, ids=ids),
+            success=lambda n: gettext("已重新排队 %(n)s 条消息。") % {"n": n},
+            to=reverse("deliveries"),
+        )
+    status = request.GET.get("status", Delivery.Status.DEAD)
+    if status not in Delivery.Status.values:
+        status = Delivery.Status.DEAD
+    rows = list(
+        notify.deliveries_visible(request.user)
+        .filter(status=status)
+        .select_related("notification")
+        .order_by("-id")[:200]
+    )
+    for row in rows:
+        row.masked = notify.masked_recipient(row)
+    return render(
+        request,
+        "core/deliveries.html",
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": Delivery.Status.choices,
+            "retryable": status in ("dead", "failed"),
+        },
+    )
 
 
 @login_required

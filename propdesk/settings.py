@@ -202,6 +202,24 @@ BILLING_GATEWAYS = {"wechat": "billing.gateway.SimulatedGateway", "alipay": "bil
 BILLING_GATEWAY_SECRET = env_str("BILLING_GATEWAY_SECRET", "")
 BILLING_SIMULATED_PAYMENTS = env_bool("PROPDESK_SIMULATED_PAYMENTS", DEBUG)
 
+# Retries of outside deliveries: wait base, 2x, 4x ... seconds (capped), dead after MAX attempts.
+PROPDESK_NOTIFY_MAX_ATTEMPTS = env_int("PROPDESK_NOTIFY_MAX_ATTEMPTS", 5)
+PROPDESK_NOTIFY_RETRY_BASE = env_int("PROPDESK_NOTIFY_RETRY_BASE", 60)
+PROPDESK_NOTIFY_RETRY_CAP = env_int("PROPDESK_NOTIFY_RETRY_CAP", 3600)
+# SMS provider. Embedded default records instead of sending (core.notify.last_sms reads it);
+# core.notify_providers.AliyunSms or core.notify_providers.TencentSms send for real.
+PROPDESK_SMS_BACKEND = env_str("PROPDESK_SMS_BACKEND", "core.notify_providers.RecordingSms")
+PROPDESK_SMS_KEY_ID = env_str("PROPDESK_SMS_KEY_ID", "")
+PROPDESK_SMS_KEY_SECRET = env_str("PROPDESK_SMS_KEY_SECRET", "")
+PROPDESK_SMS_SIGN_NAME = env_str("PROPDESK_SMS_SIGN_NAME", "")
+PROPDESK_SMS_APP_ID = env_str("PROPDESK_SMS_APP_ID", "")  # Tencent SmsSdkAppId
+PROPDESK_SMS_REGION = env_str("PROPDESK_SMS_REGION", "")  # Tencent region, default ap-guangzhou
+PROPDESK_SMS_TEMPLATE = env_str("PROPDESK_SMS_TEMPLATE", "")  # general template with one ${content}
+# WeChat official-account template messages (same idea: records by default).
+PROPDESK_WECHAT_BACKEND = env_str("PROPDESK_WECHAT_BACKEND", "core.notify_providers.RecordingWeChat")
+PROPDESK_WECHAT_APP_ID = env_str("PROPDESK_WECHAT_APP_ID", "")
+PROPDESK_WECHAT_APP_SECRET = env_str("PROPDESK_WECHAT_APP_SECRET", "")
+
 # Embedded default: mail is written to files under var/mail/ (nothing leaves the machine);
 # set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. to send.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

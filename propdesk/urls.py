@@ -20,6 +20,7 @@ urlpatterns = [
     path("community/", include("community.urls")),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox-read"),
+    path("inbox/deliveries/", core_views.deliveries, name="deliveries"),
     path("privacy/reveal/<str:label>/<str:pk>/<str:field>/", core_views.privacy_reveal, name="privacy-reveal"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

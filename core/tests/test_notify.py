@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from core import notify
-from core.models import Delivery, Notification
+from core.models import Delivery, Notification, NotificationProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -112,36 +112,50 @@ def test_send_pending_sends_each_email_once(channels, emails):
     assert all(d.sent_at for d in Delivery.objects.all())
 
 
-def test_a_failing_channel_retries_then_gives_up_without_stopping_the_others(channels, emails):
+def test_a_failing_channel_retries_with_backoff_then_dies_without_stopping_the_others(channels, emails):
     w = emails
     channels.PROPDESK_NOTIFICATION_CHANNELS = ["core.notify.EmailChannel", "core.tests.test_notify.FailingChannel"]
     w.supervisor.phone = "13800000001"
     w.supervisor.save(update_fields=["phone"])
+    NotificationProfile.objects.create(user=w.supervisor, channels={"general": ["inapp", "email", "sms"]})
     FailingChannel.calls = 0
     notify.notify([w.supervisor], title="已超时")
     sms = Delivery.objects.get(channel="sms")
-    assert notify.send_pending() == 1  # the email went; the SMS failed
+    now = timezone.now()
+    assert notify.send_pending(now=now) == 1  # the email went; the SMS failed
     assert len(mail.outbox) == 1
-    for attempt in range(1, notify.MAX_ATTEMPTS):
+    for attempt in range(1, notify.max_attempts()):
         sms.refresh_from_db()
-        assert (sms.status, sms.attempts) == ("pending", attempt)
+        assert (sms.status, sms.attempts) == ("failed", attempt)
         assert "短信网关无响应" in sms.last_error
-        notify.send_pending()
+        assert sms.next_attempt_at == now + notify.backoff(attempt)
+        assert notify.send_pending(now=sms.next_attempt_at - timedelta(seconds=1)) == 0  # not before its time
+        assert FailingChannel.calls == attempt
+        now = sms.next_attempt_at
+        notify.send_pending(now=now)
     sms.refresh_from_db()
-    assert (sms.status, sms.attempts) == ("failed", notify.MAX_ATTEMPTS)
-    assert FailingChannel.calls == notify.MAX_ATTEMPTS
-    notify.send_pending()
-    assert FailingChannel.calls == notify.MAX_ATTEMPTS  # failed is final
+    assert (sms.status, sms.attempts) == ("dead", notify.max_attempts())
+    assert FailingChannel.calls == notify.max_attempts()
+    notify.send_pending(now=now + timedelta(days=1))
+    assert FailingChannel.calls == notify.max_attempts()  # dead waits for a supervisor
     assert len(mail.outbox) == 1  # the email was never sent twice
 
 
-def test_a_delivery_for_a_channel_no_longer_configured_fails_instead_of_hanging(channels, emails):
+def test_backoff_doubles_from_the_base_and_stops_at_the_cap(settings):
+    settings.PROPDESK_NOTIFY_RETRY_BASE = 60
+    settings.PROPDESK_NOTIFY_RETRY_CAP = 3600
+    assert [notify.backoff(n).total_seconds() for n in range(1, 9)] == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+def test_a_delivery_for_a_channel_no_longer_configured_dies_instead_of_hanging(channels, emails):
     notify.notify([emails.supervisor], title="x")
     channels.PROPDESK_NOTIFICATION_CHANNELS = []
-    for _ in range(notify.MAX_ATTEMPTS):
-        assert notify.send_pending() == 0
+    later = timezone.now()
+    for _ in range(notify.max_attempts()):
+        later += timedelta(days=1)
+        assert notify.send_pending(now=later) == 0
     delivery = Delivery.objects.get()
-    assert delivery.status == "failed" and "not configured" in delivery.last_error
+    assert delivery.status == "dead" and "not configured" in delivery.last_error
 
 
 def test_a_stale_sending_claim_is_taken_over_and_a_fresh_one_is_left_alone(channels, emails):
@@ -152,33 +166,45 @@ def test_a_stale_sending_claim_is_taken_over_and_a_fresh_one_is_left_alone(chann
     fresh = Delivery.objects.get(notification__title="新的")
     now = timezone.now()
     Delivery.objects.filter(pk=stale.pk).update(
-        status="sending", claimed_at=now - notify.STALE_CLAIM - timedelta(seconds=5)
+        status="sending", claimed_at=now - notify.STALE_CLAIM - timedelta(seconds=5), claim="dead-worker"
     )
-    Delivery.objects.filter(pk=fresh.pk).update(status="sending", claimed_at=now - timedelta(minutes=1))
+    Delivery.objects.filter(pk=fresh.pk).update(status="sending", claimed_at=now - timedelta(minutes=1), claim="w2")
     assert notify.send_pending() == 1
     assert [m.to for m in mail.outbox] == [["chen@example.cn"]]
     stale.refresh_from_db()
     fresh.refresh_from_db()
-    assert (stale.status, stale.attempts) == ("sent", 1)
+    assert (stale.status, stale.attempts, stale.claim) == ("sent", 1, "")
     assert fresh.status == "sending"  # another worker may still be sending it
 
 
-def test_a_claim_taken_by_another_worker_in_between_is_not_sent_twice(channels, emails, monkeypatch):
-    """The worker read the candidate list, then another worker claimed the row: the CAS fails."""
+def test_a_row_claimed_by_another_worker_between_select_and_update_is_not_sent_twice(channels, emails, monkeypatch):
+    """The worker picked its candidates, then another worker claimed one: the guarded UPDATE skips it."""
     notify.notify([emails.supervisor], title="x")
-    delivery = Delivery.objects.get()
-    real_filter = Delivery.objects.filter
-    calls = {"n": 0}
+    real_update = notify.Delivery.objects.filter
 
     def racing_filter(*args, **kwargs):
-        if kwargs.get("pk") == delivery.pk and calls["n"] == 0:
-            calls["n"] += 1
-            Delivery.objects.all().update(status="sending", claimed_at=timezone.now())  # the other worker
-        return real_filter(*args, **kwargs)
+        if "pk__in" in kwargs:  # the claim's UPDATE: another worker got there first
+            Delivery.objects.all().update(status="sending", claimed_at=timezone.now(), claim="other")
+        return real_update(*args, **kwargs)
 
     monkeypatch.setattr(Delivery.objects, "filter", racing_filter)
     assert notify.send_pending() == 0
     assert mail.outbox == []
+    assert Delivery.objects.get().claim == "other"
+
+
+def test_a_late_result_from_a_worker_whose_claim_was_taken_over_does_not_overwrite(channels, emails, monkeypatch):
+    notify.notify([emails.supervisor], title="x")
+    real_send = notify.EmailChannel.send
+
+    def slow_send(self, delivery):
+        real_send(self, delivery)
+        Delivery.objects.filter(pk=delivery.pk).update(claim="took-over")  # this worker was presumed dead
+
+    monkeypatch.setattr(notify.EmailChannel, "send", slow_send)
+    notify.send_pending()
+    row = Delivery.objects.get()
+    assert (row.status, row.claim, row.attempts) == ("sending", "took-over", 0)
 
 
 # ---------------------------------------------------------------- the inbox page
@@ -231,3 +257,58 @@ def test_inbox_read_refuses_an_outside_redirect_and_get(client, channels, world)
 def test_the_inbox_needs_a_login(client):
     response = client.get("/inbox/")
     assert response.status_code == 302 and "/login/" in response.url
+
+
+# ---------------------------------------------------------------- dead letters (supervisors)
+
+
+def _dead_sms(user, phone="13800000001"):
+    user.phone = phone
+    user.save(update_fields=["phone"])
+    note = Notification.objects.create(user=user, title="报修已派单")
+    return Delivery.objects.create(
+        notification=note, channel="sms", recipient=phone, status="dead", attempts=5, last_error="gateway down"
+    )
+
+
+def test_a_supervisor_sees_dead_letters_masked_and_sends_them_again(client, channels, world):
+    dead = _dead_sms(world.cs)
+    assert "/inbox/deliveries/" in login(client, world.supervisor).get("/inbox/").content.decode()
+    page = client.get("/inbox/deliveries/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "138****0001" in html and "13800000001" not in html and "gateway down" in html
+    answer = client.post("/inbox/deliveries/", {"id": [dead.pk]})
+    assert answer.status_code == 302
+    dead.refresh_from_db()
+    assert (dead.status, dead.attempts, dead.next_attempt_at) == ("pending", 0, None)
+    from core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(object_type="core.Delivery", object_id=str(dead.pk), action="retry").exists()
+
+
+def test_the_dead_letter_page_is_for_supervisors_and_their_company_only(client, channels, world):
+    from core.models import Company
+    from tests.factories import make_user
+
+    dead = _dead_sms(world.cs)
+    assert "/inbox/deliveries/" not in login(client, world.cs).get("/inbox/").content.decode()
+    assert client.get("/inbox/deliveries/").status_code == 403
+    client.post("/inbox/deliveries/", {"id": [dead.pk]})
+    dead.refresh_from_db()
+    assert dead.status == "dead"
+    other = make_user("other_sup", "cs_supervisor", company=Company.objects.create(name="别家物业", code="o"))
+    page = login(client, other).get("/inbox/deliveries/")
+    assert page.status_code == 200 and "138****0001" not in page.content.decode()
+    client.post("/inbox/deliveries/", {"id": [dead.pk]})
+    dead.refresh_from_db()
+    assert dead.status == "dead"
+
+
+def test_a_retried_dead_letter_is_sent_by_the_next_run(channels, emails):
+    notify.notify([emails.supervisor], title="x")
+    Delivery.objects.update(status="dead", attempts=5)
+    assert notify.send_pending() == 0
+    notify.delivery_retry(actor=emails.supervisor, ids=list(Delivery.objects.values_list("pk", flat=True)))
+    assert notify.send_pending() == 1
+    assert len(mail.outbox) == 1

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from desk import rules, selectors
+from desk import resident_notices, rules, selectors
 from desk.choices import Action, State
 from desk.dispatch import resolve_assignee
 from desk.models import ServiceRequest
@@ -61,7 +61,7 @@ def request_dispatch(*, actor, request, department=None, assignee=None, note="",
     data = {"department": department.name if department else "", "assignee": assignee.name if assignee else ""}
     if auto:
         data["auto"] = True
-    return _transition(
+    event = _transition(
         actor=actor,
         request=request,
         action=Action.DISPATCH,
@@ -71,6 +71,8 @@ def request_dispatch(*, actor, request, department=None, assignee=None, note="",
         expected_version=expected_version,
         data=data,
     )
+    resident_notices.tell_residents(request, "request_dispatched")
+    return event
 
 
 @_version_first
@@ -79,7 +81,7 @@ def request_accept(*, actor, request, note="", expected_version=None):
     changes = {"accepted_at": timezone.now()}
     if request.assignee_id is None:
         changes["assignee"] = actor  # a department member takes the job
-    return _transition(
+    event = _transition(
         actor=actor,
         request=request,
         action=Action.ACCEPT,
@@ -88,6 +90,8 @@ def request_accept(*, actor, request, note="", expected_version=None):
         changes=changes,
         expected_version=expected_version,
     )
+    resident_notices.tell_residents(request, "request_on_the_way")
+    return event
 
 
 @_version_first

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.uploads import check_uploads
-from desk import sla
+from desk import resident_notices, sla
 from desk.choices import Action, Kind, State
 from desk.models import Attachment, RequestEvent
 from desk.services._common import _allowed, _require, _transition, _version_first
@@ -102,6 +102,7 @@ def request_resolve(*, actor, request, result="", files=(), paid=None, expected_
         expected_version=expected_version,
     )
     _attach_files(actor=actor, request=request, event=event, checked=checked)
+    resident_notices.tell_residents(request, "request_resolved")
     return event
 
 

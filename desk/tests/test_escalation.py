@@ -120,7 +120,7 @@ def rungs(sr) -> list[tuple[str, int, int]]:
 
 
 def told(sr=None) -> Counter:
-    qs = Notification.objects.all()
+    qs = Notification.objects.exclude(user__role="resident")  # residents hear of dispatch, not of escalations
     if sr is not None:
         qs = qs.filter(url=f"/requests/{sr.pk}/")
     return Counter(qs.values_list("user__username", flat=True))
