@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from core.models import Delivery, Notification
+from core.models import Delivery, Notification, User
 
 log = logging.getLogger("propdesk.notify")
 
@@ -269,11 +269,10 @@ def delivery_retry(*, actor, ids) -> int:
 
     if not may_see_deliveries(actor):
         raise ActionRefused(_("只有主管可以重发失败的消息。"))
-    rows = list(
-        deliveries_visible(actor)
-        .filter(pk__in=ids, status__in=[Delivery.Status.DEAD, Delivery.Status.FAILED])
-        .select_for_update()
-    )
+    # the visible rows by id, then locked on their own: PostgreSQL locks no row on the nullable side
+    # of the visibility's outer joins (FOR UPDATE refused there)
+    visible = deliveries_visible(actor).filter(pk__in=ids, status__in=[Delivery.Status.DEAD, Delivery.Status.FAILED])
+    rows = list(Delivery.objects.filter(pk__in=visible.values("pk")).select_for_update().order_by("pk"))
     for row in rows:
         audit_record(actor=actor, obj=row, action="retry", changes={"status": [row.status, "pending"]})
     return Delivery.objects.filter(pk__in=[r.pk for r in rows]).update(
@@ -282,12 +281,26 @@ def delivery_retry(*, actor, ids) -> int:
 
 
 def deliveries_visible(user):
-    """The delivery log a supervisor may see: messages to the people of their company (a
-    superuser: all, including SMS to bare phone numbers such as sign-in codes)."""
+    """The delivery log a supervisor may see: messages to the people of their projects (staff
+    assigned to them, residents living in them); the company's administrator: the whole company;
+    a superuser: all, including SMS to bare phone numbers such as sign-in codes."""
+    from django.apps import apps
+
+    from core.choices import Role
+
     qs = Delivery.objects.all()
     if user.is_superuser:
         return qs
-    return qs.filter(Q(user__company_id=user.company_id) | Q(notification__user__company_id=user.company_id))
+    if user.role == Role.COMPANY_ADMIN:
+        return qs.filter(Q(user__company_id=user.company_id) | Q(notification__user__company_id=user.company_id))
+    # core imports no app above it: the estate's occupancies are read by name
+    occupancy = apps.get_model("estate", "Occupancy")
+    project_ids = user.project_ids()
+    people = User.objects.filter(
+        Q(projects__in=project_ids)
+        | Q(pk__in=occupancy.objects.filter(room__project_id__in=project_ids).values("resident__user_id"))
+    ).values("pk")
+    return qs.filter(Q(user__in=people) | Q(notification__user__in=people))
 
 
 def may_see_deliveries(user) -> bool:

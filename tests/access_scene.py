@@ -364,5 +364,17 @@ class Scene(World):
         )
 
     def _inbox(self):
+        from core.models import Delivery
+
+        # an SMS to 甲户 that never arrived: on the delivery log's dead letters
+        self.delivery = Delivery.objects.create(
+            user=self.resident_user,
+            channel="sms",
+            recipient="13800001502",
+            subject="甲户缴费提醒",
+            text="甲户张三，您有物业费未缴。",
+            status=Delivery.Status.DEAD,
+            attempts=5,
+        )
         self.day = timezone.localdate() - timedelta(days=1)
         self.month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -129,6 +129,15 @@ ROWS = [
     # ---------------------------------------------------------------- core
     Row("inbox", EVERYONE),
     Row("inbox-read", EVERYONE, method="POST"),
+    Row("deliveries", SUPERVISING, why="core.notify.may_see_deliveries: the delivery log and its dead letters"),
+    Row(
+        "deliveries",
+        SUPERVISING,
+        method="POST",
+        data=lambda s: {"id": [s.delivery.pk]},
+        variant="retry",
+        why="sending a dead letter again",
+    ),
     Row(
         "privacy-reveal",
         DESKLIKE,
