@@ -53,6 +53,13 @@ BENCHES = [
     Bench("handover", "bench_handover.py", (), False, "shift handover of 10,000 open items (propdesk_bench_duty)"),
     Bench("parcels", "bench_parcels.py", (), False, "parcels at 1,000,000 rows (propdesk_bench_frontdesk)"),
     Bench("import", "bench_import.py", (), False, "import of 100,000 residents (propdesk_bench_importer)"),
+    Bench(
+        "arrears",
+        "bench_arrears.py",
+        (),
+        False,
+        "arrears ledger, 7,000-room project, 10M bill lines (propdesk_bench_billing)",
+    ),
 ]
 
 
