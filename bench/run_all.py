@@ -59,6 +59,13 @@ BENCHES = [
     Bench("intake-call", "bench_intake_call.py", (), False, "the leak call in chromium: keys and product time"),
     Bench("billing-run", "bench_billing_run.py", (), False, "billing run of 100,000 rooms (propdesk_bench_billing)"),
     Bench("payments", "bench_payments.py", (), False, "payments posted, 1 and 4 clients (propdesk_bench_payments)"),
+    Bench(
+        "arrears",
+        "bench_arrears.py",
+        (),
+        False,
+        "arrears ledger, 7,000-room project, 10M bill lines (propdesk_bench_billing)",
+    ),
 ]
 
 
