@@ -1,6 +1,6 @@
 from django.urls import path
 
-from desk import calls, views
+from desk import job_views, views
 
 app_name = "desk"
 urlpatterns = [
@@ -9,11 +9,12 @@ urlpatterns = [
     path("requests/new/", views.intake, name="intake"),
     path("requests/<int:pk>/", views.request_page, name="detail"),
     path("requests/<int:pk>/act/<str:action>/", views.request_act, name="act"),
-    path("requests/<int:pk>/call/", calls.call_caller, name="call"),
+    path("requests/<int:pk>/call/", job_views.call_caller, name="call"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
     path("intake/lookup/", views.intake_lookup, name="lookup"),
     path("intake/household/", views.intake_household, name="household"),
     path("jobs/", views.my_jobs, name="jobs"),
+    path("jobs/<int:pk>/<str:action>/", job_views.action_form, name="job-form"),
     path("visits/", views.return_visits, name="visits"),
     path("healthz", views.healthz, name="healthz"),
 ]
