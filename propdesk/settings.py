@@ -189,6 +189,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = PROPDESK_MAX_UPLOAD_BYTES + 1024 * 1024
 PROPDESK_BASE_URL = env_str("PROPDESK_BASE_URL", "http://127.0.0.1:8000")
 # Outside notification channels (the in-app inbox is always on). Add e.g. an SMS sender here.
 PROPDESK_NOTIFICATION_CHANNELS = env_list("PROPDESK_NOTIFICATION_CHANNELS", "core.notify.EmailChannel")
+# How often the supervisor's board polls its figures (desk/views_board.py), in seconds: 30–60 suits a desk.
+PROPDESK_BOARD_REFRESH_SECONDS = env_int("PROPDESK_BOARD_REFRESH_SECONDS", 45)
 
 # Embedded default: mail is written to files under var/mail/ (nothing leaves the machine);
 # set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. to send.
