@@ -219,7 +219,7 @@ def test_the_board_reads_a_fixed_number_of_queries(world, clock, django_assert_m
         request_dispatch(actor=world.cs, request=sr, assignee=world.tech)
     with CaptureQueriesContext(connection) as large:
         board.board(scope)
-    assert len(large.captured_queries) == len(small.captured_queries) <= 10
+    assert len(large.captured_queries) == len(small.captured_queries) <= 12  # (PostgreSQL: 2 set jit off and back)
 
 
 def test_the_list_says_which_board_filter_it_shows(client, world, clock):
