@@ -282,6 +282,8 @@ def _soonest(ids, *, due_before, due_after=None, limit: int) -> list[ServiceRequ
     first. Several projects on PostgreSQL: each project's first `limit` from its own
     (project, due_at) index (a LATERAL join), then the first `limit` of those, instead of sorting
     every overdue request of the company."""
+    if not ids:
+        return []
     window = Q(due_at__lte=due_before) & (Q(due_at__gt=due_after) if due_after else Q())
     qs = _held(ServiceRequest.objects.all())
     if len(ids) == 1 or connection.vendor != "postgresql":

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core.access import requires
 from core.ids import parse_id
-from desk import board, dispatch, rules
+from desk import board, dispatch, rules, selectors
 from desk.choices import Action
-from desk.views import _get_request
+from desk.models import ServiceRequest
 
 staff_only = requires("desk.staff", _lazy("业户请使用业主端。"))
 board_viewers = requires("desk.board", _lazy("只有客服主管、客服经理、项目经理和公司管理员可以查看看板。"))
@@ -51,7 +51,10 @@ def board_fragment(request):
 @staff_only
 def assignee_options(request, pk):
     """htmx: the dispatch or transfer form's person list after the department changed."""
-    sr = _get_request(request.user, pk)
+    try:
+        sr = selectors.request_detail(request.user, pk)
+    except ServiceRequest.DoesNotExist:
+        raise Http404(_("没有找到这张工单。")) from None
     action = request.GET.get("action", Action.DISPATCH)
     if action not in (Action.DISPATCH, Action.TRANSFER) or action not in rules.allowed_actions(request.user, sr):
         raise PermissionDenied(_("您现在不能派单或转单。"))

@@ -228,3 +228,10 @@ def test_the_list_says_which_board_filter_it_shows(client, world, clock):
     html = client.get(reverse("desk:list"), {"unsatisfied": "week"}).content.decode()
     assert 'id="board-filters"' in html and "本周回访不满意、尚未解决" in html
     assert '<input type="hidden" name="unsatisfied" value="week">' in html
+
+
+def test_a_manager_without_projects_sees_an_empty_board(client, world, clock):
+    lonely = make_user("lonely", Role.CS_MANAGER, company=world.company)
+    client.force_login(lonely)
+    page = client.get(reverse("desk:board")).content.decode()
+    assert figures(page)["overdue"][0] == 0
