@@ -17,6 +17,7 @@ urlpatterns = [
     path("duty/", include("duty.urls")),
     path("safety/", include("safety.urls")),
     path("community/", include("community.urls")),
+    path("my/", include("portal.urls")),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox-read"),
     path("privacy/reveal/<str:label>/<str:pk>/<str:field>/", core_views.privacy_reveal, name="privacy-reveal"),
