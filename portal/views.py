@@ -1,6 +1,7 @@
 """The residents' pages (/my/): phone first, in residents' words, no staff menus. Thin: forms
 check the shape, services (portal's and the other apps') do the writes, selectors the reads."""
 
+import io
 from functools import wraps
 
 import segno
@@ -296,8 +297,9 @@ def visitor_qr(request, pk):
     visit = selectors.room_visits(request.user, request.room).filter(pk=pk).first()
     if visit is None or not visit.code:
         raise Http404
-    svg = segno.make(visit.code, error="m").svg_inline(scale=8)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    buf = io.BytesIO()
+    segno.make(visit.code, error="m").save(buf, kind="svg", scale=8, border=4, xmldecl=False)
+    return HttpResponse(buf.getvalue(), content_type="image/svg+xml")
 
 
 @resident_page
