@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from community.selectors import resident_announcements
 from desk.choices import VISIT_STATES, Action, Rating, State
+from desk.rules import FROM_STATES
 from desk.selectors import request_timeline, visible_requests
 from estate.models import Occupancy
 from estate.selectors import visible_rooms
@@ -14,6 +15,8 @@ from frontdesk.choices import ParcelState, VisitState
 from frontdesk.selectors import visible_goods_passes, visible_parcels, visible_visits
 
 ROOM_KEY = "portal_room"
+# while a message can still be added (the desk's rules: ATTACH)
+MESSAGE_STATES = FROM_STATES[Action.ATTACH]
 
 
 def my_rooms(user) -> list:
@@ -138,7 +141,7 @@ def timeline(request) -> list[dict]:
         elif ev.action == Action.CANCEL:
             text = _("已取消")
         elif ev.action == Action.ATTACH:
-            text = _("补充了照片")
+            text, note = (_("留言"), ev.note) if data.get("message") else (_("补充了照片"), "")
         rows.append({"at": ev.at, "text": text, "note": note, "photos": list(ev.attachments.all())})
     return rows
 

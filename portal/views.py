@@ -20,7 +20,7 @@ from core.uploads import file_response
 from desk.choices import Kind, Rating
 from desk.models import Attachment, ServiceRequest
 from desk.selectors import visible_requests
-from desk.services import request_visit
+from desk.services import request_message, request_visit
 from frontdesk.services import goods_pass_confirm, visit_preregister
 from portal import selectors, services
 from portal.models import DevOutbox
@@ -180,12 +180,37 @@ def _my_request(request, pk):
         raise Http404 from None
 
 
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("留言"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 @resident_page
 def request_page(request, pk):
     sr = _my_request(request, pk)
-    form = RateForm(request.POST or None)
-    may_rate = sr.state in selectors.VISIT_STATES and not sr.rating
-    if request.method == "POST" and may_rate and form.is_valid():
+    if request.method == "POST" and "message" in request.POST:
+        message = MessageForm(request.POST)
+        if message.is_valid():
+            done = run_service(
+                request,
+                lambda: request_message(
+                    actor=request.user,
+                    request=sr,
+                    text=message.cleaned_data["text"],
+                    files=request.FILES.getlist("photos"),
+                ),
+                form=message,
+                flash_refusal=True,
+            )
+            if done.ok:
+                return redirect("portal:request", pk=sr.pk)
+        form, may_rate = RateForm(), False
+    else:
+        message = MessageForm()
+        form = RateForm(request.POST or None)
+        may_rate = sr.state in selectors.VISIT_STATES and not sr.rating
+    if request.method == "POST" and "message" not in request.POST and may_rate and form.is_valid():
         d = form.cleaned_data
         done = run_service(
             request,
@@ -204,8 +229,9 @@ def request_page(request, pk):
             "timeline": selectors.timeline(sr),
             "expected": selectors.expected_by(sr),
             "form": form if may_rate else None,
+            "message": message if sr.state in selectors.MESSAGE_STATES else None,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or message.errors else 200,
     )
 
 

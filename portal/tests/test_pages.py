@@ -195,3 +195,23 @@ def test_a_resident_with_two_rooms_switches(client, cast, world):
     assert client.session["portal_room"] == world.room2.pk
     client.post(reverse("portal:room"), {"room": world.room.pk})
     assert "厨房漏水" in client.get(reverse("portal:requests")).content.decode()
+
+
+def test_a_message_with_a_photo_reaches_the_timeline_and_the_technician(client, cast, world):
+    from core.models import Notification
+
+    sr = world.register(actor=world.cs, kind=Kind.REPAIR, title="水管漏水")
+    request_dispatch(actor=world.cs, request=sr, department=world.dept["engineering"], assignee=world.tech)
+    client.force_login(cast.tenant)
+    url = reverse("portal:request", args=[sr.pk])
+    # an empty message changes nothing
+    assert client.post(url, {"message": "1", "text": ""}).status_code == 400
+    assert not sr.events.filter(action="attach").exists()
+    client.post(url, {"message": "1", "text": "下午三点后在家", "photos": [jpeg()]})
+    event = sr.events.get(action="attach")
+    assert event.actor == cast.tenant and event.note == "下午三点后在家" and event.attachments.count() == 1
+    assert "下午三点后在家" in client.get(url).content.decode()
+    assert Notification.objects.filter(user=world.tech, body="下午三点后在家").exists()
+    client.force_login(cast.other)
+    assert client.post(url, {"message": "1", "text": "x"}).status_code == 404
+    assert sr.events.filter(action="attach").count() == 1
