@@ -103,8 +103,10 @@ def _validate_intake(actor, data: Intake):
 def _resident_intake(actor, data: Intake) -> None:
     """A resident reports for one of their current rooms, as themselves, through the residents'
     pages; the desk decides the severity, the validity and who pays."""
+    if data.channel != Channel.PORTAL:  # the desk's channels are the desk's
+        raise ActionRefused(_("您不能在这个项目登记工单。"))
     scope = resident_scope(actor)
-    if data.channel != Channel.PORTAL or data.room_id not in scope.rooms:
+    if data.room_id not in scope.rooms:
         raise ActionRefused(_("只能为自己居住的房屋报事。"))
     if data.kind not in RESIDENT_KINDS:
         raise ActionRefused(_("请选择报修或投诉。"))

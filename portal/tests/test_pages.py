@@ -215,3 +215,18 @@ def test_a_message_with_a_photo_reaches_the_timeline_and_the_technician(client, 
     client.force_login(cast.other)
     assert client.post(url, {"message": "1", "text": "x"}).status_code == 404
     assert sr.events.filter(action="attach").count() == 1
+
+
+def test_a_resident_reports_only_through_the_app_and_only_for_their_rooms(cast, world):
+    from core.errors import ActionRefused
+    from desk.services import Intake, request_register
+
+    for channel, room in ((Channel.PHONE, world.room), (Channel.PORTAL, world.other_room)):
+        with pytest.raises(ActionRefused):
+            request_register(
+                actor=cast.owner,
+                data=Intake(
+                    project_id=room.project_id, kind=Kind.REPAIR, title="漏水", channel=channel, room_id=room.pk
+                ),
+            )
+    assert not ServiceRequest.objects.exists()
