@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "duty",
     "safety",
     "community",
+    "portal",
     "bench",
 ]
 
