@@ -87,9 +87,10 @@ def amount_for(room_id: int, rng: random.Random) -> int:
     return bill
 
 
-def post_many(args) -> tuple[list[float], int, int, float, float]:
-    """One client: a cashier posting `count` payments; (milliseconds each, errors, refused, and when
-    its posting started and ended, wall clock)."""
+def post_many(args) -> tuple[list[float], int, int, float, float, float, float | None]:
+    """One client: a cashier posting `count` payments; (milliseconds each, errors, refused, when its
+    posting started and ended (wall clock), and the CPU seconds of the posting alone: this process's
+    and its database backend's)."""
     index, count, seed = args
     import django
 
@@ -106,7 +107,13 @@ def post_many(args) -> tuple[list[float], int, int, float, float]:
     cashier = User.objects.get(username=f"bench_cashier{index}")
     rooms = list(Room.objects.select_related("project__company").order_by("?")[:2000])
     amounts = {room.pk: amount_for(room.pk, rng) for room in rooms[:count]}
+    from django.db import connection
+
+    from bench.results import backend_cpu
+
+    cpu = backend_cpu(connection)
     times, errors, refused = [], 0, 0
+    db0, app0 = (cpu() if cpu else None), time.process_time()
     began = time.time()
     for i in range(count):
         room = rooms[i % len(rooms)]
@@ -119,7 +126,8 @@ def post_many(args) -> tuple[list[float], int, int, float, float]:
         except Exception:  # noqa: BLE001 - counted: the target is zero
             errors += 1
         times.append((time.perf_counter() - t0) * 1000)
-    return times, errors, refused, began, time.time()
+    ended = time.time()
+    return times, errors, refused, began, ended, time.process_time() - app0, (cpu() - db0) if cpu else None
 
 
 def figures(label: str, samples: list[float]) -> tuple[float, float]:
@@ -165,13 +173,10 @@ def main() -> int:
         payment_post(actor=cashier, room=room, amount_fen=100, method=Method.CASH)
     print(f"payment_post runs {len(queries)} statements (incl. savepoints)")
 
-    from bench.results import backend_cpu
-
-    cpu = backend_cpu(connection)
-    db0, app0, load = (cpu() if cpu else None), time.process_time(), os.getloadavg()[0]
-    times, errors, refused, began, ended = post_many((6, args.runs, 1))
-    app_ms = (time.process_time() - app0) * 1000 / args.runs  # includes the client's set-up reads
-    db_ms = (cpu() - db0) * 1000 / args.runs if cpu else None
+    load = os.getloadavg()[0]
+    times, errors, refused, _began, _ended, app_s, db_s = post_many((6, args.runs, 1))
+    app_ms = app_s * 1000 / args.runs
+    db_ms = db_s * 1000 / args.runs if db_s is not None else None
     p50, p95 = figures("one client: payment_post", times)
     print(
         f"   errors {errors}, refused {refused}; CPU a payment: application {app_ms:.1f} ms"

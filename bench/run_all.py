@@ -49,6 +49,8 @@ BENCHES = [
     Bench("http", "http_bench.py", (), True, "pages, API, lookups, search, registering over HTTP (gunicorn + wrk)"),
     Bench("register-cpu", "register_cpu.py", (), True, "CPU per registration, app and database"),
     Bench("review", "bench_review.py", (), True, "monthly review of the busiest project-month"),
+    Bench("jobs", "bench_jobs.py", (), True, "technician's job list page, the busiest technicians"),
+    Bench("board", "bench_board.py", (), True, "supervisor's board: the busiest project and the company"),
     Bench("household", "bench_household.py", (), False, "household search and page (propdesk_bench_estate)"),
     Bench("handover", "bench_handover.py", (), False, "shift handover of 10,000 open items (propdesk_bench_duty)"),
     Bench("parcels", "bench_parcels.py", (), False, "parcels at 1,000,000 rows (propdesk_bench_frontdesk)"),
@@ -59,6 +61,13 @@ BENCHES = [
     Bench("intake-call", "bench_intake_call.py", (), False, "the leak call in chromium: keys and product time"),
     Bench("billing-run", "bench_billing_run.py", (), False, "billing run of 100,000 rooms (propdesk_bench_billing)"),
     Bench("payments", "bench_payments.py", (), False, "payments posted, 1 and 4 clients (propdesk_bench_payments)"),
+    Bench(
+        "arrears",
+        "bench_arrears.py",
+        (),
+        False,
+        "arrears ledger, 7,000-room project, 10M bill lines (propdesk_bench_billing)",
+    ),
 ]
 
 

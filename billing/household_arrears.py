@@ -1,8 +1,14 @@
 """The household page's arrears panel (一户一档): what the room owes, aged, and its dunning history.
 
-`household_panel(request, room)` returns the panel's HTML ("" for users who may not see accounts),
-for the household panel registry the cashier side adds to estate (one line there registers it); the
-household timeline shows the dunning steps already (billing/timeline_arrears.py)."""
+`dunning_panel(request, room)` returns the panel's HTML ("" for users who may not see accounts),
+for the household panel registry the cashier side adds to estate (estate/panels.py): registering
+it is one function in billing/household_panels.py,
+
+    @household_panel("arrears", order=20)
+    def arrears_panel(*, request, room):
+        return dunning_panel(request, room) or None
+
+The household timeline shows the dunning steps already (billing/timeline_arrears.py)."""
 
 from django.template.loader import render_to_string
 
@@ -13,7 +19,7 @@ from billing.rules import may_view_ledger
 from billing.selectors import dunning_history
 
 
-def household_panel(request, room) -> str:
+def dunning_panel(request, room) -> str:
     if request.user.is_resident or not may_view_ledger(request.user, room.project_id):
         return ""
     return render_to_string(

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -662,13 +661,9 @@ def household_panel_context(request, room) -> dict | None:
     """What the household page's money panel shows (billing/household_panels.py)."""
     if not rules.may_view_accounts(request.user, room.project_id):
         return None
-    row = selectors.Bill.objects.filter(room=room, state=BillState.OPEN).aggregate(
-        total=Sum("total_fen"), paid=Sum("paid_fen")
-    )
-    owed = (row["total"] or 0) - (row["paid"] or 0)
     return {
         "room": room,
-        "owed": yuan(owed),
+        "owed": yuan(selectors.owed_fen(room.pk)),
         "balance": yuan(selectors.balance_fen(room.pk)),
         "bills": selectors.account_bills(room, recent=3)[:6],
         "entries": selectors.account_entries(room, limit=5),

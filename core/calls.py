@@ -1,7 +1,7 @@
 """Calling a resident from a phone page without putting the number on the page.
 
-The page shows a call button (`{% call_button url label %}`, core/templatetags/calls.py). What it
-dials depends on the deployment:
+The page shows a call button (`button_html`; in templates `{% call_button url label %}`,
+core/templatetags/calls.py). What it dials depends on the deployment:
 
 - `PROPDESK_CALL_THROUGH` set (the company's switchboard or masked-call gateway, e.g.
   `4008001234`): the button is a plain `tel:` link to that number. No personal number leaves the
@@ -20,6 +20,8 @@ import re
 from django.conf import settings
 from django.db.models import Model
 from django.http import Http404, HttpResponseRedirect
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from core.privacy import PHONE, log_reveal
 from core.signin import client_ip
@@ -56,3 +58,27 @@ def dial(request, *, obj: Model, field: str) -> HttpResponseRedirect:
         raise Http404
     log_reveal(user=request.user, obj=obj, field=field, kind=PHONE, ip=client_ip(request))
     return TelRedirect(f"tel:{number}")
+
+
+def button_html(url: str, label: str, *, csrf_token: str, css: str = "btn-success") -> str:
+    """A full-width call button: a tel: link to the switchboard when there is one, else a POST to
+    `url`, the record's call endpoint."""
+    through = call_through()
+    if through:
+        return format_html(
+            '<a class="btn {} w-100 pd-call" href="tel:{}" title="{}">{}</a>',
+            css,
+            through,
+            _("经总机转接，不显示业户号码"),
+            label,
+        )
+    return format_html(
+        '<form method="post" action="{}" class="pd-call-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<button class="btn {} w-100 pd-call" title="{}">{}</button></form>',
+        url,
+        csrf_token,
+        css,
+        _("拨打业户电话（将被记录）"),
+        label,
+    )

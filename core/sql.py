@@ -20,7 +20,7 @@ on client-side binding cursors, which psycopg never prepares.
 from contextlib import contextmanager
 from functools import cache
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Model
 
 
@@ -108,3 +108,25 @@ def cursor():
         raw = ServerBindingCursor(connection.connection)
     with connection._prepare_cursor(raw) as wrapped:
         yield wrapped
+
+
+@contextmanager
+def without_jit():
+    """PostgreSQL compiles a query with JIT when its estimated cost is high; for the grouped counts
+    of the monthly review (quality/review.py) and the supervisor's board (desk/board.py), over some
+    100,000 rows, the compiling costs far more than it saves. Off for these queries, then back as
+    it was."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
+        previous = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('jit', %s, false)", [previous])
+        except DatabaseError:  # an aborted transaction: its rollback undoes the SET anyway
+            pass

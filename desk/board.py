@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.urls import reverse
@@ -28,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.models import Department, Project, User
+from core.sql import without_jit
 from desk import roster
 from desk.choices import OPEN_STATES, WORK_STATES, Action, Rating, State
 from desk.models import Escalation, RequestEvent, ServiceRequest
@@ -196,6 +198,11 @@ def _open(ids) -> QuerySet[ServiceRequest]:
 
 
 def board(scope: Scope, now: datetime | None = None) -> Board:
+    with without_jit():  # grouped counts over many rows: compiling them costs more than it saves
+        return _board(scope, now)
+
+
+def _board(scope: Scope, now: datetime | None) -> Board:
     m = Moments.at(now)
     b = Board(scope=scope, moments=m)
     ids = scope.ids
@@ -215,6 +222,7 @@ def board(scope: Scope, now: datetime | None = None) -> Board:
             overdue=Count("id", filter=late),
             soon=Count("id", filter=soon_q(now)),
             visits=Count("id", filter=visits_due_q(m.tomorrow)),
+            **_unsatisfied_candidates(),
         )
         .order_by()
     )
@@ -230,20 +238,69 @@ def board(scope: Scope, now: datetime | None = None) -> Board:
     f["work"] = Figure(total("work"), link(**WORK_PARAMS))
     f["work_late"] = Figure(total("work_late"), link(**WORK_PARAMS, due="overdue"))
     f["visits"] = Figure(total("visits"), link(visit="due_today", sort="due"))
-    f["unsatisfied"] = Figure(
-        _open(ids).filter(unsatisfied_q(m.week)).count(),
-        link(unsatisfied="week"),
-    )
+    f["unsatisfied"] = Figure(_unsatisfied(ids, groups, m.week), link(unsatisfied="week"))
 
     # The two short lists, with who holds each.
-    rows = _held(ServiceRequest.objects.filter(project_id__in=ids))
-    b.overdue_rows = list(rows.filter(late).order_by("due_at", "id")[:LIST_ROWS])
-    b.soon_rows = list(rows.filter(soon_q(now)).order_by("due_at", "id")[:LIST_ROWS])
+    b.overdue_rows = _soonest(ids, due_before=now, limit=LIST_ROWS)
+    b.soon_rows = _soonest(ids, due_after=now, due_before=now + timedelta(hours=1), limit=LIST_ROWS)
 
     b.rows = _people_rows(scope, groups, now) if scope.project else _project_rows(scope, groups)
     _intake(b, ids, m)
     _escalations(b, ids, m)
     return b
+
+
+def _unsatisfied_candidates() -> dict:
+    """PostgreSQL: the ids of the open requests whose last visit said unsatisfied, gathered by the
+    same pass over the open requests (the timeline is then read for those few only)."""
+    if connection.vendor != "postgresql":
+        return {}
+    from django.contrib.postgres.aggregates import ArrayAgg
+
+    return {"rated_c": ArrayAgg("id", filter=Q(rating=Rating.UNSATISFIED), default=[])}
+
+
+def _unsatisfied(ids, groups: list[dict], week) -> int:
+    """How many open requests had an unsatisfied return visit this week (`unsatisfied_q`)."""
+    if connection.vendor != "postgresql":
+        return _open(ids).filter(unsatisfied_q(week)).count()
+    candidates = [pk for g in groups for pk in g["rated_c"]]
+    if not candidates:
+        return 0
+    return (
+        RequestEvent.objects.filter(
+            request_id__in=candidates, action=Action.VISIT, at__gte=week, data__rating=Rating.UNSATISFIED
+        )
+        .values("request_id")
+        .distinct()
+        .count()
+    )
+
+
+def _soonest(ids, *, due_before, due_after=None, limit: int) -> list[ServiceRequest]:
+    """The open requests of the scope whose deadline falls in (due_after, due_before], soonest
+    first. Several projects on PostgreSQL: each project's first `limit` from its own
+    (project, due_at) index (a LATERAL join), then the first `limit` of those, instead of sorting
+    every overdue request of the company."""
+    if not ids:
+        return []
+    window = Q(due_at__lte=due_before) & (Q(due_at__gt=due_after) if due_after else Q())
+    qs = _held(ServiceRequest.objects.all())
+    if len(ids) == 1 or connection.vendor != "postgresql":
+        return list(qs.filter(window, project_id__in=ids).order_by("due_at", "id")[:limit])
+    after = "AND r.due_at > %s" if due_after else ""
+    sql = (
+        "SELECT s.id FROM unnest(%s::bigint[]) AS p(id) CROSS JOIN LATERAL ("
+        f" SELECT r.id, r.due_at FROM {ServiceRequest._meta.db_table} r"
+        f" WHERE r.project_id = p.id AND r.due_at <= %s {after} ORDER BY r.due_at, r.id LIMIT %s"
+        ") s ORDER BY s.due_at, s.id LIMIT %s"
+    )
+    params = [list(ids), due_before, *([due_after] if due_after else []), limit, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = [row[0] for row in cursor.fetchall()]
+    by_pk = {sr.pk: sr for sr in qs.filter(pk__in=found)}
+    return [by_pk[pk] for pk in found if pk in by_pk]
 
 
 def _held(qs: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:

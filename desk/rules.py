@@ -163,7 +163,38 @@ def is_owner_or_supervisor(user, request) -> bool:
     return user.pk == request.receiver_id or user.is_superuser or user.role in SUPERVISING_ROLES
 
 
+# What a resident may do to their own request (from the residents' pages): rate the result. A
+# message (with photos) is `message_refusal`'s, not the staff's ATTACH (any file type).
+RESIDENT_ACTIONS = frozenset({Action.VISIT})
+
+
+def is_resident_of(user, request) -> bool:
+    """A resident who may see this request (their room's during their occupancy, about them, or
+    reported by them): `selectors.visible_requests`, the one scoping rule."""
+    if not (user.is_authenticated and user.is_resident):
+        return False
+    from desk.selectors import visible_requests  # selectors imports this module
+
+    return visible_requests(user).filter(pk=request.pk).exists()
+
+
+def message_refusal(user, request) -> str | None:
+    """A resident's message on their own request (`services.request_message`), while files may
+    still be added to it."""
+    if not is_resident_of(user, request):
+        return _("只有业户本人可以在这里留言。")
+    if request.state not in FROM_STATES[Action.ATTACH]:
+        return _("这张工单已结束，不能再评价或留言。")
+    return None
+
+
 def refusal(user, request, action: str) -> str | None:
+    if user.is_authenticated and user.is_resident:
+        if action not in RESIDENT_ACTIONS or not is_resident_of(user, request):
+            return _("您无权处理这张工单。")
+        if request.state not in FROM_STATES[action]:
+            return _("这张工单已结束，不能再评价或留言。")
+        return None
     if not in_scope(user, request):
         return _("您无权处理这张工单。")
     if request.state not in FROM_STATES[action]:
@@ -282,4 +313,8 @@ def allowed_actions(user, request) -> list[str]:
 
 
 def can_register(user, project_id: int) -> bool:
+    """The desk in its projects; a resident for their own rooms (the intake checks the room and
+    the channel, `services.intake._resident_intake`)."""
+    if user.is_authenticated and user.is_resident:
+        return True
     return is_desklike(user) and project_id in user.project_ids()

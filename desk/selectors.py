@@ -96,9 +96,9 @@ def assignable_departments(project) -> QuerySet[Department]:
     )
 
 
-def my_jobs(user) -> QuerySet[ServiceRequest]:
-    """Work waiting for this person: sent to them, or to their department with nobody named yet
-    when they may take its work (rules.may_be_assigned: the desk's people in the desk's department)."""
+def my_jobs_filter(user) -> Q:
+    """Sent to this person, or to their department with nobody named yet when they may take its
+    work (rules.may_be_assigned: the desk's people in the desk's department)."""
     mine = Q(assignee=user)
     if user.department_id and user.role in TAKES_WORK_ROLES:
         mine |= Q(assignee__isnull=True, department_id=user.department_id)
@@ -108,7 +108,12 @@ def my_jobs(user) -> QuerySet[ServiceRequest]:
             department_id=user.department_id,
             department__kind=DepartmentKind.CUSTOMER_SERVICE,
         )
-    return list_queryset(visible_requests(user)).filter(mine, state__in=WORK_STATES)
+    return mine
+
+
+def my_jobs(user) -> QuerySet[ServiceRequest]:
+    """Work waiting for this person (`my_jobs_filter`) that is still to be done."""
+    return list_queryset(visible_requests(user)).filter(my_jobs_filter(user), state__in=WORK_STATES)
 
 
 def desk_queues(user, limit: int = 10) -> dict[str, list[ServiceRequest]]:

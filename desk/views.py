@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import F
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
@@ -369,7 +370,13 @@ def my_jobs(request):
     """The technician's phone page: my jobs, nearest deadline first, the next step a tap away
     (desk/jobs.py builds the cards from one query)."""
     user = request.user
-    return render(request, "desk/jobs.html", {"cards": jobs.job_cards(user), "done": jobs.recently_done(user)})
+    cards = jobs.job_cards(user)
+    context = {
+        "count": len(cards),
+        "cards_html": jobs.cards_html(cards, user, get_token(request)),
+        "done": jobs.recently_done(user),
+    }
+    return render(request, "desk/jobs.html", context)
 
 
 @login_required

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "duty",
     "safety",
     "community",
+    "portal",
     "bench",
 ]
 
@@ -219,6 +220,9 @@ PROPDESK_SMS_TEMPLATE = env_str("PROPDESK_SMS_TEMPLATE", "")  # general template
 PROPDESK_WECHAT_BACKEND = env_str("PROPDESK_WECHAT_BACKEND", "core.notify_providers.RecordingWeChat")
 PROPDESK_WECHAT_APP_ID = env_str("PROPDESK_WECHAT_APP_ID", "")
 PROPDESK_WECHAT_APP_SECRET = env_str("PROPDESK_WECHAT_APP_SECRET", "")
+
+# How often the supervisor's board polls its figures (desk/views_board.py), in seconds: 30–60 suits a desk.
+PROPDESK_BOARD_REFRESH_SECONDS = env_int("PROPDESK_BOARD_REFRESH_SECONDS", 45)
 
 # Embedded default: mail is written to files under var/mail/ (nothing leaves the machine);
 # set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. to send.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("duty/", include("duty.urls")),
     path("safety/", include("safety.urls")),
     path("community/", include("community.urls")),
+    path("my/", include("portal.urls")),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox-read"),
     path("inbox/deliveries/", core_views.deliveries, name="deliveries"),

@@ -17,11 +17,10 @@ definitions for the page.
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
@@ -39,6 +38,7 @@ from django.db.models.functions import Coalesce, TruncHour
 from django.utils import timezone
 
 from core.models import Department
+from core.sql import without_jit
 from desk.choices import Action, Kind, Rating, State, Validity
 from desk.models import Category, RequestEvent, ServiceRequest
 from estate.choices import RoomState, RoomUse
@@ -322,28 +322,6 @@ def resolution_times(base: QuerySet) -> dict[str, dict]:
 
 
 # ------------------------------------------------------------------ the whole review
-
-
-@contextmanager
-def without_jit():
-    """PostgreSQL compiles a query with JIT when its estimated cost is high; for these
-    aggregates over some 100,000 rows the compiling costs seconds and saves milliseconds (the
-    correlated timeline lookup, never run when the request records its first resolution, makes
-    the estimate look dear). Off for these queries, then back as it was."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
-        previous = cursor.fetchone()[0]
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('jit', %s, false)", [previous])
-        except DatabaseError:  # an aborted transaction: its rollback undoes the SET anyway
-            pass
 
 
 def monthly_review(project_id: int, month: date) -> dict:

@@ -115,7 +115,13 @@ def seed(*, company, projects, users, rng):
         )
         services.lease_confirm_owner(actor=kefu, lease=ended, owner_name=_owner_name(owned[2]), method="written")
         services.lease_activate(actor=kefu, lease=ended)
-        services.lease_move_out(actor=kefu, lease=ended, on=today - timedelta(days=3), note="提前退租")
+        services.lease_move_out(
+            actor=zhuguan,
+            lease=ended,
+            on=today - timedelta(days=3),
+            note="提前退租",
+            override_reason="欠费由业主承担，已与业主电话确认",
+        )
 
         # ---- transfers: one completed, one waiting for items
         for room in owned[3:4]:
@@ -126,6 +132,7 @@ def seed(*, company, projects, users, rng):
                 new_owner_phone="13788886666",
                 effective_on=today - timedelta(days=2),
             )
+            _settle(kefu, room)  # a transfer cannot complete while the room owes money
             for item in transfer.items.all():
                 services.transfer_settle_item(actor=kefu, transfer=transfer, item_id=item.pk, note="已核实无欠费")
             services.transfer_read_meters(
@@ -180,3 +187,13 @@ def seed(*, company, projects, users, rng):
             start=today,
             end=today + timedelta(days=365),
         )
+
+
+def _settle(actor, room) -> None:
+    """Pay what the room owes at the desk (the demo's seller settles before the transfer)."""
+    from billing.selectors import owed_fen
+    from billing.services import payment_post
+
+    owed = owed_fen(room.pk)
+    if owed > 0:
+        payment_post(actor=actor, room=room, amount_fen=owed, method="cash", payer_name="原业主", note="过户前结清")

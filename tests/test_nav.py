@@ -7,9 +7,13 @@ import re
 import pytest
 from django.urls import reverse
 
+from core.choices import DepartmentKind, Role
+from desk.services import request_cancel
 from tests.factories import PASSWORD, make_user
 
 CAST = ["cs", "supervisor", "manager", "pm", "lead", "tech", "guard", "finance", "resident_user"]
+# Every role of core.choices.Role: the World's cast, and two it does not have.
+ROLES = [*CAST, "lobby", "admin"]
 
 _NAV = re.compile(r'<div class="collapse navbar-collapse" id="nav">(.*?)</nav>', re.S)
 _HREF = re.compile(r'<a [^>]*href="([^"#][^"]*)"')
@@ -26,7 +30,9 @@ def nav_links(client) -> set[str]:
 def menus(world, client):
     """Each user's links, and every page any of them (or a superuser) is offered."""
     root = make_user("root", "cs_staff", [world.project, world.other_project], is_superuser=True, is_staff=True)
-    users = {name: getattr(world, name) for name in CAST} | {"root": root}
+    lobby = make_user("lobby", Role.LOBBY, [world.project], world.dept[DepartmentKind.CUSTOMER_SERVICE], world.company)
+    admin = make_user("admin", Role.COMPANY_ADMIN, company=world.company)
+    users = {name: getattr(world, name) for name in CAST} | {"root": root, "lobby": lobby, "admin": admin}
     links = {}
     for name, user in users.items():
         client.force_login(user)
@@ -35,7 +41,7 @@ def menus(world, client):
     return users, links, set().union(*links.values())
 
 
-@pytest.mark.parametrize("name", [*CAST, "root"])
+@pytest.mark.parametrize("name", [*ROLES, "root"])
 def test_the_navbar_offers_exactly_the_pages_that_open(client, menus, name):
     users, links, every_page = menus
     assert client.login(username=users[name].username, password=PASSWORD)
@@ -46,6 +52,44 @@ def test_the_navbar_offers_exactly_the_pages_that_open(client, menus, name):
     # A page not offered must not open: 403, or a redirect to somewhere else (a worker's 'desk').
     opens = {url for url in every_page - links[name] if client.get(url).status_code == 200}
     assert not opens, f"allowed but not offered: {sorted(opens)}"
+
+
+_LINK = re.compile(r'<a [^>]*href="(/[^"#]*)"')
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_the_landing_page_offers_only_what_opens(client, menus, name):
+    """Beyond the menus: every link on the page a role lands on (board, workbench, jobs, list) opens."""
+    users, _links, _every_page = menus
+    client.force_login(users[name])
+    landing = client.get("/", follow=True)
+    assert landing.status_code == 200
+    html = landing.content.decode()
+    main = html[html.index("<main") :]
+    offered = {href.replace("&amp;", "&") for href in _LINK.findall(main)}
+    refused = {url: code for url in offered if (code := client.get(url, follow=True).status_code) != 200}
+    assert not refused, f"offered on the landing page but refused: {refused}"
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_each_roles_refused_page_is_a_page_of_the_product_with_the_reason(client, world, menus, name):
+    """A 403 shows the navbar the role has everywhere else, in their language, and why."""
+    users, links, every_page = menus
+    user = users[name]
+    client.force_login(user)
+    refused = next((url for url in sorted(every_page - links[name]) if client.get(url).status_code == 403), None)
+    if refused is None:  # a role every menu page opens for: an action the request's state refuses
+        sr = world.register()
+        request_cancel(actor=world.cs, request=sr, note="重复登记")
+        refused = reverse("desk:assignees", args=[sr.pk]) + "?action=dispatch"
+    response = client.get(refused)
+    assert response.status_code == 403, refused
+    html = response.content.decode()
+    assert 'id="error-page"' in html and '<html lang="zh-hans">' in html
+    nav = _NAV.search(html).group(1)
+    assert {h.replace("&amp;", "&") for h in _HREF.findall(nav)} | set(_SEARCH.findall(nav)) == links[name]
+    reason = str(response.context["reason"])
+    assert reason and f'id="error-reason">{reason}<' in html, refused
 
 
 def test_every_page_is_on_some_menu(menus):

@@ -250,14 +250,14 @@ def test_the_household_page_shows_the_dunning_history_on_its_timeline(client, wo
 
 def test_the_household_panel_fragment(rf, world, owing):
     from billing import services
-    from billing.household_arrears import household_panel
+    from billing.household_arrears import dunning_panel
 
     services.dunning_step_record(actor=world.cs, room=world.room, kind=DunningStepKind.REMINDER)
     request = rf.get("/")
     request.user = world.cs
-    html = household_panel(request, world.room)
+    html = dunning_panel(request, world.room)
     assert "300.00" in html and "缴费提醒" in html and reverse("billing:arrears-room", args=[world.room.pk]) in html
     request.user = world.tech
-    assert household_panel(request, world.room) == ""
+    assert dunning_panel(request, world.room) == ""
     request.user = world.resident_user
-    assert household_panel(request, world.room) == ""
+    assert dunning_panel(request, world.room) == ""

@@ -18,6 +18,7 @@ from desk.services.numbers import next_number, number_key, take_number
 from desk.services.work import (
     request_arrive,
     request_attach,
+    request_message,
     request_pause,
     request_reply,
     request_resolve,
@@ -32,6 +33,7 @@ __all__ = [
     "request_accept",
     "request_arrive",
     "request_attach",
+    "request_message",
     "request_cancel",
     "request_close",
     "request_dispatch",

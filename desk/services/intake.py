@@ -17,7 +17,7 @@ from core.phone import normalize_phone
 from core.sql import build, insert_columns, insert_params, quote, select_list
 from core.text import text_limit
 from desk import rules, sla
-from desk.choices import DESK_HANDLED_KINDS, Action, Kind, Severity, State, Validity
+from desk.choices import DESK_HANDLED_KINDS, Action, Channel, Kind, Severity, State, Validity
 from desk.intake import related_room_for
 from desk.models import Category, DeskSettings, RequestEvent, ServiceRequest, SlaPolicy
 from desk.search import grams
@@ -25,6 +25,10 @@ from desk.services.dispatch import request_dispatch
 from desk.services.numbers import _counter_sql, next_number, number_key
 from desk.suggest import learn
 from estate.models import Resident, Room
+from estate.selectors import resident_scope
+
+# What a resident reports from their own pages.
+RESIDENT_KINDS = frozenset({Kind.REPAIR, Kind.COMPLAINT})
 
 
 @dataclass
@@ -59,6 +63,8 @@ def _validate_intake(actor, data: Intake):
 
     if not rules.can_register(actor, data.project_id):
         raise ActionRefused(_("您不能在这个项目登记工单。"))
+    if actor.is_resident:
+        _resident_intake(actor, data)
     if data.kind not in Kind.values:
         err("kind", _("请选择工单类型。"))
     if not data.title.strip():
@@ -96,6 +102,20 @@ def _validate_intake(actor, data: Intake):
     if errors:
         raise ValidationError(errors)
     return project, room, resident, category, policy, phone, related_room
+
+
+def _resident_intake(actor, data: Intake) -> None:
+    """A resident reports for one of their current rooms, as themselves, through the residents'
+    pages; the desk decides the severity, the validity and who pays."""
+    if data.channel != Channel.PORTAL:  # the desk's channels are the desk's
+        raise ActionRefused(_("您不能在这个项目登记工单。"))
+    scope = resident_scope(actor)
+    if data.room_id not in scope.rooms:
+        raise ActionRefused(_("只能为自己居住的房屋报事。"))
+    if data.kind not in RESIDENT_KINDS:
+        raise ActionRefused(_("请选择报修或投诉。"))
+    data.resident_id = scope.resident_id
+    data.severity, data.validity, data.paid = Severity.GENERAL, "", None
 
 
 def _intake_refs(data: Intake):

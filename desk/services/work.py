@@ -6,8 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ActionRefused
+from core.notify import notify
 from core.uploads import check_uploads
-from desk import resident_notices, sla
+from desk import resident_notices, rules, sla
 from desk.choices import Action, Kind, State
 from desk.models import Attachment, RequestEvent
 from desk.services._common import _allowed, _require, _transition, _version_first
@@ -143,3 +145,38 @@ def request_attach(*, actor, request, files, note="", expected_version=None):
         data={"count": len(files)},
     )
     return _attach_files(actor=actor, request=request, event=event, checked=checked)
+
+
+@_version_first
+@transaction.atomic
+def request_message(*, actor, request, text="", files=(), expected_version=None):
+    """A resident's message (and photos) on their own request's timeline, from the residents'
+    pages: an ATTACH entry marked as a message; whoever has the work (else the first receiver) is
+    told."""
+    reason = rules.message_refusal(actor, request)
+    if reason:
+        raise ActionRefused(reason)
+    text = (text or "").strip()
+    if not text and not files:
+        raise ValidationError({"text": [_("请写下留言或选择照片。")]})
+    checked = check_uploads(files, field="photos", images_only=True) if files else []
+    event = _transition(
+        actor=actor,
+        request=request,
+        action=Action.ATTACH,
+        to_state=request.state,
+        note=text,
+        expected_version=expected_version,
+        data={"count": len(files), "message": True},
+        follows_from="message",  # checked above: message_refusal, not the staff's ATTACH rule
+    )
+    _attach_files(actor=actor, request=request, event=event, checked=checked)
+    told = request.assignee if request.assignee_id else request.receiver
+    if told is not None and told.pk != actor.pk and not told.is_resident:
+        notify(
+            [told],
+            title=_("业户留言：%(number)s %(title)s") % {"number": request.number, "title": request.title},
+            body=text,
+            url=f"/requests/{request.pk}/",
+        )
+    return event

@@ -219,7 +219,7 @@ def test_the_board_reads_a_fixed_number_of_queries(world, clock, django_assert_m
         request_dispatch(actor=world.cs, request=sr, assignee=world.tech)
     with CaptureQueriesContext(connection) as large:
         board.board(scope)
-    assert len(large.captured_queries) == len(small.captured_queries) <= 10
+    assert len(large.captured_queries) == len(small.captured_queries) <= 12  # (PostgreSQL: 2 set jit off and back)
 
 
 def test_the_list_says_which_board_filter_it_shows(client, world, clock):
@@ -228,3 +228,10 @@ def test_the_list_says_which_board_filter_it_shows(client, world, clock):
     html = client.get(reverse("desk:list"), {"unsatisfied": "week"}).content.decode()
     assert 'id="board-filters"' in html and "本周回访不满意、尚未解决" in html
     assert '<input type="hidden" name="unsatisfied" value="week">' in html
+
+
+def test_a_manager_without_projects_sees_an_empty_board(client, world, clock):
+    lonely = make_user("lonely", Role.CS_MANAGER, company=world.company)
+    client.force_login(lonely)
+    page = client.get(reverse("desk:board")).content.decode()
+    assert figures(page)["overdue"][0] == 0

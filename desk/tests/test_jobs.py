@@ -77,6 +77,27 @@ def test_a_card_shows_the_step_its_deadline_belongs_to_the_first_line_and_the_pl
     assert "地下车库B区" in html
 
 
+def test_the_cards_are_the_rows_of_my_jobs_for_everyone(world):
+    """desk/jobs.py scopes by project only (a faster plan); it must pick the same rows as
+    selectors.my_jobs, which goes through visible_requests."""
+    from desk import jobs, selectors
+
+    for who in (world.tech, world.tech2):
+        dispatched(world, to=who)
+    unnamed = world.register(kind=Kind.REPAIR)
+    services.request_dispatch(actor=world.cs, request=unnamed, department=world.dept["engineering"])
+    done = dispatched(world)
+    services.request_accept(actor=world.tech, request=done)
+    services.request_arrive(actor=world.tech, request=done)
+    services.request_resolve(actor=world.tech, request=done, result="修好了")
+    services.request_reopen(actor=world.cs, request=done, note="还在漏")  # back to someone's queue
+    world.register_other()
+    cast = [world.tech, world.tech2, world.lead, world.cs, world.supervisor, world.guard, world.other_tech]
+    assert any(set(jobs.job_queryset(u)) for u in cast)
+    for user in cast:
+        assert set(jobs.job_queryset(user)) == set(selectors.my_jobs(user)), user
+
+
 def test_the_page_asks_the_database_the_same_number_of_times_for_one_job_or_many(client, world):
     login(client, world.tech)
     dispatched(world)
@@ -114,14 +135,53 @@ def test_a_finished_job_keeps_its_anchor_in_the_done_list(client, world):
     assert f'id="job-{sr.pk}"' in html  # the return to #job-<id> after 'resolve' lands on it
 
 
-def test_the_photo_picker_offers_the_gallery_and_the_camera(client, world):
+def test_the_resolve_form_comes_when_tapped_and_offers_the_gallery_and_the_camera(client, world):
     sr = dispatched(world)
     services.request_accept(actor=world.tech, request=sr)
     services.request_arrive(actor=world.tech, request=sr)
-    html = login(client, world.tech).get(reverse("desk:jobs")).content.decode()
+    page = login(client, world.tech).get(reverse("desk:jobs")).content.decode()
+    url = reverse("desk:job-form", args=[sr.pk, "resolve"])
+    assert f'hx-get="{url}"' in page and 'name="result"' not in page  # not built with the page
+
+    html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+    assert 'name="result"' in html and f'name="next" value="/jobs/#job-{sr.pk}"' in html
     inputs = re.findall(r'<input type="file"[^>]*>', html)
     assert any("capture" not in i and 'accept="image/*' in i for i in inputs)  # gallery, files, camera
     assert any('capture="environment"' in i for i in inputs)  # straight to the camera
+
+
+def test_a_form_tapped_after_the_job_moved_on_says_why(client, world):
+    sr = dispatched(world)
+    login(client, world.tech)
+    services.request_accept(actor=world.tech, request=sr)
+    sr.refresh_from_db()
+    services.request_arrive(actor=world.tech, request=sr)  # return is no longer possible
+    html = client.get(reverse("desk:job-form", args=[sr.pk, "return"])).content.decode()
+    assert "不能执行" in html and 'name="note"' not in html
+
+
+def test_the_action_forms_are_only_for_the_jobs_own_people(client, world):
+    sr = dispatched(world)
+    login(client, world.tech2)
+    assert client.get(reverse("desk:job-form", args=[sr.pk, "return"])).status_code == 404
+    login(client, world.finance)  # sees the request, does not work on it
+    assert client.get(reverse("desk:job-form", args=[sr.pk, "return"])).status_code == 403
+    login(client, world.tech)
+    assert client.get(reverse("desk:job-form", args=[sr.pk, "accept"])).status_code == 404  # one tap, no form
+    assert client.get(reverse("desk:job-form", args=[sr.pk, "dispatch"])).status_code == 404
+    assert client.get(reverse("desk:job-form", args=[sr.pk, "return"])).status_code == 200
+
+
+def test_a_finished_job_is_listed_until_the_desk_closes_it(client, world):
+    sr = dispatched(world)
+    services.request_accept(actor=world.tech, request=sr)
+    services.request_arrive(actor=world.tech, request=sr)
+    services.request_resolve(actor=world.tech, request=sr, result="修好了")
+    login(client, world.tech)
+    assert f'id="job-{sr.pk}"' in client.get(reverse("desk:jobs")).content.decode()
+    ServiceRequest.objects.filter(pk=sr.pk).update(state=State.CLOSED)  # replied, visited, closed
+    assert f'id="job-{sr.pk}"' not in client.get(reverse("desk:jobs")).content.decode()
 
 
 # ------------------------------------------------------------------ the call button
@@ -209,3 +269,32 @@ def test_the_desk_may_call_and_a_get_changes_nothing(client, world):
     assert not RevealLog.objects.exists()
     assert client.post(reverse("desk:call", args=[sr.pk]))["Location"] == "tel:13812345678"
     assert RevealLog.objects.filter(user=world.cs).count() == 1
+
+
+def test_the_finished_list_keeps_to_the_technicians_projects(client, world):
+    sr = dispatched(world)
+    services.request_accept(actor=world.tech, request=sr)
+    services.request_arrive(actor=world.tech, request=sr)
+    services.request_resolve(actor=world.tech, request=sr, result="修好了")
+    world.tech.projects.set([world.other_project])  # moved to the other project
+    html = login(client, world.tech).get(reverse("desk:jobs")).content.decode()
+    assert sr.number not in html
+
+
+def test_what_people_typed_is_shown_as_text(client, world):
+    """The cards are written in Python (desk/jobs.py cards_html): every typed value is escaped."""
+    evil = '<script>alert("x")</script>&'
+    sr = world.register(
+        kind=Kind.REPAIR,
+        title=evil,
+        description=evil + "\n第二行",
+        room_id=None,
+        resident_id=None,
+        location=evil,
+        caller_name=evil,
+        caller_phone="13812345678",
+    )
+    services.request_dispatch(actor=world.cs, request=sr, assignee=world.tech)
+    html = login(client, world.tech).get(reverse("desk:jobs")).content.decode()
+    assert "<script>alert" not in html
+    assert html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;") == 4  # title, head, place, caller

@@ -469,7 +469,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         assert events[-1].to_state == sr.state
         for event in events:
             actor = self.by_pk[event.actor_id]
-            assert not actor.is_resident and sr.project_id in actor.project_ids(), f"{actor} acted out of scope"
+            if actor.is_resident:  # their own request, from the residents' pages: rate it
+                assert event.action in rules.RESIDENT_ACTIONS | {Action.REOPEN}, f"{actor} did {event.action}"
+                assert rules.is_resident_of(actor, sr), f"{actor} acted out of scope"
+            else:
+                assert sr.project_id in actor.project_ids(), f"{actor} acted out of scope"
 
         # attachments: as many as were uploaded, each tied to an upload step of this request
         assert len(attachments) == model["attachments"]

@@ -42,7 +42,7 @@ def test_who_may_open_the_importer(world, client):
 
 def test_nav_shows_the_entry_only_to_importers(world, client):
     client.force_login(world.supervisor)
-    assert "/import/" in client.get("/").content.decode()
+    assert "/import/" in client.get("/", follow=True).content.decode()  # (a supervisor lands on the board)
     client.force_login(world.cs)
     assert 'href="/import/"' not in client.get("/").content.decode()
 

@@ -1,0 +1,189 @@
+"""The residents' sign-in (phone and a one-time code) and the writes of the residents' pages that
+are not some other app's service: reporting with photos."""
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from core.audit import audit_signin
+from core.choices import Role
+from core.errors import ActionRefused
+from core.models import User
+from core.phone import normalize_phone
+from core.uploads import check_uploads
+from desk.choices import Channel
+from desk.services import Intake, request_register
+from desk.services.work import _attach_files
+from estate.models import Occupancy, Resident
+from portal.codes import send_code
+from portal.models import SignInCode, SignInFailure
+
+CODE_DIGITS = 6
+CODE_LIFETIME = timedelta(minutes=5)
+RESEND_AFTER = timedelta(seconds=60)
+PER_PHONE_HOUR = 5
+PER_IP_HOUR = 20
+LOCK_AFTER = 5
+LOCK_FOR = timedelta(minutes=15)
+MAX_PHOTOS = 6
+
+
+class Throttled(ActionRefused):
+    """Too many codes asked for, or too many wrong ones: wait and try again."""
+
+    status = 429
+
+
+def _hash(phone: str, code: str) -> str:
+    return salted_hmac("portal.signin-code", f"{phone}:{code}").hexdigest()
+
+
+def _phone(raw: str) -> str:
+    try:
+        return normalize_phone(raw or "")
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+
+
+def _audit(action: str, phone: str, ip, user=None, **data):
+    audit_signin(
+        action=action,
+        username=user.username if user else "",
+        ip=ip,
+        path="/my/",
+        actor=user,
+        data={"phone": phone, **data},
+    )
+
+
+def code_request(*, phone: str, ip: str | None) -> dict:
+    """Ask for a code for `phone`. Every request is counted; a code is only sent to a phone a
+    current resident can sign in with, but the answer is the same either way (no lookup of who
+    lives here). Returns {"phone": normalised, "sent_to": "sms"|"outbox"|""}."""
+    phone = _phone(phone)
+    now = timezone.now()
+    hour_ago = now - timedelta(hours=1)
+    recent = SignInCode.objects.filter(phone=phone, created_at__gte=hour_ago).values_list("created_at", flat=True)
+    recent = sorted(recent, reverse=True)
+    if recent and now - recent[0] < RESEND_AFTER:
+        _audit("code_throttled", phone, ip, why="resend")
+        wait = int((RESEND_AFTER - (now - recent[0])).total_seconds()) + 1
+        raise Throttled(_("验证码已发送，请 %(s)s 秒后再试。") % {"s": wait})
+    if len(recent) >= PER_PHONE_HOUR:
+        _audit("code_throttled", phone, ip, why="phone_hour")
+        raise Throttled(_("这个手机号一小时内获取验证码次数过多，请稍后再试。"))
+    if ip and SignInCode.objects.filter(ip=ip, created_at__gte=hour_ago).count() >= PER_IP_HOUR:
+        _audit("code_throttled", phone, ip, why="ip_hour")
+        raise Throttled(_("操作过于频繁，请稍后再试。"))
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    SignInCode.objects.create(
+        phone=phone, code_hash=_hash(phone, code), ip=ip, created_at=now, expires_at=now + CODE_LIFETIME
+    )
+    sent_to = ""
+    if _signin_refusal(phone) is None:
+        sent_to = send_code(phone, code)
+    _audit("code_sent" if sent_to else "code_not_sent", phone, ip)
+    return {"phone": phone, "sent_to": sent_to}
+
+
+def _current_residents(phone: str):
+    return Resident.objects.filter(
+        phone=phone, pk__in=Occupancy.objects.current().values("resident_id")
+    ).select_related("user", "project")
+
+
+def _signin_refusal(phone: str) -> str | None:
+    """Why this phone cannot sign in to the residents' pages, or None."""
+    if User.objects.filter(phone=phone, is_active=True).exclude(role=Role.RESIDENT).exists():
+        return _("员工请从员工登录页登录。")
+    residents = list(_current_residents(phone))
+    users = {r.user for r in residents if r.user_id}
+    if any(u.role != Role.RESIDENT or not u.is_active for u in users):
+        return _("员工请从员工登录页登录。")
+    if len(users) == 1:
+        return None
+    if len(users) > 1 or len(residents) != 1:
+        return _("这个手机号未登记或登记了多位业户，请联系物业服务中心。")
+    return None
+
+
+def _resident_user(phone: str) -> User:
+    residents = list(_current_residents(phone))
+    for r in residents:
+        if r.user_id:
+            return r.user
+    resident = residents[0]
+    user = User.objects.create(
+        username=f"resident-{resident.pk}",
+        password=make_password(None),
+        role=Role.RESIDENT,
+        display_name=resident.name,
+        phone=phone,
+        company_id=resident.project.company_id,
+    )
+    Resident.objects.filter(pk=resident.pk, user__isnull=True).update(user=user)
+    return user
+
+
+def code_verify(*, phone: str, code: str, ip: str | None) -> User:
+    """Check the code for `phone`: the newest unused one within its 5 minutes, once. Five wrong
+    codes within 15 minutes lock the phone out for 15 minutes. Returns the resident's account
+    (created at the first sign-in of a resident who has none)."""
+    phone = _phone(phone)
+    now = timezone.now()
+    if SignInFailure.objects.filter(phone=phone, at__gte=now - LOCK_FOR).count() >= LOCK_AFTER:
+        _audit("code_locked", phone, ip)
+        raise Throttled(_("验证码错误次数过多，请 15 分钟后再试。"))
+    code = (code or "").strip()
+    wanted = _hash(phone, code)
+    candidate = (
+        SignInCode.objects.filter(phone=phone, used_at__isnull=True, expires_at__gt=now).order_by("-created_at").first()
+    )
+    if not (code.isdigit() and candidate and constant_time_compare(candidate.code_hash, wanted)):
+        SignInFailure.objects.create(phone=phone, ip=ip, at=now)
+        _audit("code_wrong", phone, ip)
+        raise ValidationError({"code": [_("验证码错误或已过期，请重新获取。")]})
+    if not SignInCode.objects.filter(pk=candidate.pk, used_at__isnull=True).update(used_at=now):
+        SignInFailure.objects.create(phone=phone, ip=ip, at=now)
+        _audit("code_wrong", phone, ip)
+        raise ValidationError({"code": [_("验证码错误或已过期，请重新获取。")]})
+    refusal = _signin_refusal(phone)
+    if refusal:
+        _audit("code_refused", phone, ip, why=refusal)
+        raise ActionRefused(refusal)
+    with transaction.atomic():
+        user = _resident_user(phone)
+    _audit("code_signin", phone, ip, user=user)
+    return user
+
+
+@transaction.atomic
+def report_submit(*, actor, room_id: int, kind: str, title: str, description: str = "", files=()) -> object:
+    """A resident reports a repair or a complaint for their current room, with photos: it is
+    registered through the desk's own service (channel 业主端) and waits in the desk's queue."""
+    if len(files) > MAX_PHOTOS:
+        raise ValidationError({"photos": [_("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}]})
+    checked = check_uploads(files, field="photos", images_only=True) if files else []
+    room = Occupancy.objects.current().filter(room_id=room_id).select_related("room").first()
+    if room is None:
+        raise ActionRefused(_("只能为自己居住的房屋报事。"))
+    sr = request_register(
+        actor=actor,
+        data=Intake(
+            project_id=room.room.project_id,
+            kind=kind,
+            title=(title or "").strip(),
+            description=description or "",
+            channel=Channel.PORTAL,
+            room_id=room_id,
+        ),
+    )
+    if checked:
+        _attach_files(actor=actor, request=sr, event=sr.registered_event, checked=checked)
+    return sr
