@@ -54,6 +54,8 @@ SKIP = {
     "api:token": "the API's sign-in: open to all (core/tests/test_signin.py)",
     "schema": "the OpenAPI description: the same for everyone, no data (desk/tests/test_api.py reads it)",
     "api-docs": "the Swagger page over the schema: no data",
+    "portal:signin": "the residents' sign-in page (a code by SMS): open to all (portal/tests)",
+    "portal:signout": "signing out of the residents' app: open to all",
     "billing:gateway-notify": "the payment gateway's callback: no session, the signature is the authentication "
     "(billing/tests/test_gateway.py)",
 }

@@ -635,6 +635,13 @@ ROWS = [
         other=HIDDEN,
         why="those who see full numbers, and the technician and lead on the dispatched job",
     ),
+    Row(
+        "desk:job-form",
+        R({"tech", "lead"}),
+        kwargs=lambda s: {"pk": s.request.pk, "action": "return"},
+        expect={"guard": HIDDEN},
+        why="the job card's 退单 form: the technician on it and the department's lead; who sees it but may not, 403",
+    ),
     Row("desk:suggest", DESKLIKE, query=lambda s: {"project": s.project.pk, "title": "漏水", "room": s.room.pk}),
     Row("preferences", EVERYONE),
     Row(
@@ -738,6 +745,38 @@ ROWS = [
     Row("billing:figures", FIGURES, kwargs=project),
     Row("billing:finance-month", FIGURES, kwargs=project),
     Row("billing:finance-ledger", FIGURES, kwargs=project),
+    # ---------------------------------------------------------------- portal: the residents' app under /my/
+    # Residents only: anonymous to the app's own sign-in, staff refused (403); the neighbour's room is
+    # 3-2-1501, so 3-2-1502's records are 404 to them.
+    *(
+        Row(name, RESIDENTS, method=method, expect={ANON: to("portal:signin")})
+        for name, method in (
+            ("portal:home", "GET"),
+            ("portal:room", "POST"),
+            ("portal:requests", "GET"),
+            ("portal:report", "GET"),
+            ("portal:household", "GET"),
+            ("portal:parcels", "GET"),
+            ("portal:visitors", "GET"),
+            ("portal:notices", "GET"),
+        )
+    ),
+    *(
+        Row(
+            name,
+            R({"resident"}),
+            kwargs=pk(attr),
+            method=method,
+            expect={ANON: to("portal:signin"), "neighbour": HIDDEN},
+            why="3-2-1502's own: the neighbour (3-2-1501) gets 404",
+        )
+        for name, attr, method in (
+            ("portal:request", "request", "GET"),
+            ("portal:photo", "attachment", "GET"),
+            ("portal:confirm-pass", "tenant_pass", "POST"),
+            ("portal:visitor-qr", "booking", "GET"),
+        )
+    ),
 ]
 
 
