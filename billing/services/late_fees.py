@@ -84,6 +84,7 @@ def late_fees_charge(*, month: date | None = None) -> dict[str, int]:
             room = Room.objects.select_related("project").get(pk=room_id)
             with transaction.atomic():
                 bill = charge_create(
+                    periodic=True,
                     room=room,
                     lines=[
                         ChargeLine(

@@ -50,7 +50,13 @@ def _due_days(company_id: int) -> int:
 
 
 def charge_create(
-    *, room: Room, lines: list[ChargeLine], request=None, issued_on: date | None = None, period_start=None
+    *,
+    room: Room,
+    lines: list[ChargeLine],
+    request=None,
+    issued_on: date | None = None,
+    period_start=None,
+    periodic: bool = False,
 ) -> Bill:
     """The bill of a one-off charge (no permission check: callers check theirs). The room's account
     is locked first; each line is rounded once (billing/money.py), the total is their sum."""
@@ -83,6 +89,7 @@ def charge_create(
                 months=1,
                 amount_fen=line_fen(line.quantity, line.price),
                 request=request,
+                periodic=periodic,  # a one-off line (a repair) may repeat; a late fee is once a month
             )
             for line in lines
         ]
