@@ -78,7 +78,7 @@ def signin(request):
                 form=code_form,
             )
             if done.ok:
-                login(request, done.result, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, done.result, backend="core.backends.ModelBackend")
                 return redirect("portal:home")
         sent = {"phone": request.POST.get("phone", "")}
         status = 400

@@ -148,7 +148,7 @@ def seed(*, company, projects, users, rng):
         transfer = services.transfer_open(
             actor=kefu, room=more[0], new_owner_name="马丽娟", effective_on=today + timedelta(days=5)
         )
-        first = transfer.items.first()
+        first = transfer.items.filter(account_check=False).first()  # the account is checked, not ticked
         services.transfer_settle_item(actor=kefu, transfer=transfer, item_id=first.pk, note="收据 WY20261120")
 
     # ---- handover acceptance: one signed for a building, one in progress for the project
