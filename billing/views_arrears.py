@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -41,8 +41,8 @@ from billing.plans import plan_progress
 from billing.rules import may_dun, may_see_figures
 from billing.selectors import dunning_history
 from core.access import requires
-from core.errors import ServiceError
 from core.models import Project
+from core.pages import run_service
 from core.privacy import record_export
 from core.redirects import safe_next
 from core.sheets import stamp, xlsx_response
@@ -238,16 +238,11 @@ def _room_act(request, room, name: str, form, do, extra: dict | None = None):
     on a refusal say why and go back."""
     back = reverse("billing:arrears-room", args=[room.pk])
     if form.is_valid():
-        try:
-            do(form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return redirect(back)
-        else:
-            messages.success(request, _("已保存。"))
+        done = run_service(request, lambda: do(form.cleaned_data), form=form, flash_refusal=True, success=_("已保存。"))
+        if done:
             return redirect(safe_next(request, back))
+        if done.refused:  # a rule said no: back to the page with the reason flashed
+            return redirect(back)
     context = _room_context(request, room, {name: form, **(extra or {})})
     return render(request, "billing/arrears/room.html", context, status=400)
 
@@ -461,28 +456,25 @@ def repair_charge(request, pk: int):
     form = RepairChargeForm(request.POST, prices=price_list(sr))
     back = reverse("desk:detail", args=[sr.pk]) + "#repair-charges"
     if form.is_valid():
-        try:
-            bill = services.paid_repair_record(
+        done = run_service(
+            request,
+            lambda: services.paid_repair_record(
                 actor=request.user,
                 request=sr,
                 picks=form.picks(),
                 agreed=form.cleaned_data["agreed"],
                 reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return redirect(back)
-        else:
-            if bill:
-                messages.success(
-                    request,
-                    _("已计入房屋账户：账单 %(number)s，%(amount)s 元。")
-                    % {"number": bill.number, "amount": yuan(bill.total_fen)},
-                )
-            else:
-                messages.success(request, _("已记录业户不同意有偿服务。"))
+            ),
+            form=form,
+            flash_refusal=True,
+            success=lambda bill: (
+                _("已计入房屋账户：账单 %(number)s，%(amount)s 元。")
+                % {"number": bill.number, "amount": yuan(bill.total_fen)}
+                if bill
+                else _("已记录业户不同意有偿服务。")
+            ),
+        )
+        if done or done.refused:
             return redirect(back)
     messages.error(request, _("有偿维修没有保存：") + " ".join(e for errs in form.errors.values() for e in errs))
     return redirect(back)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -51,6 +51,7 @@ from billing.services.runs import STALE
 from core.access import requires
 from core.errors import ServiceError
 from core.models import Project
+from core.pages import act, run_service
 
 accounts_only = requires("billing.accounts", _lazy("只有客服、财务和项目管理人员可以查看房屋账户。"))
 cashier_only = requires("billing.cashier", _lazy("您不能收款。"))
@@ -117,12 +118,9 @@ def account(request, pk):
     return render(request, "billing/account.html", _account_context(request, room))
 
 
-def _redisplay(request, room, name, form, exc=None):
-    if exc is not None:
-        if isinstance(exc, ValidationError):
-            form.add_service_errors(exc)
-        else:
-            form.add_error(None, exc.message)
+def _redisplay(request, room, name, form):
+    """The account page again with `name`'s form and its errors (the service's, put there by
+    core.pages.run_service, or the form's own), answering 400."""
     response = render(request, "billing/account.html", _account_context(request, room, **{name: form}))
     response.status_code = 400
     return response
@@ -137,9 +135,10 @@ def account_pay(request, pk):
     if not form.is_valid():
         return _redisplay(request, room, "pay_form", form)
     data = form.cleaned_data
-    try:
+
+    def pay():
         if data["method"] in ONLINE_METHODS:
-            entry = services.payment_start_online(
+            return services.payment_start_online(
                 actor=request.user,
                 room=room,
                 amount_fen=data["amount"],
@@ -147,21 +146,21 @@ def account_pay(request, pk):
                 payer_name=data["payer_name"],
                 idempotency_key=data["key"],
             )
-        else:
-            entry = services.payment_post(
-                actor=request.user,
-                room=room,
-                amount_fen=data["amount"],
-                method=data["method"],
-                bill_ids=data["bills"] or None,
-                payer_name=data["payer_name"],
-                note=data["note"],
-                idempotency_key=data["key"],
-            )
-    except ServiceError as exc:
-        return _redisplay(request, room, "pay_form", form, exc)
-    except ValidationError as exc:
-        return _redisplay(request, room, "pay_form", form, exc)
+        return services.payment_post(
+            actor=request.user,
+            room=room,
+            amount_fen=data["amount"],
+            method=data["method"],
+            bill_ids=data["bills"] or None,
+            payer_name=data["payer_name"],
+            note=data["note"],
+            idempotency_key=data["key"],
+        )
+
+    done = run_service(request, pay, form=form)
+    if not done:
+        return _redisplay(request, room, "pay_form", form)
+    entry = done.result
     if entry.state == EntryState.PENDING:
         if _simulated(entry.method):
             return redirect("billing:sim-pay", ref=entry.gateway_ref)
@@ -186,12 +185,14 @@ def entry_reverse(request, pk):
     form = ReasonForm(request.POST, prefix="reverse")
     if not form.is_valid():
         return _redisplay(request, room, "reverse_form", form)
-    try:
-        reversal = services.entry_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
-    except (ServiceError, ValidationError) as exc:
-        return _redisplay(request, room, "reverse_form", form, exc)
-    messages.success(request, _("已冲红：%(n)s。") % {"n": reversal.number})
-    return redirect("billing:account", pk=room.pk)
+    if run_service(
+        request,
+        lambda: services.entry_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"]),
+        form=form,
+        success=lambda reversal: _("已冲红：%(n)s。") % {"n": reversal.number},
+    ):
+        return redirect("billing:account", pk=room.pk)
+    return _redisplay(request, room, "reverse_form", form)
 
 
 @accounts_only
@@ -202,19 +203,21 @@ def account_refund(request, pk):
     if not form.is_valid():
         return _redisplay(request, room, "refund_form", form)
     data = form.cleaned_data
-    try:
-        refund = services.balance_refund(
+    if run_service(
+        request,
+        lambda: services.balance_refund(
             actor=request.user,
             room=room,
             amount_fen=data["amount"],
             method=data["method"],
             reason=data["reason"],
             payer_name=data["payer_name"],
-        )
-    except (ServiceError, ValidationError) as exc:
-        return _redisplay(request, room, "refund_form", form, exc)
-    messages.success(request, _("已退费 %(a)s 元：%(n)s。") % {"a": yuan(-refund.amount_fen), "n": refund.number})
-    return redirect("billing:account", pk=room.pk)
+        ),
+        form=form,
+        success=lambda refund: _("已退费 %(a)s 元：%(n)s。") % {"a": yuan(-refund.amount_fen), "n": refund.number},
+    ):
+        return redirect("billing:account", pk=room.pk)
+    return _redisplay(request, room, "refund_form", form)
 
 
 @accounts_only
@@ -225,18 +228,20 @@ def account_charge(request, pk):
     if not form.is_valid():
         return _redisplay(request, room, "charge_form", form)
     data = form.cleaned_data
-    try:
-        bill = services.charge_add(
+    if run_service(
+        request,
+        lambda: services.charge_add(
             actor=request.user,
             room=room,
             item=data["item"],
             amount_fen=data["amount"],
             description=data["description"],
-        )
-    except (ServiceError, ValidationError) as exc:
-        return _redisplay(request, room, "charge_form", form, exc)
-    messages.success(request, _("已记收费：%(n)s。") % {"n": bill.number})
-    return redirect("billing:account", pk=room.pk)
+        ),
+        form=form,
+        success=lambda bill: _("已记收费：%(n)s。") % {"n": bill.number},
+    ):
+        return redirect("billing:account", pk=room.pk)
+    return _redisplay(request, room, "charge_form", form)
 
 
 @accounts_only
@@ -251,14 +256,16 @@ def account_relief(request, pk):
     line = BillLine.objects.select_related("room").filter(pk=int(data["line"]), room=room).first()
     if line is None:
         raise Http404
-    try:
-        services.relief_propose(
+    if run_service(
+        request,
+        lambda: services.relief_propose(
             actor=request.user, line=line, kind=data["kind"], amount_fen=data["amount"], reason=data["reason"]
-        )
-    except (ServiceError, ValidationError) as exc:
-        return _redisplay(request, room, "relief_form", form, exc)
-    messages.success(request, _("已提交减免申请，待审批。"))
-    return redirect("billing:account", pk=room.pk)
+        ),
+        form=form,
+        success=_("已提交减免申请，待审批。"),
+    ):
+        return redirect("billing:account", pk=room.pk)
+    return _redisplay(request, room, "relief_form", form)
 
 
 @accounts_only
@@ -267,15 +274,14 @@ def relief_decide(request, pk):
     relief = Relief.objects.select_related("room").filter(pk=pk, state=ReliefState.PROPOSED).first()
     if relief is None or selectors.account_room(request.user, relief.room_id) is None:
         raise Http404
-    try:
-        services.relief_decide(actor=request.user, relief=relief, approve=request.POST.get("decision") == "approve")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已审批。"))
-    return redirect("billing:account", pk=relief.room_id)
+    return act(
+        request,
+        lambda: services.relief_decide(
+            actor=request.user, relief=relief, approve=request.POST.get("decision") == "approve"
+        ),
+        success=_("已审批。"),
+        to=reverse("billing:account", args=[relief.room_id]),
+    )
 
 
 @cashier_only
@@ -291,12 +297,16 @@ def entry_invoice(request, pk):
     if not form.is_valid():
         return _redisplay(request, room, "invoice_form", form)
     data = form.cleaned_data
-    try:
-        invoice = services.invoice_request(
+    done = run_service(
+        request,
+        lambda: services.invoice_request(
             actor=request.user, entry=entry, title=data["title"], tax_number=data["tax_number"], email=data["email"]
-        )
-    except (ServiceError, ValidationError) as exc:
-        return _redisplay(request, room, "invoice_form", form, exc)
+        ),
+        form=form,
+    )
+    if not done:
+        return _redisplay(request, room, "invoice_form", form)
+    invoice = done.result
     if invoice.invoice_number:
         messages.success(request, _("发票已开具：%(n)s。") % {"n": invoice.invoice_number})
     else:
@@ -381,18 +391,16 @@ def day_close(request, pk):
     day = get_object_or_404(CashierDay, pk=pk, cashier=request.user)
     form = DayCloseForm(request.POST, day=day, prefix=f"d{day.pk}")
     if form.is_valid():
-        try:
-            services.cashier_day_close(
+        run_service(
+            request,
+            lambda: services.cashier_day_close(
                 actor=request.user,
                 day=day,
                 handed_to=form.cleaned_data["handed_to"],
                 signature=form.cleaned_data["signature"],
-            )
-        except (ServiceError, ValidationError) as exc:
-            messages.error(request, exc.message if isinstance(exc, ServiceError) else "；".join(exc.messages))
-        else:
-            messages.success(request, _("已日结并交接。"))
-            return redirect("billing:cashier")
+            ),
+            success=_("已日结并交接。"),
+        )
     else:
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("billing:cashier")
@@ -415,26 +423,25 @@ def run_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         item_ids = [i.pk for i in data["items"]] or None
-        try:
-            if request.POST.get("action") == "start":
-                run = services.billing_run_start(
-                    actor=user,
-                    project=data["project"],
-                    period_start=data["period"],
-                    cycle=data["cycle"],
-                    item_ids=item_ids,
-                )
-                messages.success(request, _("出账已开始。"))
-                return redirect("billing:run", pk=run.pk)
-            preview = services.billing_run_preview(
-                actor=user, project=data["project"], period_start=data["period"], cycle=data["cycle"], item_ids=item_ids
+        period = {
+            "project": data["project"],
+            "period_start": data["period"],
+            "cycle": data["cycle"],
+            "item_ids": item_ids,
+        }
+        if request.POST.get("action") == "start":
+            done = run_service(
+                request,
+                lambda: services.billing_run_start(actor=user, **period),
+                form=form,
+                success=_("出账已开始。"),
             )
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-            status = 400
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-            status = 400
+            if done:
+                return redirect("billing:run", pk=done.result.pk)
+        else:
+            done = run_service(request, lambda: services.billing_run_preview(actor=user, **period), form=form)
+            preview = done.result
+        status = 200 if done else 400
     elif request.method == "POST":
         status = 400
     return render(request, "billing/run_new.html", {"form": form, "preview": preview}, status=status)
@@ -483,24 +490,23 @@ def run_reverse(request, pk):
     if not form.is_valid():
         messages.error(request, _("请填写撤销原因。"))
         return redirect("billing:run", pk=run.pk)
-    try:
-        services.billing_run_reverse(actor=request.user, run=run, reason=form.cleaned_data["reason"])
-    except (ServiceError, ValidationError) as exc:
-        messages.error(request, exc.message if isinstance(exc, ServiceError) else "；".join(exc.messages))
-    else:
-        messages.success(request, _("已撤销这个批次的全部账单。"))
-    return redirect("billing:run", pk=run.pk)
+    return act(
+        request,
+        lambda: services.billing_run_reverse(actor=request.user, run=run, reason=form.cleaned_data["reason"]),
+        success=_("已撤销这个批次的全部账单。"),
+        to=reverse("billing:run", args=[run.pk]),
+    )
 
 
 @runs_only
 @require_POST
 def run_resume(request, pk):
     run = _run(request, pk)
-    try:
-        services.billing_run_resume(actor=request.user, run=run)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("billing:run", pk=run.pk)
+    return act(
+        request,
+        lambda: services.billing_run_resume(actor=request.user, run=run),
+        to=reverse("billing:run", args=[run.pk]),
+    )
 
 
 # ---------------------------------------------------------------- rates and readings
@@ -524,8 +530,9 @@ def rates(request):
         form = RateForm(request.POST or None, user=user, company_id=company_id)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            try:
-                services.fee_rate_add(
+            if run_service(
+                request,
+                lambda: services.fee_rate_add(
                     actor=user,
                     item=data["item"],
                     price=data["price"],
@@ -533,16 +540,12 @@ def rates(request):
                     project=data["project"],
                     building=data["building"],
                     room_use=data["room_use"],
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = 400
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-                status = 400
-            else:
-                messages.success(request, _("已添加收费标准。"))
+                ),
+                form=form,
+                success=_("已添加收费标准。"),
+            ):
                 return redirect("billing:rates")
+            status = 400
         elif request.method == "POST":
             status = 400
     elif request.method == "POST":
@@ -572,26 +575,23 @@ def readings(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                reading = services.meter_reading_record(
+            if run_service(
+                request,
+                lambda: services.meter_reading_record(
                     actor=user,
                     room=data["room"],
                     item=data["item"],
                     read_on=data["read_on"],
                     value=data["value"],
                     source=data["source"],
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = 400
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-                status = 400
-            else:
-                messages.success(
-                    request, _("已记录 %(room)s 的读数 %(v)s。") % {"room": reading.room.code, "v": reading.value}
-                )
+                ),
+                form=form,
+                success=lambda reading: (
+                    _("已记录 %(room)s 的读数 %(v)s。") % {"room": reading.room.code, "v": reading.value}
+                ),
+            ):
                 return redirect("billing:readings")
+            status = 400
         else:
             status = 400
     recent = (
