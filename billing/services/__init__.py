@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 # ---- the arrears side (helper "arrears"): dunning, disputes, plans, late fees, one-off charges
+from billing.services.charges import ChargeLine, charge_create  # noqa: E402, F401
 from billing.services.dunning import (  # noqa: E402, F401
     InstalmentInput,
     bill_dispute,
@@ -59,4 +60,4 @@ from billing.services.dunning import (  # noqa: E402, F401
     payment_plans_refresh,
 )
 from billing.services.late_fees import late_fees_charge  # noqa: E402, F401
-from billing.services.repair_charges import ChargeLine, charge_create, paid_repair_record  # noqa: E402, F401
+from billing.services.repair_charges import paid_repair_record  # noqa: E402, F401

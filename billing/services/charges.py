@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import rules
-from billing.choices import Basis
+from billing.choices import Basis, BillState
 from billing.models import Bill, BillLine, FeeItem, MeterReading
 from billing.money import check_price, line_fen
 from billing.services._common import check_lengths, lock_account, take_number
@@ -20,6 +21,72 @@ from core.audit import audit_record
 from core.errors import ActionRefused
 
 READING_SOURCES = ("manual", "transfer", "movein", "import")
+
+
+@dataclass
+class ChargeLine:
+    """One line of a one-off bill: quantity × price, rounded once (billing/money.py line_fen)."""
+
+    item: FeeItem
+    quantity: Decimal
+    price: Decimal
+    description: str = ""
+
+
+def charge_create(
+    *,
+    room,
+    lines: list[ChargeLine],
+    request=None,
+    period_start: date | None = None,
+    periodic: bool = False,
+    due_on: date | None = None,
+) -> Bill:
+    """The one writer of a bill outside a billing run: the room's account locked, a numbered bill
+    due after the company's term, its lines (each rounded once) and a total that is their sum. No
+    permission check or input validation: its callers (`charge_add`, paid repairs, late fees) do
+    theirs. `periodic`: a late fee is once a month per room (the periodic-line constraint holds it);
+    one-off lines (repairs, other charges) may repeat."""
+    if not lines:
+        raise ValidationError(_("没有收费项目。"))
+    today = timezone.localdate()
+    period_start = period_start or today
+    due = due_on or today + timedelta(days=settings_for(room.project.company_id).due_days)
+    with transaction.atomic():
+        lock_account(room)
+        bill = Bill.objects.create(
+            project_id=room.project_id,
+            room=room,
+            number=take_number("ZD"),
+            period_start=period_start,
+            period_end=max(period_start, today),
+            issued_on=today,
+            due_on=due,
+        )
+        made = BillLine.objects.bulk_create(
+            [
+                BillLine(
+                    bill=bill,
+                    room=room,
+                    item=line.item,
+                    period_start=period_start,
+                    description=line.description,
+                    quantity=line.quantity,
+                    price=line.price,
+                    months=1,
+                    amount_fen=line_fen(line.quantity, line.price),
+                    periodic=periodic,
+                    request=request,
+                )
+                for line in lines
+            ]
+        )
+        bill.total_fen = sum(line.amount_fen for line in made)
+        if bill.total_fen == 0:
+            bill.state = BillState.PAID
+        bill.save(update_fields=["total_fen", "state"])
+        bill.line = made[0]
+    return bill
 
 
 def _quantity(value) -> Decimal:
@@ -93,32 +160,12 @@ def charge_add(
         amount_fen = line_fen(qty, unit_price)
         if amount_fen <= 0:
             raise ValidationError({"price": [_("金额必须大于零。")]})
-    today = timezone.localdate()
-    due = due_on or today + timedelta(days=settings_for(project.company_id).due_days)
     with transaction.atomic():
-        lock_account(room)
-        bill = Bill.objects.create(
-            project=project,
+        bill = charge_create(
             room=room,
-            number=take_number("ZD"),
-            period_start=today,
-            period_end=today,
-            issued_on=today,
-            due_on=due,
-            total_fen=amount_fen,
-        )
-        bill.line = BillLine.objects.create(
-            bill=bill,
-            room=room,
-            item=item,
-            period_start=today,
-            description=description,
-            quantity=qty,
-            price=unit_price,
-            months=1,
-            amount_fen=amount_fen,
-            periodic=False,
+            lines=[ChargeLine(item=item, quantity=qty, price=unit_price, description=description)],
             request=request,
+            due_on=due_on,
         )
         audit_record(
             actor=actor,

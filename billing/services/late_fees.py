@@ -25,7 +25,7 @@ from billing.choices import Basis, BillState
 from billing.ledger import LATE_FEE_CODE, late_fee_exact, late_fee_terms, round_fen
 from billing.models import Bill, BillingSettings, BillLine, FeeItem
 from billing.money import month_add
-from billing.services.repair_charges import ChargeLine, charge_create
+from billing.services.charges import ChargeLine, charge_create
 from core.audit import audit_record
 from estate.models import Room
 

@@ -1,26 +1,19 @@
-"""One-off charges on a room's account (一次性收费): a bill with its lines, outside a billing run.
-Paid repairs (有偿维修) and late fees (滞纳金) land on the account this way.
-
-NOTE for the merge: written on the arrears side while the cashier side's `charge_add` did not exist
-in this tree; if that one lands, these callers should use it and this module keep only
-`paid_repair_record`.
-"""
+"""Paid repairs (有偿维修): services picked from the published price list on site, the resident's
+answer recorded, and, when they agree, the charge put on the room's account through the one bill
+writer (billing/services/charges.py `charge_create`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.choices import BillState
-from billing.models import Account, Bill, BillingSettings, BillLine, FeeItem, PriceListItem
+from billing.models import PriceListItem
 from billing.money import line_fen, yuan
-from billing.rules import may_charge_repair, may_run_billing
+from billing.rules import may_charge_repair
+from billing.services.charges import ChargeLine, charge_create
 from core.audit import audit_record
 from core.errors import ActionRefused
 from core.text import too_long_message
@@ -28,87 +21,6 @@ from desk.choices import Kind, State
 from estate.models import Room
 
 MAX_QUANTITY = Decimal("9999")
-
-
-@dataclass
-class ChargeLine:
-    item: FeeItem
-    quantity: Decimal
-    price: Decimal
-    description: str = ""
-
-
-def take_bill_number(when=None) -> str:
-    from desk.services import take_number  # the one counter every numbered record uses
-
-    return take_number("ZD", when)
-
-
-def _due_days(company_id: int) -> int:
-    value = BillingSettings.objects.filter(company_id=company_id).values_list("due_days", flat=True).first()
-    return 15 if value is None else value
-
-
-def charge_create(
-    *,
-    room: Room,
-    lines: list[ChargeLine],
-    request=None,
-    issued_on: date | None = None,
-    period_start=None,
-    periodic: bool = False,
-) -> Bill:
-    """The bill of a one-off charge (no permission check: callers check theirs). The room's account
-    is locked first; each line is rounded once (billing/money.py), the total is their sum."""
-    if not lines:
-        raise ValidationError(_("没有收费项目。"))
-    issued_on = issued_on or timezone.localdate()
-    period_start = period_start or issued_on
-    with transaction.atomic():
-        Account.objects.get_or_create(room_id=room.pk, defaults={"project_id": room.project_id})
-        Account.objects.select_for_update().get(room_id=room.pk)
-        company_id = room.project.company_id
-        bill = Bill.objects.create(
-            project_id=room.project_id,
-            room=room,
-            number=take_bill_number(),
-            period_start=period_start,
-            period_end=max(period_start, issued_on),
-            issued_on=issued_on,
-            due_on=issued_on + timedelta(days=_due_days(company_id)),
-        )
-        made = [
-            BillLine(
-                bill=bill,
-                room=room,
-                item=line.item,
-                period_start=period_start,
-                description=line.description[:200],
-                quantity=line.quantity,
-                price=line.price,
-                months=1,
-                amount_fen=line_fen(line.quantity, line.price),
-                request=request,
-                periodic=periodic,  # a one-off line (a repair) may repeat; a late fee is once a month
-            )
-            for line in lines
-        ]
-        BillLine.objects.bulk_create(made)
-        bill.total_fen = sum(line.amount_fen for line in made)
-        if bill.total_fen == 0:
-            bill.state = BillState.PAID
-        bill.save(update_fields=["total_fen", "state"])
-    return bill
-
-
-@transaction.atomic
-def charge_add(*, actor, room: Room, lines: list[ChargeLine], request=None) -> Bill:
-    """A one-off charge put on a room's account by finance or a project manager."""
-    if not may_run_billing(actor, room.project_id):
-        raise ActionRefused(_("只有财务和项目经理可以录入一次性收费。"))
-    bill = charge_create(room=room, lines=lines, request=request)
-    audit_record(actor=actor, obj=bill, action="charge", changes={"room": room.code, "total_fen": bill.total_fen})
-    return bill
 
 
 # ------------------------------------------------------------------ paid repairs (有偿维修)
