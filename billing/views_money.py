@@ -50,6 +50,7 @@ from billing.receipts import amount_in_words
 from billing.services.runs import STALE
 from core.access import requires
 from core.errors import ServiceError
+from core.ids import parse_id
 from core.models import Project
 from core.pages import act, run_service
 
@@ -253,7 +254,7 @@ def account_relief(request, pk):
     if not form.is_valid():
         return _redisplay(request, room, "relief_form", form)
     data = form.cleaned_data
-    line = BillLine.objects.select_related("room").filter(pk=int(data["line"]), room=room).first()
+    line = BillLine.objects.select_related("room").filter(pk=parse_id(data["line"]), room=room).first()
     if line is None:
         raise Http404
     if run_service(

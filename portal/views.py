@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.ids import parse_id
 from core.pages import run_service
 from core.signin import client_ip
 from core.uploads import file_response
@@ -120,10 +121,7 @@ def home(request):
 @require_POST
 @resident_page
 def switch_room(request):
-    try:
-        wanted = int(request.POST.get("room", ""))
-    except ValueError:
-        wanted = None
+    wanted = parse_id(request.POST.get("room"))
     if any(r.pk == wanted for r in request.rooms):
         request.session[selectors.ROOM_KEY] = wanted
     return redirect("portal:home")
