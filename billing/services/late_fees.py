@@ -78,10 +78,10 @@ def late_fees_charge(*, month: date | None = None) -> dict[str, int]:
             )
         )
         rate = terms.daily_permille
-        for room_id, fen in sorted(per_room.items()):
-            if fen <= 0 or room_id in done:
-                continue
-            room = Room.objects.select_related("project").get(pk=room_id)
+        owing = sorted((room_id, fen) for room_id, fen in per_room.items() if fen > 0 and room_id not in done)
+        rooms = Room.objects.select_related("project").in_bulk([room_id for room_id, _fen in owing])
+        for room_id, fen in owing:
+            room = rooms[room_id]
             with transaction.atomic():
                 bill = charge_create(
                     periodic=True,
