@@ -423,8 +423,8 @@ def late_fee_terms(company_id: int | None) -> LateFeeTerms | None:
     """The company's late-fee terms, or None when it does not charge late fees (the default)."""
     if company_id is None:
         return None
-    s = BillingSettings.objects.filter(company_id=company_id).first()
-    if s is None or not s.late_fee_enabled or not s.late_fee_daily_permille:
+    s = BillingSettings.of(company_id)
+    if not s.late_fee_enabled or not s.late_fee_daily_permille:
         return None
     return LateFeeTerms(Fraction(s.late_fee_daily_permille), s.late_fee_grace_days, s.late_fee_cap_percent)
 

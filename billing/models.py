@@ -85,6 +85,13 @@ class BillingSettings(models.Model):
     def __str__(self) -> str:
         return str(self.company)
 
+    @classmethod
+    def of(cls, company_id: int | None) -> "BillingSettings":
+        """The company's settings: its row, or (none saved yet) an unsaved one holding the defaults.
+        The one way every part of the money side reads them."""
+        found = cls.objects.filter(company_id=company_id).first() if company_id is not None else None
+        return found or cls(company_id=company_id)
+
 
 class FeeItem(models.Model):
     """A thing the company charges for (收费项目)."""

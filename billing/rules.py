@@ -32,12 +32,10 @@ def may_view_accounts(user, project_id: int | None = None) -> bool:
 
 
 def desk_collects(company_id: int | None) -> bool:
+    """Whether the company lets its front desk take payments (BillingSettings.desk_collects)."""
     from billing.models import BillingSettings
 
-    if company_id is None:
-        return True
-    value = BillingSettings.objects.filter(company_id=company_id).values_list("desk_collects", flat=True).first()
-    return True if value is None else value
+    return company_id is None or BillingSettings.of(company_id).desk_collects
 
 
 def may_take_payments(user, project_id: int | None = None, *, company_id: int | None = None) -> bool:
@@ -128,8 +126,13 @@ def may_receive_day(user, project_id: int | None = None) -> bool:
 
 
 def may_see_cashier(user) -> bool:
-    """The cashier's page (today's money and the day close): whoever may take payments."""
-    return may_take_payments(user)
+    """The cashier's page (today's money and the day close): whoever may take payments. The menu asks
+    this on every page, so the answer is kept on the user object for the request (the services ask
+    `may_take_payments` afresh)."""
+    cached = getattr(user, "_billing_sees_cashier", None)
+    if cached is None:
+        cached = user._billing_sees_cashier = may_take_payments(user)
+    return cached
 
 
 # ------------------------------------------------------------------ the arrears side (helper "arrears")

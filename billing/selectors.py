@@ -156,5 +156,4 @@ def arrears_policy(company_id: int | None, what: str) -> str:
     from billing.models import BillingSettings
 
     field = {"goods_pass": "goods_pass_arrears", "move_out": "move_out_arrears"}[what]
-    value = BillingSettings.objects.filter(company_id=company_id).values_list(field, flat=True).first()
-    return value or BillingSettings._meta.get_field(field).default
+    return getattr(BillingSettings.of(company_id), field)

@@ -83,7 +83,7 @@ def _projects(user):
 
 
 def _settings(company_id: int) -> BillingSettings:
-    return BillingSettings.objects.filter(company_id=company_id).first() or BillingSettings(company_id=company_id)
+    return BillingSettings.of(company_id)
 
 
 def _pdf(request, template: str, context: dict, filename: str) -> HttpResponse:

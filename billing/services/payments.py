@@ -33,8 +33,7 @@ MAX_KEY = 64
 
 
 def settings_for(company_id: int) -> BillingSettings:
-    found = BillingSettings.objects.filter(company_id=company_id).first()
-    return found or BillingSettings(company_id=company_id)
+    return BillingSettings.of(company_id)
 
 
 def request_hash(**fields) -> str:
