@@ -48,6 +48,14 @@ class requires:  # noqa: N801 -- used as a decorator: @requires("app.question", 
         return login_required(guarded)
 
 
+def forbid(reason) -> None:
+    """A rule that answers with its reason (None: allowed), asked inside a view once the record is
+    loaded (a 404 comes first): a 403 carrying the reason. For rules of the shape
+    `rules.role_refusal(user, action) -> str | None`."""
+    if reason:
+        raise PermissionDenied(reason)
+
+
 class Requires(BasePermission):
     """A DRF permission: `question` must answer yes, else 403 with `message`. Listed as an instance
     (`permission_classes = [Requires("frontdesk.front", message)]`): DRF calls each entry to make the

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken as DRFObtainAuthToken
@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core import notify, privacy, signin
+from core.access import requires
 from core.ids import parse_ids
 from core.models import Delivery, Notification
 from core.pages import act
@@ -32,12 +33,10 @@ def inbox_read(request):
     return redirect(safe_next(request, reverse("inbox")))
 
 
-@login_required
+@requires("core.deliveries", gettext_lazy("只有客服主管、经理和管理员可以查看外发消息记录。"))
 def deliveries(request):
     """The delivery log of outside messages, dead ones first: a supervisor sees what never reached
     people and sends it again."""
-    if not notify.may_see_deliveries(request.user):
-        raise PermissionDenied
     if request.method == "POST":
         ids = parse_ids(request.POST.getlist("id"))
         return act(

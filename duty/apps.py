@@ -12,6 +12,8 @@ class DutyConfig(AppConfig):
         from duty import rules
 
         register("duty.view", rules.may_view)
+        register("duty.roster", rules.may_edit_roster)
+        register("duty.keep", rules.may_keep_duty)
         from desk.roster import register_shift_reader
         from duty.selectors import shifts_today
 

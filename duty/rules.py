@@ -1,10 +1,11 @@
 """Who may do what on the duty pages. A project outside the user's own is a 404 (its existence is
 not confirmed); a role without the right is a 403 (pages) or an ActionRefused (services)."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from core.access import requires
 from core.errors import ActionRefused
 from core.models import Project
 from duty.choices import DUTY_ROLES, DUTY_VIEW_ROLES, ROSTER_EDIT_ROLES, ROSTERABLE_ROLES
@@ -41,17 +42,19 @@ def require(allowed: bool, message: str) -> None:
         raise ActionRefused(message)
 
 
-def page_require(allowed: bool, message: str) -> None:
-    """For pages: a 403 with the message."""
-    if not allowed:
-        raise PermissionDenied(message)
+# The pages' guards (core/access.py), asking the questions duty/apps.py registers from the rules
+# above. A guard decorates a view, or `.check(user)` asks inside one after the project's 404.
+viewer = requires("duty.view", _lazy("只有客服人员和管理人员可以查看值班与交接班。"))
+roster_editor = requires("duty.roster", _lazy("只有客服主管、客服经理、项目经理可以排班和设置。"))
+keeper = requires("duty.keep", _lazy("只有客服前台/值班人员可以办理。"))
+handover_starter = requires("duty.keep", _lazy("只有客服前台/值班人员可以发起交接班。"))
 
 
 def project_for(user, project_id: int) -> Project:
     """The project, if the user works in it and may see the duty pages; otherwise 404 / 403."""
     if not user.is_authenticated or project_id not in user.project_ids():
         raise Http404(_("没有找到这个项目。"))
-    page_require(may_view(user), _("只有客服人员和管理人员可以查看值班与交接班。"))
+    viewer.check(user)
     try:
         return Project.objects.get(pk=project_id)
     except Project.DoesNotExist:

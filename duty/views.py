@@ -41,10 +41,9 @@ ITEMS_PER_PAGE = 200
 LOG_PAGE = 50
 
 
-@login_required
+@rules.viewer
 def home(request):
     user = request.user
-    rules.page_require(rules.may_view(user), _("只有客服人员和管理人员可以查看值班与交接班。"))
     projects = list(rules.user_projects(user))
     if len(projects) == 1:
         return redirect("duty:board", project_id=projects[0].pk)
@@ -126,7 +125,7 @@ def roster(request, project_id: int):
 def roster_assign(request, project_id: int):
     user = request.user
     project = rules.project_for(user, project_id)
-    rules.page_require(rules.may_edit_roster(user), _("只有客服主管、客服经理、项目经理可以排班和设置。"))
+    rules.roster_editor.check(user)
     form = AssignForm(request.POST, project=project, staff=selectors.staff_for_roster(project))
     back = reverse("duty:roster", args=[project.pk])
     if form.is_valid():
@@ -223,7 +222,7 @@ SETUP_FORMS = {
 def setup(request, project_id: int):
     user = request.user
     project = rules.project_for(user, project_id)
-    rules.page_require(rules.may_edit_roster(user), _("只有客服主管、客服经理、项目经理可以排班和设置。"))
+    rules.roster_editor.check(user)
     forms = {}
     status = 200
     editing = {}
@@ -326,7 +325,7 @@ def keys(request, project_id: int):
     )
     status = 200
     if request.method == "POST":
-        rules.page_require(may_keep, _("只有客服前台/值班人员可以办理。"))
+        rules.keeper.check(user)
         if form.is_valid() and run_service(
             request,
             lambda: services.key_lend(actor=user, **form.cleaned_data),
@@ -374,7 +373,7 @@ def handover_list(request, project_id: int):
     form = StartHandoverForm(request.POST or None, project=project, user=user)
     status = 200
     if request.method == "POST":
-        rules.page_require(may_keep, _("只有客服前台/值班人员可以发起交接班。"))
+        rules.handover_starter.check(user)
         if form.is_valid() and (
             done := run_service(
                 request,

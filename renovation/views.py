@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import forbid
 from core.calendar import current_calendar
 from core.ids import parse_id
 from core.models import CalendarDay
@@ -39,12 +40,6 @@ def _get(user, pk) -> Renovation:
         return selectors.renovation_detail(user, pk)
     except Renovation.DoesNotExist:
         raise Http404(_("没有找到这份装修申请。")) from None
-
-
-def _role(user, action) -> None:
-    reason = rules.role_refusal(user, action)
-    if reason:
-        raise PermissionDenied(reason)
 
 
 @login_required
@@ -110,7 +105,7 @@ def renovation_new(request):
 def renovation_resubmit_view(request, pk):
     user = request.user
     renovation = _get(user, pk)
-    _role(user, Action.RESUBMIT)
+    forbid(rules.role_refusal(user, Action.RESUBMIT))
     reason = rules.refusal(user, renovation, Action.RESUBMIT)
     if reason:
         messages.error(request, reason)
@@ -244,7 +239,7 @@ def renovation_act(request, pk, action):
     renovation = _get(user, pk)
     if action not in ACTION_SERVICES or action == Action.INSPECT:
         raise Http404
-    _role(user, action)
+    forbid(rules.role_refusal(user, action))
     service = ACTION_SERVICES[action]
     form = ActionForm(request.POST, request.FILES, action=action, renovation=renovation)
     if form.is_valid():
@@ -275,7 +270,7 @@ def renovation_inspect_view(request, pk):
     """The phone page for an inspection on site: result, violation, photos from the camera."""
     user = request.user
     renovation = _get(user, pk)
-    _role(user, Action.INSPECT)
+    forbid(rules.role_refusal(user, Action.INSPECT))
     reason = rules.refusal(user, renovation, Action.INSPECT)
     if reason:
         messages.error(request, reason)

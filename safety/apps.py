@@ -13,4 +13,5 @@ class SafetyConfig(AppConfig):
 
         register("safety.patrols", rules.sees_patrols)
         register("safety.incidents", rules.sees_incidents)
+        register("safety.handle_incidents", rules.handles_incidents)
         register("safety.setup", rules.maintains_setup)

@@ -1,7 +1,6 @@
 """Pages of patrols and incidents. Thin: reads from selectors, writes through services."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +35,8 @@ from safety.models import CallTree, Finding, Incident, RunStop, StopPhoto
 
 staff_only = requires("safety.patrols", _lazy("您无权使用巡检与突发事件。"))
 supervisor_only = requires("safety.setup", _lazy("只有主管可以维护巡检点、路线和通知链。"))
+incident_viewer = requires("safety.incidents", _lazy("业户请使用业主端。"))
+incident_handler = requires("safety.handle_incidents", _lazy("只有客服人员和主管可以登记突发事件。"))
 
 
 # ---------------------------------------------------------------- patrols
@@ -331,15 +332,9 @@ def route_edit(request, pk=None):
 # ---------------------------------------------------------------- incidents
 
 
-def _incident_user(user):
-    if not rules.sees_incidents(user):
-        raise PermissionDenied(_("业户请使用业主端。"))
-
-
-@login_required
+@incident_viewer
 def incidents(request):
     user = request.user
-    _incident_user(user)
     qs = selectors.visible_incidents(user)
     if request.GET.get("open") == "1":
         qs = qs.filter(state=IncidentState.OPEN)
@@ -354,12 +349,10 @@ def incidents(request):
     return render(request, "safety/incidents.html", context)
 
 
-@login_required
+@incident_viewer
+@incident_handler
 def incident_new(request):
     user = request.user
-    _incident_user(user)
-    if not rules.handles_incidents(user):
-        raise PermissionDenied(_("只有客服人员和主管可以登记突发事件。"))
     form = IncidentForm(
         request.POST or None, user=user, initial={"project": next(iter(sorted(user.project_ids())), None)}
     )
@@ -427,19 +420,17 @@ def _link_search(request, incident):
     return selectors.linkable_search(request.user, incident, request.GET.get("q", "")[:100], keep=keep)
 
 
-@login_required
+@incident_viewer
 def incident_page(request, pk):
-    _incident_user(request.user)
     incident = _get_incident(request.user, pk)
     return render(request, "safety/incident.html", _incident_context(request, incident))
 
 
-@login_required
+@incident_viewer
 @require_GET
 def incident_linkable(request, pk):
     """htmx: the search box of the incident page, answered with its list of requests to tick."""
     user = request.user
-    _incident_user(user)
     incident = _get_incident(user, pk)
     if not rules.handles_incidents(user, incident.project_id):
         raise PermissionDenied(_("只有客服人员和主管可以关联工单。"))
@@ -450,11 +441,10 @@ def incident_linkable(request, pk):
 INCIDENT_FORMS = {"note": NoteForm, "resolve": ResolveForm, "review": ReviewForm}
 
 
-@login_required
+@incident_viewer
 @require_POST
 def incident_act(request, pk, action):
     user = request.user
-    _incident_user(user)
     incident = _get_incident(user, pk)
     back = reverse("safety:incident", args=[pk])
     if action == "ack":
@@ -544,10 +534,9 @@ def call_tree_edit(request, project, kind):
     return render(request, "safety/call_tree_form.html", context, status=status)
 
 
-@login_required
+@incident_viewer
 def home(request):
     user = request.user
-    _incident_user(user)
     if rules.sees_patrols(user) and not rules.handles_incidents(user):
         return redirect("safety:patrols")
     return redirect("safety:incidents")
