@@ -39,6 +39,7 @@ from core.text import text_limit
 from desk import rules, sla
 from desk.api_rows import open_deadlines, request_detail_data, request_list_rows
 from desk.choices import Action, Channel, Kind, Rating, Severity, State, Validity
+from desk.dispatch import LEAST_LOADED
 from desk.filters import RequestFilter
 from desk.models import Attachment, Category, RequestEvent, ServiceRequest
 from desk.selectors import assignable_people, list_queryset, request_detail, request_timeline, visible_requests
@@ -479,6 +480,21 @@ class RequestViewSet(
 FILE_ACTIONS = {action for action, (_service, fields) in ACTION_SERVICES.items() if "files" in fields}
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": [LEAST_LOADED]}]})
+class AssigneeField(ApiIdField):
+    """A person's id, or "least": the least loaded person on duty of the chosen department, named by
+    the service at the moment of dispatch (desk/dispatch.py `resolve_assignee`), as on the page."""
+
+    def to_internal_value(self, data):
+        if data == LEAST_LOADED:
+            return LEAST_LOADED
+        return super().to_internal_value(data)
+
+    def run_validators(self, value):
+        if value != LEAST_LOADED:  # the id's range applies to ids only
+            super().run_validators(value)
+
+
 def _field(action: str, name: str) -> serializers.Field:
     """The API field for one argument a service takes."""
     if name == "note":
@@ -501,7 +517,12 @@ def _field(action: str, name: str) -> serializers.Field:
             label=_("处理部门"), required=False, allow_null=True, help_text=_("本项目部门的 id；与处理人至少填一个。")
         )
     if name == "assignee":
-        return ApiIdField(label=_("处理人"), required=False, allow_null=True, help_text=_("在本项目工作的员工的 id。"))
+        return AssigneeField(
+            label=_("处理人"),
+            required=False,
+            allow_null=True,
+            help_text=_('在本项目工作的员工的 id，或 "least"：所选部门在班最空闲的人（派单时按排班和在办工单选定）。'),
+        )
     if name == "result":
         return serializers.CharField(
             label=_("处理结果"), max_length=text_limit(ServiceRequest, "result"), allow_blank=True
@@ -585,8 +606,8 @@ class ActionSerializer(serializers.Serializer):
         return category
 
     def validate_assignee(self, value):
-        if value is None:
-            return None
+        if value is None or value == LEAST_LOADED:
+            return value
         sr = self.context["service_request"]
         # The one rule of who may be sent work (rules.may_be_assigned, as selectors.assignable_people).
         user = assignable_people(sr.project_id).select_related("department").filter(pk=value).first()

@@ -211,3 +211,36 @@ def test_the_person_list_is_for_those_who_may_dispatch(client, world, clock):
     assert client.get(url, {"action": "transfer"}).status_code == 200
     client.force_login(world.outsider)
     assert client.get(url, {"action": "transfer"}).status_code == 404
+
+
+def test_the_api_dispatches_to_the_least_loaded_on_duty_as_the_page_does(world, clock):
+    """POST /api/requests/<id>/dispatch/ with "assignee": "least": the service names the person."""
+    from rest_framework.test import APIClient
+
+    eng = world.dept[DepartmentKind.ENGINEERING]
+    job(world, world.lead)
+    job(world, world.tech)
+    sr = world.register()
+    api = APIClient()
+    api.force_login(world.cs)
+    url = f"/api/requests/{sr.pk}/dispatch/"
+
+    refused = api.post(url, {"assignee": "least"}, format="json")  # no department: whose least loaded?
+    assert refused.status_code == 400 and "assignee" in refused.json()["errors"]
+    assert api.post(url, {"assignee": "most"}, format="json").status_code == 400
+    sr.refresh_from_db()
+    assert sr.state == State.REGISTERED
+
+    response = api.post(url, {"department": eng.pk, "assignee": "least"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["assignee"]["id"] == world.tech2.pk
+    sr.refresh_from_db()
+    assert (sr.assignee, sr.state) == (world.tech2, State.DISPATCHED)
+
+
+def test_the_schema_offers_least_as_an_assignee():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    dispatch_body = schema["components"]["schemas"]["DispatchActionRequest"]["properties"]["assignee"]
+    assert {"type": "string", "enum": ["least"]} in dispatch_body["oneOf"]
