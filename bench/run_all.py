@@ -51,6 +51,7 @@ BENCHES = [
     Bench("review", "bench_review.py", (), True, "monthly review of the busiest project-month"),
     Bench("jobs", "bench_jobs.py", (), True, "technician's job list page, the busiest technicians"),
     Bench("board", "bench_board.py", (), True, "supervisor's board: the busiest project and the company"),
+    Bench("portal", "bench_portal.py", (), True, "residents' app: sign-in code check and home page"),
     Bench("household", "bench_household.py", (), False, "household search and page (propdesk_bench_estate)"),
     Bench("handover", "bench_handover.py", (), False, "shift handover of 10,000 open items (propdesk_bench_duty)"),
     Bench("parcels", "bench_parcels.py", (), False, "parcels at 1,000,000 rows (propdesk_bench_frontdesk)"),
