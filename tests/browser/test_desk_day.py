@@ -214,3 +214,39 @@ def test_signed_in_the_user_menu_switches_language(browser, live_server):
     assert page.evaluate("document.documentElement.lang") == "en"
     assert re.search(r"Requests", page.locator("nav").inner_text())
     assert User.objects.get(username="cs").language == "en"
+
+
+# Pages most roles may not open, in the order tried: the first that refuses a role is its 403.
+REFUSABLE = ["/import/", "/review/", "/safety/missed/", "/board/", "/frontdesk/", "/billing/runs/"]
+
+
+@pytest.mark.parametrize("mobile", [False, True], ids=["desktop", "phone"])
+def test_every_roles_refused_page_explains_itself_in_the_product(browser, live_server, shots, mobile):
+    """Issue 12 §5: a 403 is a page of the product, with the role's own navigation and the reason,
+    in the user's language, at a laptop's and a phone's width (no sideways scrolling)."""
+    from django.test import Client
+
+    world = World()
+    make_user("lobby", Role.LOBBY, [world.project], world.dept[DepartmentKind.CUSTOMER_SERVICE], world.company)
+    make_user("admin", Role.COMPANY_ADMIN, company=world.company)
+    seen = 0
+    for username in [u for u in ROLES if u != "root"]:
+        probe = Client()
+        probe.force_login(User.objects.get(username=username))
+        refused = next((url for url in REFUSABLE if probe.get(url).status_code == 403), None)
+        if refused is None:
+            continue  # this role opens every one of them (the company administrator)
+        page = signed_in(browser, live_server, username, mobile=mobile)
+        response = page.goto(f"{live_server.url}{refused}")
+        assert response.status == 403, (username, refused)
+        assert page.locator("#error-page").is_visible(), (username, refused)
+        reason = page.locator("#error-reason").inner_text().strip()
+        assert reason and "Forbidden" not in page.content(), (username, refused)
+        assert page.locator("nav.navbar").count() == 1, username
+        assert page.evaluate("document.documentElement.lang") == "zh-hans"
+        width = 390 if mobile else 1366
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (username, refused)
+        shots(f"403-{username}", page)
+        page.context.close()
+        seen += 1
+    assert seen >= 7  # every role but the administrator met a refusal
