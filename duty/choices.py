@@ -11,8 +11,11 @@ DUTY_ROLES = frozenset(DESK_ROLES)
 ROSTER_EDIT_ROLES = frozenset({Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER, Role.COMPANY_ADMIN})
 # Who may read the duty pages of a project (the roster, the log, handovers, keys).
 DUTY_VIEW_ROLES = frozenset(DESK_ROLES | SUPERVISING_ROLES)
-# Who may be put on the desk's roster.
-ROSTERABLE_ROLES = frozenset(DESK_ROLES)
+# Who may be put on the roster: the desk's people and the departments' (technicians, guards,
+# cleaners and their leads), so that dispatch knows who of a department is on duty now
+# (desk/roster.py reads today's shifts; desk/dispatch.py prefers the least loaded on duty).
+# Keeping the desk's duty (log, keys, handovers) stays with DUTY_ROLES.
+ROSTERABLE_ROLES = frozenset(DESK_ROLES | {Role.WORKER, Role.DEPT_LEAD})
 
 
 class LogCategory(models.TextChoices):

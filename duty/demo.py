@@ -82,6 +82,23 @@ def seed(*, company, projects, users, rng):
                         created_at=now - timedelta(days=20),
                     )
                 )
+        # The engineers' rota too (the roster holds the departments' people): dispatch shows who of
+        # them is on duty and sends "least loaded on duty" to them first.
+        if code == "cuihu":
+            engineers = [users["weixiu"], users["weixiu2"]]
+            for offset in range(-14, 15):
+                day = today + timedelta(days=offset)
+                for i, shift in enumerate(shifts[:2]):
+                    rows.append(
+                        Assignment(
+                            project=project,
+                            day=day,
+                            shift=shift,
+                            user=engineers[(offset + i) % 2],
+                            created_by=planner,
+                            created_at=now - timedelta(days=20),
+                        )
+                    )
         Assignment.objects.bulk_create(rows)
         # Keys: two out (one overdue), a few returned.
         for i, k in enumerate(keys[:5]):

@@ -41,6 +41,11 @@ class ShiftForm(ServiceForm):
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
 
+def person_label(user) -> str:
+    """A person in the roster's choices: name and department (the roster holds every department)."""
+    return f"{user.name}（{user.department.name}）" if user.department_id else user.name
+
+
 class AssignForm(ServiceForm):
     day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     shift = forms.ModelChoiceField(label=_("班次"), queryset=Shift.objects.none())
@@ -50,7 +55,7 @@ class AssignForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["shift"].queryset = Shift.objects.filter(project=project, active=True)
         self.fields["user"].queryset = staff
-        self.fields["user"].label_from_instance = lambda u: u.name
+        self.fields["user"].label_from_instance = person_label
 
 
 class ReasonForm(ServiceForm):
@@ -68,7 +73,7 @@ class SwapForm(ServiceForm):
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cover"].queryset = staff
-        self.fields["cover"].label_from_instance = lambda u: u.name
+        self.fields["cover"].label_from_instance = person_label
 
 
 class LogForm(ServiceForm):

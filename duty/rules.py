@@ -36,6 +36,15 @@ def rosterable(user) -> bool:
     return user.is_active and user.role in ROSTERABLE_ROLES
 
 
+def roster_group(user):
+    """Who may cover whose shift: the desk's people one another, a department's people one another."""
+    return "desk" if user.role in DUTY_ROLES else user.department_id
+
+
+def may_cover(cover, person) -> bool:
+    return roster_group(cover) == roster_group(person)
+
+
 def require(allowed: bool, message: str) -> None:
     """For services: refuse with a message when not allowed."""
     if not allowed:

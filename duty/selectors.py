@@ -38,9 +38,21 @@ def shifts(project, *, active_only=True) -> list[Shift]:
 def staff_for_roster(project) -> QuerySet[User]:
     from duty.choices import ROSTERABLE_ROLES
 
-    return User.objects.filter(projects=project, is_active=True, role__in=ROSTERABLE_ROLES).order_by(
-        "display_name", "username"
+    return (
+        User.objects.filter(projects=project, is_active=True, role__in=ROSTERABLE_ROLES)
+        .select_related("department")
+        .order_by("department__name", "display_name", "username")
     )
+
+
+def cover_candidates(assignment) -> QuerySet[User]:
+    """Who may be asked to cover `assignment`'s shift: the project's rostered people of the same
+    group (duty/rules.py `may_cover`), the person on duty left out."""
+    from duty import rules
+
+    people = staff_for_roster(assignment.project).exclude(pk=assignment.user_id)
+    allowed = [u.pk for u in people if rules.may_cover(u, assignment.user)]
+    return people.filter(pk__in=allowed)
 
 
 def assignments(project, start: date, end: date, *, active_only=True) -> list[Assignment]:

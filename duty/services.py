@@ -120,7 +120,7 @@ def assignment_add(*, actor, project, day, shift: Shift, user: User) -> Assignme
     if shift.project_id != project.pk or not shift.active:
         raise ValidationError({"shift": [_("班次不存在或已停用。")]})
     if not (rules.rosterable(user) and project.pk in user.project_ids()):
-        raise ValidationError({"user": [_("只能安排本项目的客服/前台人员值班。")]})
+        raise ValidationError({"user": [_("只能安排本项目的客服、前台和各部门一线人员值班。")]})
     if Assignment.objects.filter(day=day, shift=shift, user=user, state=AssignmentState.ACTIVE).exists():
         raise ValidationError({"user": [_("%(name)s 这一天已经排在这个班次。") % {"name": user.name}]})
     try:
@@ -153,7 +153,7 @@ def swap_request(*, actor, assignment: Assignment, cover: User, reason: str) -> 
     _in_project(actor, assignment.project_id)
     if actor.pk != assignment.user_id and not rules.may_edit_roster(actor):
         raise ActionRefused(_("只能为自己的班次申请调班。"))
-    a = Assignment.objects.select_for_update().select_related("shift").get(pk=assignment.pk)
+    a = Assignment.objects.select_for_update().select_related("shift", "user").get(pk=assignment.pk)
     if a.state != AssignmentState.ACTIVE:
         raise ActionRefused(_("这条排班已经变更过了。"))
     if a.shift.window(a.day)[1] <= timezone.now():
@@ -163,7 +163,9 @@ def swap_request(*, actor, assignment: Assignment, cover: User, reason: str) -> 
     if cover.pk == a.user_id:
         errors.setdefault("cover", []).append(_("顶班人不能是原值班人。"))
     elif not (rules.rosterable(cover) and a.project_id in cover.project_ids()):
-        errors.setdefault("cover", []).append(_("顶班人必须是本项目的客服/前台人员。"))
+        errors.setdefault("cover", []).append(_("顶班人必须是本项目可以排班的人员。"))
+    elif not rules.may_cover(cover, a.user):
+        errors.setdefault("cover", []).append(_("顶班人必须和原值班人在同一个部门。"))
     elif Assignment.objects.filter(day=a.day, shift=a.shift, user=cover, state=AssignmentState.ACTIVE).exists():
         errors.setdefault("cover", []).append(_("顶班人这一班已经在岗。"))
     _raise(errors)

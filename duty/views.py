@@ -172,7 +172,7 @@ def assignment_remove(request, pk: int):
 def swap_new(request, pk: int):
     user = request.user
     a = _assignment_for(user, pk)
-    form = SwapForm(request.POST or None, staff=selectors.staff_for_roster(a.project).exclude(pk=a.user_id))
+    form = SwapForm(request.POST or None, staff=selectors.cover_candidates(a))
     status = 200
     if request.method == "POST":
         if form.is_valid() and run_service(

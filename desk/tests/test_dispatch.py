@@ -244,3 +244,24 @@ def test_the_schema_offers_least_as_an_assignee():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     dispatch_body = schema["components"]["schemas"]["DispatchActionRequest"]["properties"]["assignee"]
     assert {"type": "string", "enum": ["least"]} in dispatch_body["oneOf"]
+
+
+def test_a_technician_on_the_roster_is_preferred_to_a_less_loaded_one_off_duty(world, clock):
+    """The roster holds the departments' people (duty's ROSTERABLE_ROLES): the engineer on today's
+    shift gets the job even with more in hand than a colleague who is not on duty."""
+    from duty import services as duty_services
+
+    eng = world.dept[DepartmentKind.ENGINEERING]
+    shift = Shift.objects.create(project=world.project, name="工程白班", start=time(8), end=time(18))
+    duty_services.assignment_add(
+        actor=world.supervisor, project=world.project, day=NOW.date(), shift=shift, user=world.tech
+    )
+    job(world, world.tech)
+    job(world, world.tech)
+    found = {c.user: c for c in dispatch.candidates(world.project.pk, eng.pk)}
+    assert found[world.tech].on_duty and "在班" in found[world.tech].label
+    assert "今日未排班" in found[world.tech2].label
+    sr = world.register()
+    request_dispatch(actor=world.cs, request=sr, department=eng, assignee=dispatch.LEAST_LOADED)
+    sr.refresh_from_db()
+    assert sr.assignee == world.tech

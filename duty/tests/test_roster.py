@@ -76,9 +76,9 @@ def test_only_supervisors_plan_the_roster(world, shifts):
     assert not Assignment.objects.exists()
 
 
-def test_the_roster_holds_desk_staff_of_the_project_once_per_shift(world, shifts):
+def test_the_roster_holds_the_projects_desk_and_department_staff_once_per_shift(world, shifts):
     day = date(2026, 11, 26)
-    for person in (world.tech, world.outsider, world.resident_user):
+    for person in (world.finance, world.pm, world.outsider, world.resident_user):
         with pytest.raises(ValidationError) as exc:
             services.assignment_add(
                 actor=world.supervisor, project=world.project, day=day, shift=shifts["early"], user=person
@@ -97,6 +97,14 @@ def test_the_roster_holds_desk_staff_of_the_project_once_per_shift(world, shifts
             actor=world.supervisor, project=world.project, day=day, shift=other_shift, user=world.cs2
         )
     assert Assignment.objects.count() == 1
+    # the departments' people are rostered too: dispatch reads who of them is on duty
+    services.assignment_add(
+        actor=world.supervisor, project=world.project, day=day, shift=shifts["early"], user=world.tech
+    )
+    services.assignment_add(
+        actor=world.supervisor, project=world.project, day=day, shift=shifts["night"], user=world.lead
+    )
+    assert Assignment.objects.count() == 3
 
 
 @time_machine.travel(datetime(2026, 11, 26, 9, 0, tzinfo=TZ), tick=False)
@@ -141,8 +149,9 @@ def test_swap_refusals(world, shifts):
         services.swap_request(actor=world.cs2, assignment=a, cover=world.cs2, reason="x")
     with pytest.raises(ValidationError):  # the cover is already on that shift
         services.swap_request(actor=world.cs, assignment=a, cover=world.cs2, reason="x")
-    with pytest.raises(ValidationError):  # a technician cannot cover the desk
+    with pytest.raises(ValidationError) as exc:  # a technician cannot cover the desk: another department
         services.swap_request(actor=world.cs, assignment=a, cover=world.tech, reason="x")
+    assert "同一个部门" in str(exc.value.message_dict["cover"])
     with pytest.raises(ValidationError):  # a reason is needed
         services.swap_request(actor=world.cs, assignment=a, cover=world.supervisor, reason=" ")
     lobby = make_user("lobby", "lobby", [world.project], company=world.company)
