@@ -174,6 +174,10 @@ class ServiceRequest(models.Model):
     resolved_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
     visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    # When the last return visit said unsatisfied (C); a later visit clears it. Kept on the request
+    # so the supervisor's board counts "unsatisfied this week" in its one pass over the open
+    # requests (desk/board.py) instead of reading the timeline of every request rated C.
+    unsatisfied_at = models.DateTimeField(_("不满意回访时间"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
 
     # Two-character shingles of number, title, description and location: PostgreSQL answers
@@ -209,7 +213,7 @@ class ServiceRequest(models.Model):
             # the company's board inside 300 ms at ten million requests (docs/performance.md).
             models.Index(
                 fields=["project", "department", "assignee", "state", "due_at"],
-                include=["needs_return_visit", "rating", "id"],
+                include=["needs_return_visit", "rating", "unsatisfied_at", "id"],
                 name="sr_open_board",
                 condition=Q(state__in=[int(s) for s in OPEN_STATES]),
             ),

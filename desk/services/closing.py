@@ -45,7 +45,12 @@ def request_visit(*, actor, request, rating="", comment="", expected_version=Non
         action=Action.VISIT,
         to_state=State.VISITED,
         note=comment,
-        changes={"rating": rating, "visit_comment": comment, "visited_at": timezone.now()},
+        changes={
+            "rating": rating,
+            "visit_comment": comment,
+            "visited_at": timezone.now(),
+            "unsatisfied_at": timezone.now() if rating == Rating.UNSATISFIED else None,
+        },
         expected_version=expected_version,
         data={"rating": rating},
     )

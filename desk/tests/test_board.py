@@ -235,3 +235,22 @@ def test_a_manager_without_projects_sees_an_empty_board(client, world, clock):
     client.force_login(lonely)
     page = client.get(reverse("desk:board")).content.decode()
     assert figures(page)["overdue"][0] == 0
+
+
+def test_a_satisfied_visit_after_an_unsatisfied_one_leaves_the_unsatisfied_figure(client, world, clock):
+    """The figure follows the last visit: redone and then rated satisfied, the request is no longer
+    counted (or listed) as unsatisfied this week."""
+    made = desk_day(world)
+    sr = ServiceRequest.objects.get(pk=made["unhappy"].pk)
+    assert sr.unsatisfied_at is not None
+    scope = board.scope_for(world.supervisor, None)
+    assert board.board(scope).figures["unsatisfied"].n == 1
+    request_accept(actor=world.tech2, request=sr)
+    request_resolve(actor=world.tech2, request=sr, result="换了密封圈")
+    request_visit(actor=world.cs, request=sr, rating=Rating.SATISFIED)
+    sr.refresh_from_db()
+    assert sr.unsatisfied_at is None and sr.state in (State.VISITED, State.CLOSED)
+    figure = board.board(scope).figures["unsatisfied"]
+    assert figure.n == 0
+    client.force_login(world.supervisor)
+    assert listed(client, figure.url) == 0

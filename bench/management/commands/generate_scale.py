@@ -272,7 +272,10 @@ _SR_HAS = {f.attname for f in ServiceRequest._meta.concrete_fields}
 HAS_PAUSED_AT = "paused_at" in _SR_HAS
 HAS_FIRST_RESOLVED = "first_resolved_at" in _SR_HAS
 HAS_SLA = "sla" in _SR_HAS
-SR_FIELDS += [f for f in ("paused_at", "first_resolved_at", "resolved_late", "due_at", "sla") if f in _SR_HAS]
+HAS_UNSATISFIED_AT = "unsatisfied_at" in _SR_HAS
+SR_FIELDS += [
+    f for f in ("paused_at", "first_resolved_at", "resolved_late", "due_at", "sla", "unsatisfied_at") if f in _SR_HAS
+]
 # Resolution limits in clock hours, an approximation of the default policies' working-time limits
 # (desk/sla.py default_policies: 1 working day ≈ 24 h, 7 working days ≈ 9 days): generated rows
 # carry whether their first resolution was late, and open ones the deadline lists sort by.
@@ -1018,6 +1021,8 @@ class Command(BaseCommand):
             sr["paused_at"] = None
         if HAS_FIRST_RESOLVED:
             sr["first_resolved_at"] = None
+        if HAS_UNSATISFIED_AT:
+            sr["unsatisfied_at"] = None
         if HAS_SLA:  # no plan on generated rows: desk.sla.plan's shape when no policy applies
             sr["sla"] = SLA_NONE
         rid = sr["id"]
@@ -1082,6 +1087,8 @@ class Command(BaseCommand):
                 rating = Rating.UNSATISFIED if unsatisfied else rng.choice("AAAAAAAAB")
                 note = TEXT["unsatisfied"] if unsatisfied else ""
                 sr.update(rating=rating, visit_comment=note, visited_at=at)
+                if HAS_UNSATISFIED_AT:  # as desk.services.request_visit keeps it
+                    sr["unsatisfied_at"] = at if unsatisfied else None
                 data = self._json(rating=rating)
             elif action == RO:
                 actor = visitor
