@@ -112,6 +112,11 @@ def resident_create(
         data = {"name": data.get("name", ""), "phone": data.get("phone", "")}
         start = start or timezone.localdate()
     data = _clean_resident(data, room.project.company_id)
+    if actor.is_resident and data["phone"]:
+        known = _known_person(room, data["name"], data["phone"])
+        if known is not None:  # the same person, already on file in the project: linked, not copied
+            occupancy_add(actor=actor, room=room, resident=known, relation=relation, start=start)
+            return known
     tags = data.pop("care_tags")
     resident = Resident(project_id=room.project_id, **{k: data.get(k, "") for k in RESIDENT_FIELDS})
     resident.save()
@@ -126,6 +131,19 @@ def resident_create(
         actor=actor, room=room, resident=resident, relation=relation, start=start, end_current_owners=end_current_owners
     )
     return resident
+
+
+def _known_person(room: Room, name: str, phone: str) -> Resident | None:
+    """From the residents' app: the project's resident with this name and phone, or None. A phone
+    on file under another name is refused: a second person with someone's phone would stop that
+    person signing in with it (portal/services.py `_signin_refusal`)."""
+    same = list(Resident.objects.filter(project_id=room.project_id, phone=phone).order_by("id")[:5])
+    for person in same:
+        if person.name == name:
+            return person
+    if same:
+        raise ServiceError(_("这个手机号已登记给另一位住户，请核对后再填，或联系物业服务中心。"))
+    return None
 
 
 @transaction.atomic

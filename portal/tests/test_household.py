@@ -76,6 +76,22 @@ def test_bad_input_changes_nothing(client, cast, world):
     assert page.status_code == 400 and not Pet.objects.exists()
 
 
+def test_a_phone_on_file_links_the_same_person_and_refuses_another_name(client, cast, world):
+    client.force_login(cast.owner)
+    # 李四 (3-2-1501) is on file with this phone: added as 1502's emergency contact, not copied
+    client.post(
+        reverse("portal:person-add"), {"p-name": "李四", "p-phone": "13900001111", "p-relation": Relation.EMERGENCY}
+    )
+    link = people(world.room)["李四"]
+    assert link.resident == world.neighbour and link.relation == Relation.EMERGENCY
+    before = Occupancy.objects.count()
+    page = client.post(
+        reverse("portal:person-add"), {"p-name": "冒名", "p-phone": "13900001111", "p-relation": Relation.FAMILY}
+    )
+    assert page.status_code == 400 and "另一位住户" in page.content.decode()
+    assert Occupancy.objects.count() == before
+
+
 def test_family_member_and_tenant_see_the_people_but_cannot_change_them(client, cast, world):
     for who in (cast.family, cast.tenant):
         client.force_login(who)
