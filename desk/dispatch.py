@@ -15,9 +15,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.choices import DESK_ROLES, SUPERVISING_ROLES, Role
 from core.models import User
 from desk import roster, selectors
-from desk.choices import WORK_STATES
+from desk.choices import OPEN_STATES, WORK_STATES
 from desk.models import ServiceRequest
 
 # The value of the dispatch form's "least loaded on duty" choice (the API names a person instead).
@@ -143,3 +144,37 @@ def assignee_choices(
         selected = LEAST_LOADED if department_id else ""
     chosen = selected if any(value == selected for value, _label in options) else ""
     return [(value, label, value == chosen) for value, label in options]
+
+
+# The desk's people who answer first (front line), before the supervisors of the desk.
+_FRONT_LINE = (Role.CS_STAFF, Role.LOBBY)
+
+
+def first_receiver(project_id: int, *, now: datetime | None = None) -> User | None:
+    """Who receives a request a resident reports from the app (首问负责制: the desk stays the first
+    receiver, as when the phone rings): the project's desk person on duty now (the duty roster,
+    desk/roster.py), front line (客服员, 大堂助理) before the desk's supervisors, with the fewest
+    open requests they already follow; when the roster has nobody of the desk on duty, the same
+    choice among all the project's desk people; then the project's supervising roles; None when
+    the project has none of them. Three queries."""
+    now = now or timezone.now()
+    for roles in (DESK_ROLES, SUPERVISING_ROLES):
+        people = list(
+            User.objects.filter(projects=project_id, role__in=roles, is_active=True).order_by("id").distinct()
+        )
+        if people:
+            break
+    else:
+        return None
+    ids = [p.pk for p in people]
+    loads = dict(
+        ServiceRequest.objects.filter(receiver_id__in=ids, state__in=[int(s) for s in OPEN_STATES])
+        .values("receiver_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("receiver_id", "n")
+    )
+    shifts = roster.shifts_today(project_id, ids, now)
+    on_duty = [p for p in people if any(s.covers(now) for s in shifts.get(p.pk, []))]
+    pool = on_duty or people
+    return min(pool, key=lambda p: (p.role not in _FRONT_LINE, loads.get(p.pk, 0), p.pk))

@@ -518,3 +518,39 @@ def room_of(resident) -> "Room | None":
     """The room a search result about a person links to: a current one, else the latest."""
     links = getattr(resident, "links", None) or []
     return links[0].room if links else None
+
+
+# ---------------------------------------------------------------- vehicles and pets, for the residents' app
+
+
+def visible_vehicles(user) -> QuerySet:
+    """Staff: their projects' vehicles. A resident: their rooms' vehicles registered during their
+    occupancy, or under their own name (`resident_records`, the one rule)."""
+    from estate.models import Vehicle
+
+    if not user.is_authenticated:
+        return Vehicle.objects.none()
+    if user.is_resident:
+        return resident_records(
+            Vehicle.objects.all(),
+            user,
+            at="registered_on",
+            dated=True,
+            own=lambda scope: Q(resident_id=scope.resident_id or 0, room_id__in=list(scope.rooms)),
+        )
+    if user.is_superuser:
+        return Vehicle.objects.all()
+    return Vehicle.objects.filter(project_id__in=user.project_ids())
+
+
+def visible_pets(user) -> QuerySet:
+    """Staff: their projects' pets. A resident: their rooms' pets registered during their occupancy."""
+    from estate.models import Pet
+
+    if not user.is_authenticated:
+        return Pet.objects.none()
+    if user.is_resident:
+        return resident_records(Pet.objects.all(), user, at="registered_on", dated=True)
+    if user.is_superuser:
+        return Pet.objects.all()
+    return Pet.objects.filter(room__project_id__in=user.project_ids())

@@ -16,7 +16,8 @@ from core.audit import audit_record
 from core.errors import ActionRefused, ServiceError
 from core.phone import normalize_phone
 from core.privacy import mask_id, mask_phone
-from estate.choices import IdType, Relation
+from estate import rules
+from estate.choices import IdType, PetKind, Relation
 from estate.models import CareTag, HouseholdNote, Occupancy, ParkingSpace, Pet, Resident, Room, Vehicle
 from estate.normalize import normalize_plate
 
@@ -37,9 +38,23 @@ def may_view(user, room: Room) -> bool:
     return user.is_authenticated and not user.is_resident and room.project_id in user.project_ids()
 
 
-def _check(actor, room: Room) -> None:
+def _check(actor, room: Room, resident_may=None) -> None:
+    """Staff: the desk of the room's project (`may_edit`). A resident from the residents' app: only
+    where `resident_may(actor)` (estate/rules.py) says so."""
+    if actor.is_authenticated and actor.is_resident:
+        if resident_may is None or not resident_may(actor):
+            raise ActionRefused(_("只有业主可以修改家里的登记信息。"))
+        return
     if not may_edit(actor, room):
         raise ActionRefused(_("只有本项目的客服人员可以修改户档。"))
+
+
+def _own_resident(actor, room: Room) -> Resident | None:
+    """The resident record the acting resident is linked to the room with (None for staff)."""
+    if not (actor.is_authenticated and actor.is_resident):
+        return None
+    links = rules.links_today(actor, room.pk)
+    return Resident.objects.get(pk=links[0][2]) if links else None
 
 
 def clean_id(id_type: str, id_number: str) -> tuple[str, str]:
@@ -90,9 +105,18 @@ def _clean_resident(data: dict, company_id) -> dict:
 def resident_create(
     *, actor, room: Room, data: dict, relation: str, start: datetime.date | None = None, end_current_owners=False
 ) -> Resident:
-    """A new person in the household: the resident and their relation to the room."""
-    _check(actor, room)
+    """A new person in the household: the resident and their relation to the room. From the
+    residents' app the owner adds family members and emergency contacts (name and phone only)."""
+    _check(actor, room, lambda a: rules.may_keep_people(a, room) and relation in rules.OWNER_ADDS)
+    if actor.is_resident:
+        data = {"name": data.get("name", ""), "phone": data.get("phone", "")}
+        start = start or timezone.localdate()
     data = _clean_resident(data, room.project.company_id)
+    if actor.is_resident and data["phone"]:
+        known = _known_person(room, data["name"], data["phone"])
+        if known is not None:  # the same person, already on file in the project: linked, not copied
+            occupancy_add(actor=actor, room=room, resident=known, relation=relation, start=start)
+            return known
     tags = data.pop("care_tags")
     resident = Resident(project_id=room.project_id, **{k: data.get(k, "") for k in RESIDENT_FIELDS})
     resident.save()
@@ -107,6 +131,19 @@ def resident_create(
         actor=actor, room=room, resident=resident, relation=relation, start=start, end_current_owners=end_current_owners
     )
     return resident
+
+
+def _known_person(room: Room, name: str, phone: str) -> Resident | None:
+    """From the residents' app: the project's resident with this name and phone, or None. A phone
+    on file under another name is refused: a second person with someone's phone would stop that
+    person signing in with it (portal/services.py `_signin_refusal`)."""
+    same = list(Resident.objects.filter(project_id=room.project_id, phone=phone).order_by("id")[:5])
+    for person in same:
+        if person.name == name:
+            return person
+    if same:
+        raise ServiceError(_("这个手机号已登记给另一位住户，请核对后再填，或联系物业服务中心。"))
+    return None
 
 
 @transaction.atomic
@@ -159,7 +196,7 @@ def occupancy_add(
 ) -> Occupancy:
     """Link a person to the room. Ownership periods may not overlap (a transfer ends the previous
     owners' period the day before the new one starts, with `end_current_owners`)."""
-    _check(actor, room)
+    _check(actor, room, lambda a: rules.may_keep_people(a, room) and relation in rules.OWNER_ADDS)
     if relation not in Relation.values:
         raise ServiceError(_("请选择关系。"))
     if resident.project_id != room.project_id:
@@ -212,9 +249,20 @@ def occupancy_add(
 
 @transaction.atomic
 def occupancy_end(*, actor, occupancy: Occupancy, end: datetime.date) -> Occupancy:
-    """A person leaves the household (moved out, sold, lease over): the relation keeps its dates."""
+    """A person leaves the household (moved out, sold, lease over): the relation keeps its dates.
+    From the residents' app the owner ends a family member's or a tenant's link, or their own
+    while another owner remains: the last owner cannot leave by their own hand (a sale is a
+    transfer, registered at the desk)."""
     room = occupancy.room
-    _check(actor, room)
+    _check(actor, room, lambda a: rules.may_keep_people(a, room))
+    if actor.is_resident and occupancy.relation in rules.OWNER_RELATIONS:
+        others = (
+            Occupancy.objects.current()
+            .filter(room=room, relation__in=rules.OWNER_RELATIONS)
+            .exclude(resident_id=occupancy.resident_id)
+        )
+        if not others.exists():
+            raise ActionRefused(_("您是这套房屋最后一位业主，不能把自己移出。房屋出售或过户请到物业服务中心办理。"))
     if occupancy.end is not None:
         raise ServiceError(_("该关系已于%(date)s结束。") % {"date": occupancy.end})
     if end is None:
@@ -243,7 +291,9 @@ def room_update(*, actor, room: Room, data: dict) -> Room:
 
 @transaction.atomic
 def vehicle_add(*, actor, room: Room, plate: str, resident: Resident | None = None, **data) -> Vehicle:
-    _check(actor, room)
+    _check(actor, room, lambda a: rules.may_add_things(a, room))
+    if actor.is_resident:  # registered under the name of the one who adds it
+        resident = _own_resident(actor, room)
     plate = normalize_plate(plate)
     if not re.fullmatch(r"[\u4e00-\u9fff]?[A-Z][A-Z0-9]{4,6}[\u4e00-\u9fff]?", plate):
         raise ServiceError(_("“%(plate)s”不是有效的车牌号。") % {"plate": plate})
@@ -265,7 +315,7 @@ def vehicle_add(*, actor, room: Room, plate: str, resident: Resident | None = No
 
 @transaction.atomic
 def vehicle_end(*, actor, vehicle: Vehicle, ended_on: datetime.date | None = None) -> Vehicle:
-    _check(actor, vehicle.room)
+    _check(actor, vehicle.room, lambda a: rules.may_end_vehicle(a, vehicle))
     if vehicle.ended_on:
         raise ServiceError(_("该车辆已注销。"))
     vehicle.ended_on = ended_on or timezone.localdate()
@@ -315,7 +365,9 @@ def parking_save(
 
 @transaction.atomic
 def pet_add(*, actor, room: Room, kind: str, name="", breed="", licence="", vaccinated_on=None) -> Pet:
-    _check(actor, room)
+    _check(actor, room, lambda a: rules.may_add_things(a, room))
+    if kind not in PetKind.values:
+        raise ServiceError(_("请选择宠物种类。"))
     if vaccinated_on and vaccinated_on > timezone.localdate():
         raise ServiceError(_("疫苗接种日期不能晚于今天。"))
     pet = Pet.objects.create(room=room, kind=kind, name=name, breed=breed, licence=licence, vaccinated_on=vaccinated_on)
@@ -337,7 +389,7 @@ def pet_vaccinated(*, actor, pet: Pet, on: datetime.date) -> Pet:
 
 @transaction.atomic
 def pet_gone(*, actor, pet: Pet, on: datetime.date | None = None) -> Pet:
-    _check(actor, pet.room)
+    _check(actor, pet.room, lambda a: rules.may_end_pet(a, pet))
     if pet.gone_on:
         raise ServiceError(_("该宠物已登记迁出。"))
     pet.gone_on = on or timezone.localdate()

@@ -22,7 +22,7 @@ from desk.choices import Kind, Rating
 from desk.models import Attachment, ServiceRequest
 from desk.selectors import visible_requests
 from desk.services import request_message, request_visit
-from frontdesk.services import goods_pass_confirm, visit_preregister
+from frontdesk.services import visit_preregister
 from portal import selectors, services
 from portal.models import DevOutbox
 
@@ -241,30 +241,6 @@ def photo(request, pk):
     except Attachment.DoesNotExist:
         raise Http404 from None
     return file_response(attachment.file, content_type=attachment.content_type, name=attachment.name)
-
-
-@resident_page
-def household(request):
-    people = selectors.household(request.user, request.room)
-    return render(
-        request,
-        "portal/household.html",
-        {"people": people, "passes": list(selectors.passes_to_confirm(request.user, request.room))},
-    )
-
-
-@require_POST
-@resident_page
-def confirm_pass(request, pk):
-    goods_pass = selectors.passes_to_confirm(request.user, request.room).filter(pk=pk).first()
-    if goods_pass is None:
-        raise Http404
-    run_service(
-        request,
-        lambda: goods_pass_confirm(actor=request.user, goods_pass=goods_pass),
-        success=_("已确认，租户可以凭放行码搬出物品。"),
-    )
-    return redirect("portal:household")
 
 
 @resident_page

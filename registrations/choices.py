@@ -66,6 +66,7 @@ class ConfirmMethod(models.TextChoices):
     PRESENT = "present", _("业主到场")
     PHONE = "phone", _("电话确认")
     WRITTEN = "written", _("书面委托")
+    APP = "app", _("业主在手机上确认")
 
 
 class MoveInRelation(models.TextChoices):

@@ -169,7 +169,11 @@ class DefectRepairForm(ActionForm):
 
 class ConfirmForm(ActionForm):
     owner_name = forms.CharField(label=_("确认业主"), max_length=50)
-    method = forms.ChoiceField(label=_("确认方式"), choices=ConfirmMethod.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        label=_("确认方式"),
+        choices=[c for c in ConfirmMethod.choices if c[0] != ConfirmMethod.APP],
+        widget=forms.RadioSelect,
+    )
     confirmed_at = forms.DateTimeField(
         label=_("确认时间"),
         required=False,

@@ -777,6 +777,53 @@ ROWS = [
             ("portal:visitor-qr", "booking", "GET"),
         )
     ),
+    # the residents' app: household, front desk from home, community (portal/views_household.py,
+    # views_community.py). The owner's forms posted empty: let in, the form answers.
+    *(
+        Row(name, RESIDENTS, method=method, expect={ANON: to("portal:signin")})
+        for name, method in (
+            ("portal:person-add", "POST"),
+            ("portal:vehicle-add", "POST"),
+            ("portal:pet-add", "POST"),
+            ("portal:passes", "GET"),
+            ("portal:renovations", "GET"),
+            ("portal:renovation-new", "GET"),
+            ("portal:activities", "GET"),
+        )
+    ),
+    *(
+        Row(
+            name,
+            R({"resident"}),
+            kwargs=pk(attr),
+            method=method,
+            expect={ANON: to("portal:signin"), "neighbour": HIDDEN},
+            why="3-2-1502's own: the neighbour (3-2-1501) gets 404",
+        )
+        for name, attr, method in (
+            ("portal:person-end", "occupancy", "POST"),
+            ("portal:vehicle-end", "vehicle", "POST"),
+            ("portal:pet-end", "pet", "POST"),
+            ("portal:lease-confirm", "lease", "POST"),
+            ("portal:renovation", "renovation", "GET"),
+            ("portal:signup-cancel", "signup", "POST"),
+        )
+    ),
+    *(
+        Row(
+            name,
+            RESIDENTS,
+            kwargs=pk(attr),
+            method=method,
+            expect={ANON: to("portal:signin")},
+            why="addressed to the whole project: both households; project B's resident gets 404",
+        )
+        for name, attr, method in (
+            ("portal:notice", "announcement", "GET"),
+            ("portal:activity", "activity", "GET"),
+            ("portal:activity-signup", "activity", "POST"),
+        )
+    ),
 ]
 
 

@@ -18,6 +18,7 @@ from core.sql import build, insert_columns, insert_params, quote, select_list
 from core.text import text_limit
 from desk import rules, sla
 from desk.choices import DESK_HANDLED_KINDS, Action, Channel, Kind, Severity, State, Validity
+from desk.dispatch import first_receiver
 from desk.intake import related_room_for
 from desk.models import Category, DeskSettings, RequestEvent, ServiceRequest, SlaPolicy
 from desk.search import grams
@@ -178,6 +179,7 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
     first; the writes are one statement on PostgreSQL, one transaction elsewhere; the words of its
     text are counted for the intake's suggestion in the same transaction (desk/suggest.py)."""
     project, room, resident, category, policy, phone, related_room = _validate_intake(actor, data)
+    receiver = _first_receiver(actor, project)
     if resident and not data.caller_name:
         data.caller_name = resident.name
     if resident and not phone:
@@ -199,7 +201,7 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         location=data.location.strip(),
         title=data.title.strip(),
         description=data.description.strip(),
-        receiver=actor,
+        receiver=receiver,
         needs_return_visit=data.kind == Kind.COMPLAINT,  # repairs: decided when resolved (sla.choose_return_visit)
         created_at=now,
         updated_at=now,
@@ -224,11 +226,42 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
     # Kept on the request for the caller (the API answers with the new request's timeline).
     sr.registered_event = event
     sr.new_events = [event]
+    if receiver.pk != actor.pk:
+        _tell_receiver(actor, sr)
     if project.auto_dispatch:
-        dispatched = _auto_dispatch(actor, sr)
+        # a resident's report is sent on by its receiver (the desk), as the desk's own are
+        dispatched = _auto_dispatch(receiver, sr)
         if dispatched is not None:
             sr.new_events.append(dispatched)
     return sr
+
+
+def _first_receiver(actor, project):
+    """The request's first receiver (首问责任人): whoever registers it at the desk; for a resident's
+    report from the app, the desk person on duty (desk/dispatch.py `first_receiver`): the resident
+    is its reporter (the REGISTER entry's actor), never its receiver. See docs/decisions.md."""
+    if not actor.is_resident:
+        return actor
+    receiver = first_receiver(project.pk)
+    if receiver is None:
+        raise ActionRefused(_("物业服务中心暂未开通手机报事，请致电物业服务中心。"))
+    return receiver
+
+
+def _tell_receiver(actor, sr: ServiceRequest) -> None:
+    """The desk person who received a resident's report is told at once (in their language)."""
+    from desk.notifications import tell
+
+    tell(
+        actor=actor,
+        request=sr,
+        recipients=[sr.receiver],
+        write=lambda: (
+            _("业主在手机上报事 %(number)s：%(title)s") % {"number": sr.number, "title": sr.title[:40]},
+            _("%(room)s 的业户报事，您是首问责任人，请受理并派单。")
+            % {"room": sr.room.code if sr.room_id else sr.location},
+        ),
+    )
 
 
 def _auto_dispatch(actor, sr: ServiceRequest) -> RequestEvent | None:

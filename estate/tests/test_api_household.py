@@ -26,7 +26,7 @@ def test_household_detail(world):
     assert data["code"] == "3-2-1502"
     assert data["people"][0]["name"] == "张三" and data["people"][0]["id_number"] == "1101**********002X"
     assert data["vehicles"][0]["plate"] == "浙A12345"
-    assert {e["source"] for e in data["timeline"]} == {"requests", "notes"}
+    assert {e["source"] for e in data["timeline"]} == {"requests", "notes", "household"}  # the vehicle
     only = get(world.cs, world.room, source="notes").json()["timeline"]
     assert [e["title"] for e in only] == ["备注一"]
     assert "11010519491231002X" not in response.content.decode()

@@ -97,7 +97,7 @@ def test_people_current_first_past_greyed(client, filed):
 def test_timeline_newest_first_and_filtered_by_source(client, filed):
     client.force_login(filed.cs)
     entries = client.get(url(filed.room)).context["timeline"]
-    assert {e.source for e in entries} == {"requests", "notes"}
+    assert {e.source for e in entries} == {"requests", "notes", "household"}  # household: the vehicle, the pet
     assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
     only = client.get(url(filed.room), {"source": "requests"}).context["timeline"]
     assert {e.source for e in only} == {"requests"}

@@ -34,6 +34,7 @@ from registrations.services.lease import (
     lease_reminder_recipients,
     lease_send_reminders,
     overlapping_active_lease,
+    owner_confirm_in_app,
 )
 from registrations.services.movein import (
     movein_add_key,
@@ -74,6 +75,7 @@ __all__ = [
     "lease_cancel",
     "lease_confirm_owner",
     "lease_move_out",
+    "owner_confirm_in_app",
     "lease_register",
     "lease_reminder_recipients",
     "lease_send_reminders",

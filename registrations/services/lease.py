@@ -14,6 +14,7 @@ from core.choices import DESK_ROLES
 from core.errors import ActionRefused
 from core.models import User
 from core.notify import notify_many
+from estate import rules as estate_rules
 from estate.choices import Relation, RoomState
 from estate.models import Occupancy, Room
 from registrations.choices import ConfirmMethod, LeaseState
@@ -25,8 +26,10 @@ from registrations.services._common import (
     _event,
     _find_or_make_resident,
     _id_number,
+    _lock,
     _may,
     _phone,
+    _require_state,
     _room_state_after_leaving,
     _text,
     current_owners,
@@ -116,8 +119,24 @@ def lease_register(
     return lease
 
 
-def _lease(actor, lease, allowed, message) -> Lease:
+def _lease(actor, lease, allowed, message, *, owner_may: bool = False) -> Lease:
+    """The lease locked in one of the `allowed` states, for the desk; with `owner_may`, also for the
+    room's owner today from the residents' app (their consent, a tenant's move-out)."""
+    if owner_may and actor.is_authenticated and actor.is_resident:
+        if not estate_rules.is_owner_today(actor, lease.room_id):
+            raise ActionRefused(_("只有业主可以确认或结束租户的租住。"))
+        lease = _lock(Lease, lease)
+        _require_state(lease, allowed, message)
+        return lease
     return _acquire(Lease, actor, lease, allowed, message)
+
+
+def owner_confirm_in_app(*, actor, lease) -> Lease:
+    """The owner agrees to the letting from their phone: recorded as their own confirmation."""
+    resident = actor.resident if hasattr(actor, "resident") else None
+    return lease_confirm_owner(
+        actor=actor, lease=lease, owner_name=resident.name if resident else actor.name, method=ConfirmMethod.APP
+    )
 
 
 @transaction.atomic
@@ -125,9 +144,15 @@ def lease_confirm_owner(
     *, actor, lease, owner_name: str, method: str, confirmed_at: datetime | None = None, note: str = ""
 ) -> Lease:
     """Record the owner's consent to the letting: who confirmed, how, when (and who took it down)."""
-    lease = _lease(actor, lease, {LeaseState.DRAFT}, _("出租登记当前状态为“%(state)s”，不能再登记业主确认。"))
+    lease = _lease(
+        actor, lease, {LeaseState.DRAFT}, _("出租登记当前状态为“%(state)s”，不能再登记业主确认。"), owner_may=True
+    )
     errors = Errors()
     owner_name = _text(owner_name, "owner_name", errors, required_msg=_("请填写确认的业主姓名。"), limit=50)
+    if actor.is_resident:
+        method, confirmed_at = ConfirmMethod.APP, None
+    elif method == ConfirmMethod.APP:
+        errors.add("method", _("“业主在手机上确认”只能由业主本人在手机上操作。"))
     if method not in ConfirmMethod.values:
         errors.add("method", _("请选择确认方式。"))
     confirmed_at = confirmed_at or timezone.now()
@@ -183,7 +208,9 @@ def lease_move_out(*, actor, lease, on: date | None, note: str = "", override_re
     recorded on the lease; when it owes money and the company's policy is block
     (BillingSettings.move_out_arrears), a supervisor's override with a reason is needed; with warn
     the move-out goes ahead and the amount is recorded."""
-    lease = _lease(actor, lease, {LeaseState.ACTIVE}, _("出租登记当前状态为“%(state)s”，不能办理退租。"))
+    lease = _lease(
+        actor, lease, {LeaseState.ACTIVE}, _("出租登记当前状态为“%(state)s”，不能办理退租。"), owner_may=True
+    )
     errors = Errors()
     if on is None:
         errors.add("on", _("请填写退租日期。"))
@@ -199,6 +226,10 @@ def lease_move_out(*, actor, lease, on: date | None, note: str = "", override_re
             "override_reason",
             _("该户尚有未缴费用 %(amount)s 元：请先缴清，或由客服主管、客服经理、项目经理写明原因批准退租。")
             % {"amount": yuan(owed)},
+        )
+    if blocked and actor.is_resident:
+        raise ActionRefused(
+            _("该户尚有未缴费用 %(amount)s 元，租户退租请先缴清，或到物业服务中心办理。") % {"amount": yuan(owed)}
         )
     errors.raise_if_any()
     if blocked and not may_override_arrears(actor, room.project_id):
