@@ -45,7 +45,9 @@ def told(user, title="账单已出"):
 def run_month(world, django_capture_on_commit_callbacks):
     with mock.patch("billing.tasks.notify_run_bills") as queued:
         with django_capture_on_commit_callbacks(execute=True):
-            started = billing_run_start(actor=world.finance, project=world.project, period_start=MARCH, cycle=Cycle.MONTH)
+            started = billing_run_start(
+                actor=world.finance, project=world.project, period_start=MARCH, cycle=Cycle.MONTH
+            )
         with mock.patch("billing.tasks.run_billing"), django_capture_on_commit_callbacks(execute=True):
             done = billing_run_execute(run_id=started.pk)
     return done, queued
