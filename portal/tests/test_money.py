@@ -213,10 +213,13 @@ def test_another_households_payment_and_receipt_are_404(client, cast, owed):
     with mock.patch("weasyprint.HTML", QuickPDF):
         assert client.get(reverse("portal:receipt", args=[mine.pk])).status_code == 404
         assert client.get(reverse("portal:receipt", args=[other.pk])).status_code == 200
-    client.force_login(cast.family)  # of the same room, but not one who pays: refused
-    assert client.get(reverse("portal:receipt", args=[mine.pk])).status_code == 403
-    client.force_login(cast.staff)
-    assert client.get(reverse("portal:receipt", args=[mine.pk])).status_code == 403
+    for who in (cast.family, cast.staff):  # a family member of the same room (not one who pays), staff
+        client.force_login(who)
+        for name in ("portal:receipt", "portal:payment", "portal:sim-pay"):
+            assert client.get(reverse(name, args=[mine.pk])).status_code == 403, (who, name)
+    client.logout()
+    for name in ("portal:receipt", "portal:payment", "portal:sim-pay"):
+        assert client.get(reverse(name, args=[mine.pk]))["Location"] == reverse("portal:signin")
 
 
 def test_the_service_refuses_a_family_member_and_another_rooms_resident(cast, owed):
