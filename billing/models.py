@@ -194,6 +194,8 @@ class BillingRun(models.Model):
     reversed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reversed_at = models.DateTimeField(null=True, blank=True)
     reverse_reason = models.CharField(max_length=200, blank=True)
+    # When its bills were told to the rooms' paying residents (billing/notices.py): once per run.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("出账批次")
@@ -393,6 +395,12 @@ class Entry(models.Model):
     # balance (Account.balance_fen is the sum of its entries' rests). Kept under the Account lock.
     rest_fen = models.BigIntegerField(_("未核销(分)"), default=0)
     gateway_ref = models.CharField(_("支付平台单号"), max_length=64, null=True, blank=True)
+    # An online payment started by a resident in the residents' app: who paid (told when it posts),
+    # and the bills they picked (the money goes on those first; none picked: the oldest first).
+    paid_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("线上缴费人")
+    )
+    bill_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     posted_at = models.DateTimeField(null=True, blank=True)
 

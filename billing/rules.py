@@ -159,3 +159,23 @@ def may_view_ledger(user, project_id: int | None = None) -> bool:
     """The arrears ledger, the notices and the room's arrears page: staff who see accounts.
     Residents never see the ledger (it lists other households)."""
     return may_view_accounts(user, project_id)
+
+
+# ------------------------------------------------------------------ residents paying in their app (helper "pmoney")
+
+# Who of a room's residents sees its bills in the residents' app, pays them online and is told when
+# a bill is issued: the owners (and co-owners), who owe the fees, and the tenants, who pay them in
+# most leases. Family members and emergency contacts do not (docs/decisions.md "Residents' money
+# pages: who pays").
+PAYING_RELATIONS = frozenset({"owner", "co_owner", "tenant"})
+
+
+def pays_for_room(user, room_id: int | None) -> bool:
+    """A resident linked to the room today as owner, co-owner or tenant."""
+    if room_id is None or not (user.is_authenticated and user.is_active and user.is_resident):
+        return False
+    from estate.models import Occupancy
+
+    return (
+        Occupancy.objects.current().filter(room_id=room_id, resident__user=user, relation__in=PAYING_RELATIONS).exists()
+    )

@@ -16,3 +16,11 @@ def run_billing(run_id: int):
 def resume_stale_billing_runs():
     """A run whose worker died half way is queued again from its last committed chunk."""
     return runs.resume_stale_runs()
+
+
+@db_task()
+def notify_run_bills(run_id: int):
+    """A finished run's bills told to the rooms' paying residents, in bulk (billing/notices.py)."""
+    from billing.notices import run_bills_notify
+
+    return run_bills_notify(run_id)

@@ -323,6 +323,12 @@ def receipt_pdf(request, pk):
     entry = selectors.entry_for(request.user, pk)
     if entry is None or entry.state != EntryState.POSTED:
         raise Http404
+    return receipt_response(request, entry)
+
+
+def receipt_response(request, entry: Entry) -> HttpResponse:
+    """The receipt PDF of a posted entry the caller has already checked `request.user` may see
+    (the staff's page above; the residents' app, portal/views_money.py)."""
     # what the entry did when it was taken (later uses of its prepaid rest are not on its receipt)
     allocations = list(
         entry.allocations.filter(created_at=entry.posted_at)

@@ -38,3 +38,16 @@ urlpatterns = [
     path("activities/<int:pk>/signup/", views_community.signup, name="activity-signup"),
     path("signups/<int:pk>/cancel/", views_community.signup_cancel, name="signup-cancel"),
 ]
+
+# ---------------------------------------------------------------- money and notification choices (helper "pmoney")
+from portal import views_money, views_prefs  # noqa: E402
+
+urlpatterns += [
+    path("bills/", views_money.bills, name="bills"),
+    path("bills/paid/", views_money.bills_paid, name="bills-paid"),
+    path("bills/pay/", views_money.pay, name="pay"),
+    path("payments/<int:pk>/", views_money.payment, name="payment"),
+    path("payments/<int:pk>/pay/", views_money.sim_pay, name="sim-pay"),
+    path("payments/<int:pk>/receipt.pdf", views_money.receipt, name="receipt"),
+    path("settings/notices/", views_prefs.notice_settings, name="notice-settings"),
+]

@@ -115,7 +115,11 @@ def signout(request):
 
 @resident_page
 def home(request):
-    return render(request, "portal/home.html", selectors.home(request.user, request.room))
+    from portal.views_money import bill_due
+
+    context = selectors.home(request.user, request.room)
+    context["bill_due"] = bill_due(request.user, request.room)
+    return render(request, "portal/home.html", context)
 
 
 @require_POST

@@ -338,6 +338,10 @@ class Scene(World):
         self.online_entry = services.payment_start_online(
             actor=self.cs, room=self.room, amount_fen=1000, method=Method.WECHAT
         )
+        # paid online by the owner in the residents' app, waiting for the gateway (portal:sim-pay)
+        self.my_online_entry = services.payment_start_online(
+            actor=self.resident_user, room=self.room, amount_fen=500, method=Method.WECHAT
+        )
         self.relief = services.relief_propose(
             actor=self.cs, line=self.bill_line, kind=ReliefKind.VACANCY, amount_fen=1000, reason="甲户空置"
         )

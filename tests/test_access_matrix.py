@@ -791,6 +791,17 @@ ROWS = [
             ("portal:activities", "GET"),
         )
     ),
+    # the residents' money pages (portal/views_money.py): the room's paying residents (the owner and
+    # the neighbour are owners); a payment or receipt of 3-2-1502 is 404 to the neighbour
+    *(
+        Row(name, RESIDENTS, method=method, expect={ANON: to("portal:signin")})
+        for name, method in (
+            ("portal:bills", "GET"),
+            ("portal:bills-paid", "GET"),
+            ("portal:pay", "POST"),
+            ("portal:notice-settings", "GET"),
+        )
+    ),
     *(
         Row(
             name,
@@ -822,6 +833,20 @@ ROWS = [
             ("portal:notice", "announcement", "GET"),
             ("portal:activity", "activity", "GET"),
             ("portal:activity-signup", "activity", "POST"),
+        )
+    ),
+    *(
+        Row(
+            name,
+            R({"resident"}),
+            kwargs=pk(attr),
+            expect={ANON: to("portal:signin"), "neighbour": HIDDEN},
+            why="3-2-1502's own money: the neighbour (3-2-1501) gets 404",
+        )
+        for name, attr in (
+            ("portal:payment", "entry"),
+            ("portal:receipt", "entry"),
+            ("portal:sim-pay", "my_online_entry"),
         )
     ),
 ]

@@ -86,6 +86,10 @@ def charge_create(
             bill.state = BillState.PAID
         bill.save(update_fields=["total_fen", "state"])
         bill.line = made[0]
+        if bill.state == BillState.OPEN:
+            from billing.notices import bill_issued_on_commit
+
+            bill_issued_on_commit(bill)
     return bill
 
 

@@ -222,24 +222,34 @@ def payment_start_online(
     method: str,
     payer_name: str = "",
     idempotency_key: str | None = None,
+    bill_ids=None,
 ) -> Entry:
     """An online payment (WeChat Pay, Alipay) waiting for the gateway: nothing is owed less until
-    the gateway's signed callback confirms it (billing/gateway.py, `payment_confirm_online`)."""
+    the gateway's signed callback confirms it (billing/gateway.py, `payment_confirm_online`).
+    Started at the desk by whoever takes payments, or by a resident who pays for the room
+    (rules.pays_for_room) in the residents' app: then they are its `paid_by`, and the bills they
+    picked (`bill_ids`, each the room's and open) take the money first when it lands."""
     from billing.gateway import gateway_for
 
-    _may_collect(actor, room)
+    resident = bool(getattr(actor, "is_resident", False))
+    if resident:
+        if not rules.pays_for_room(actor, room.pk):
+            raise ActionRefused(_("您不能为这个房屋缴费。"))
+    else:
+        _may_collect(actor, room)
     amount_fen = _check_amount(amount_fen)
     if method not in ONLINE_METHODS:
         raise ValidationError({"method": [_("线上支付只支持微信支付和支付宝。")]})
     key = _check_key(idempotency_key)
     check_lengths(Entry, payer_name=payer_name)
-    digest = request_hash(room=room.pk, amount=amount_fen, method=method, payer=payer_name, online=True)
+    picked = sorted({int(b) for b in bill_ids or ()})
+    digest = request_hash(room=room.pk, amount=amount_fen, method=method, payer=payer_name, online=True, bills=picked)
     with transaction.atomic():
         account = lock_account(room)
         replayed = _replay(room.project_id, key, digest)
         if replayed is not None:
             return replayed
-        owed = sum(line.amount_fen - line.paid_fen for line in _ledger.open_lines(room.pk))
+        owed = sum(line.amount_fen - line.paid_fen for line in _targets(room, picked))
         _check_cap(room, account, amount_fen - owed)
         ref = gateway_for(method).new_ref()
         entry = Entry.objects.create(
@@ -251,12 +261,14 @@ def payment_start_online(
             amount_fen=amount_fen,
             state=EntryState.PENDING,
             payer_name=payer_name,
-            cashier=actor,
+            cashier=None if resident else actor,
+            paid_by=actor if resident else None,
+            bill_ids=picked,
             gateway_ref=ref,
             idempotency_key=key,
             request_hash=digest if key else "",
         )
-        _audit_entry(actor, entry, "online_started", gateway_ref=ref)
+        _audit_entry(actor, entry, "online_started", gateway_ref=ref, bills=picked)
     return entry
 
 
@@ -283,7 +295,10 @@ def payment_confirm_online(*, entry: Entry, amount_fen: int, paid: bool, gateway
             entry.state = EntryState.FAILED
             _audit_entry(None, entry, "online_failed", gateway_ref=gateway_ref)
             return entry
-        moves = _ledger.plan(_ledger.open_lines(entry.room_id), entry.amount_fen)
+        lines = _ledger.open_lines(entry.room_id, bill_ids=entry.bill_ids) if entry.bill_ids else []
+        if not entry.bill_ids or not lines:  # none picked, or the picked ones were paid meanwhile
+            lines = _ledger.open_lines(entry.room_id)
+        moves = _ledger.plan(lines, entry.amount_fen)
         rest = entry.amount_fen - sum(m for _line, m in moves)
         over_cap = False
         try:
@@ -297,6 +312,10 @@ def payment_confirm_online(*, entry: Entry, amount_fen: int, paid: bool, gateway
         if rest:
             Account.objects.filter(pk=account.pk).update(balance_fen=account.balance_fen + rest, updated_at=now)
         _audit_entry(None, entry, "online_paid", gateway_ref=gateway_ref, over_prepay_cap=over_cap)
+        if entry.paid_by_id:
+            from billing.notices import payment_posted_notify
+
+            payment_posted_notify(entry)
     return entry
 
 

@@ -441,6 +441,9 @@ def _bill_chunk(run_id: int, charger: Charger, size: int) -> bool:
                 action="run_done",
                 changes={"bills": run.bills_created, "total_fen": run.total_fen},
             )
+            from billing.notices import run_done_on_commit
+
+            run_done_on_commit(run.pk)
             return False
         result = charger.compute(rooms)
         charges = result.charges
