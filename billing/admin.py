@@ -16,7 +16,7 @@ class FeeRateInline(admin.TabularInline):
 
 @admin.register(FeeItem)
 class FeeItemAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "company", "basis", "counts", "cycle", "periodic", "active", "order"]
+    list_display = ["name", "code", "company", "basis", "counts", "meter", "cycle", "periodic", "active", "order"]
     list_filter = ["company", "basis", "active"]
     search_fields = ["name", "code"]
     inlines = [FeeRateInline]

@@ -23,6 +23,15 @@ class Counts(models.TextChoices):
     PET = "pet", _("每只宠物")
 
 
+class Meter(models.TextChoices):
+    """Which of a room's meters a metered fee item reads: the readings a transfer (过户) takes land
+    on the item of their meter."""
+
+    WATER = "water", _("水表")
+    ELECTRICITY = "electricity", _("电表")
+    GAS = "gas", _("燃气表")
+
+
 class Cycle(models.TextChoices):
     MONTH = "month", _("按月")
     QUARTER = "quarter", _("按季")

@@ -56,7 +56,7 @@ def _items(company, projects):
         account_code="6002",
     )
     sf = FeeItem.objects.create(
-        company=company, code="sf", name="水费", basis=Basis.METERED, order=3, account_code="2241"
+        company=company, code="sf", name="水费", basis=Basis.METERED, meter="water", order=3, account_code="2241"
     )
     FeeItem.objects.create(
         company=company, code="yc", name="有偿服务", basis=Basis.ONE_OFF, periodic=False, order=8, account_code="6051"

@@ -1,16 +1,18 @@
-"""The money side's card on the household page (estate/panels.py): what the room owes, its prepaid
-balance, its latest bills and payments, and the way to its account page."""
-
-from django.template.loader import render_to_string
+"""The money side's cards on the household page (estate/panels.py): the account, then the arrears
+with the dunning history. Both read one context per request (billing/household_arrears.py)."""
 
 from estate.panels import household_panel
 
 
 @household_panel("billing", order=10)
 def account_panel(*, request, room):
-    from billing.views_money import household_panel_context
+    from billing.household_arrears import account_panel
 
-    context = household_panel_context(request, room)
-    if context is None:
-        return None
-    return render_to_string("billing/_household_panel.html", context, request=request)
+    return account_panel(request, room) or None
+
+
+@household_panel("arrears", order=20)
+def arrears_panel(*, request, room):
+    from billing.household_arrears import dunning_panel
+
+    return dunning_panel(request, room) or None

@@ -8,6 +8,7 @@ services under a lock on the room's `Account`, and the property tests check them
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -25,6 +26,7 @@ from billing.choices import (
     EntryKind,
     EntryState,
     InvoiceState,
+    Meter,
     Method,
     Payer,
     PlanState,
@@ -102,6 +104,14 @@ class FeeItem(models.Model):
     basis = models.CharField(_("计费方式"), max_length=10, choices=Basis.choices)
     counts = models.CharField(_("计数对象"), max_length=10, choices=Counts.choices, default=Counts.ROOM)
     cycle = models.CharField(_("出账周期"), max_length=10, choices=Cycle.choices, default=Cycle.MONTH)
+    meter = models.CharField(
+        _("读哪块表"),
+        max_length=12,
+        choices=Meter.choices,
+        blank=True,
+        db_default="",
+        help_text=_("按读数计费的项目：过户时抄的这块表的读数记为本项目的读数。"),
+    )
     account_code = models.CharField(_("会计科目代码"), max_length=30, blank=True, help_text=_("导出给财务软件时使用。"))
     periodic = models.BooleanField(
         _("周期性出账"), default=True, help_text=_("一次性收费（装修、有偿维修）不参与批量出账。")
@@ -117,6 +127,10 @@ class FeeItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if self.meter and self.basis != Basis.METERED:
+            raise ValidationError({"meter": _("只有按读数计费的项目才对应一块表。")})
 
 
 class FeeRate(models.Model):

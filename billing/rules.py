@@ -31,20 +31,32 @@ def may_view_accounts(user, project_id: int | None = None) -> bool:
     return _staff(user) and (user.is_superuser or user.role in ACCOUNT_VIEWERS) and _in_project(user, project_id)
 
 
-def desk_collects(company_id: int | None) -> bool:
-    """Whether the company lets its front desk take payments (BillingSettings.desk_collects)."""
+def desk_collects(company_id: int | None, *, read: dict | None = None) -> bool:
+    """Whether the company lets its front desk take payments (BillingSettings.desk_collects).
+    `read`: a dict the settings read are kept in, {company_id: BillingSettings}, for a caller that
+    needs them again (a payment's prepayment cap) without a second query."""
     from billing.models import BillingSettings
 
-    return company_id is None or BillingSettings.of(company_id).desk_collects
+    if company_id is None:
+        return True
+    if read is None:
+        return BillingSettings.of(company_id).desk_collects
+    if company_id not in read:
+        read[company_id] = BillingSettings.of(company_id)
+    return read[company_id].desk_collects
 
 
-def may_take_payments(user, project_id: int | None = None, *, company_id: int | None = None) -> bool:
-    """Post a payment (cash, transfer, card) or start an online one at the desk."""
+def may_take_payments(
+    user, project_id: int | None = None, *, company_id: int | None = None, read: dict | None = None
+) -> bool:
+    """Post a payment (cash, transfer, card) or start an online one at the desk. `read`: see
+    `desk_collects`."""
     if not (_staff(user) and _in_project(user, project_id)):
         return False
     if user.is_superuser or user.role == Role.FINANCE:
         return True
-    return user.role in DESK_ROLES and desk_collects(company_id if company_id is not None else user.company_id)
+    company_id = company_id if company_id is not None else user.company_id
+    return user.role in DESK_ROLES and desk_collects(company_id, read=read)
 
 
 def may_reverse(user, project_id: int | None = None) -> bool:

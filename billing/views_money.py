@@ -119,10 +119,11 @@ def account(request, pk):
     return render(request, "billing/account.html", _account_context(request, room))
 
 
-def _redisplay(request, room, name, form):
+def _redisplay(request, room, name, form, **extra):
     """The account page again with `name`'s form and its errors (the service's, put there by
-    core.pages.run_service, or the form's own), answering 400."""
-    response = render(request, "billing/account.html", _account_context(request, room, **{name: form}))
+    core.pages.run_service, or the form's own), answering 400. `extra`: more context (the entry a
+    refused reversal was of, whose form comes back open)."""
+    response = render(request, "billing/account.html", {**_account_context(request, room, **{name: form}), **extra})
     response.status_code = 400
     return response
 
@@ -185,7 +186,7 @@ def entry_reverse(request, pk):
         raise Http404
     form = ReasonForm(request.POST, prefix="reverse")
     if not form.is_valid():
-        return _redisplay(request, room, "reverse_form", form)
+        return _redisplay(request, room, "reverse_form", form, reverse_entry=entry.pk)
     if run_service(
         request,
         lambda: services.entry_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"]),
@@ -193,7 +194,7 @@ def entry_reverse(request, pk):
         success=lambda reversal: _("已冲红：%(n)s。") % {"n": reversal.number},
     ):
         return redirect("billing:account", pk=room.pk)
-    return _redisplay(request, room, "reverse_form", form)
+    return _redisplay(request, room, "reverse_form", form, reverse_entry=entry.pk)
 
 
 @accounts_only
@@ -659,20 +660,3 @@ def gateway_notify(request, method):
     except ServiceError as exc:
         return JsonResponse({"code": "FAIL", "message": exc.message}, status=exc.status)
     return JsonResponse({"code": "SUCCESS", "state": int(entry.state)})
-
-
-# ---------------------------------------------------------------- the household page's panel
-
-
-def household_panel_context(request, room) -> dict | None:
-    """What the household page's money panel shows (billing/household_panels.py)."""
-    if not rules.may_view_accounts(request.user, room.project_id):
-        return None
-    return {
-        "room": room,
-        "owed": yuan(selectors.owed_fen(room.pk)),
-        "balance": yuan(selectors.balance_fen(room.pk)),
-        "bills": selectors.account_bills(room, recent=3)[:6],
-        "entries": selectors.account_entries(room, limit=5),
-        "may_pay": rules.may_take_payments(request.user, room.project_id, company_id=room.project.company_id),
-    }

@@ -22,6 +22,20 @@ def _vacant(project, rng, n):
     return rooms[:n]
 
 
+def _water_reading(room, day) -> Decimal:
+    """A water reading on `day` that fits the room's readings (the money side's demo reads the meters
+    monthly): the one of that day if read then, else a little over the last one before."""
+    from billing.models import MeterReading
+
+    readings = MeterReading.objects.filter(room=room, item__meter="water")
+    last = readings.filter(read_on__lte=day).order_by("-read_on").first()
+    after = readings.filter(read_on__gt=day).order_by("read_on").first()
+    value = Decimal("356.20") if last is None else last.value
+    if last is None or last.read_on != day:
+        value += Decimal("6.20")
+    return min(value, after.value) if after else value
+
+
 def _owned(project, rng, n):
     tenanted = Occupancy.objects.current().filter(relation=Relation.TENANT).values("room_id")
     rooms = list(
@@ -138,7 +152,7 @@ def seed(*, company, projects, users, rng):
             services.transfer_read_meters(
                 actor=kefu,
                 transfer=transfer,
-                water=Decimal("356.20"),
+                water=_water_reading(room, transfer.effective_on),
                 electricity=Decimal("8123.5"),
                 gas=Decimal("912.07"),
             )

@@ -3,7 +3,7 @@ the room's Account row locked (select_for_update) before any sum of the room cha
 checked, the audit trail written. One module per workflow; the public names are re-exported here."""
 
 # ---------------------------------------------------------------- the cashier side (helper "money")
-from billing.services.charges import charge_add, meter_reading_record  # noqa: E402
+from billing.services.charges import charge_add, meter_reading_record, transfer_meter_readings  # noqa: E402
 from billing.services.days import cashier_day_close, day_totals  # noqa: E402
 from billing.services.payments import (  # noqa: E402
     balance_refund,
@@ -43,6 +43,7 @@ __all__ = [
     "payment_post",
     "payment_start_online",
     "rate_for",
+    "transfer_meter_readings",
     "relief_decide",
     "relief_propose",
     "resume_stale_runs",

@@ -186,6 +186,21 @@ def charge_add(
     return bill
 
 
+def _check_between(room, item, read_on: date, value: Decimal) -> None:
+    """A reading is never below an earlier one nor above a later one of the same meter."""
+    readings = MeterReading.objects.filter(room=room, item=item)
+    earlier = readings.filter(read_on__lt=read_on).order_by("-read_on").first()
+    later = readings.filter(read_on__gt=read_on).order_by("read_on").first()
+    if earlier is not None and value < earlier.value:
+        raise ValidationError(
+            {"value": [_("读数小于 %(day)s 的读数 %(v)s。") % {"day": earlier.read_on.isoformat(), "v": earlier.value}]}
+        )
+    if later is not None and value > later.value:
+        raise ValidationError(
+            {"value": [_("读数大于 %(day)s 的读数 %(v)s。") % {"day": later.read_on.isoformat(), "v": later.value}]}
+        )
+
+
 def meter_reading_record(*, actor, room, item: FeeItem, read_on: date, value, source: str = "manual") -> MeterReading:
     """A meter reading of a metered item (water, electricity, shared-area energy). A reading is never
     below an earlier one nor above a later one of the same meter; one a day."""
@@ -210,17 +225,7 @@ def meter_reading_record(*, actor, room, item: FeeItem, read_on: date, value, so
         errors["source"] = [_("来源不正确。")]
     if errors:
         raise ValidationError(errors)
-    readings = MeterReading.objects.filter(room=room, item=item)
-    earlier = readings.filter(read_on__lt=read_on).order_by("-read_on").first()
-    later = readings.filter(read_on__gt=read_on).order_by("read_on").first()
-    if earlier is not None and value < earlier.value:
-        raise ValidationError(
-            {"value": [_("读数小于 %(day)s 的读数 %(v)s。") % {"day": earlier.read_on.isoformat(), "v": earlier.value}]}
-        )
-    if later is not None and value > later.value:
-        raise ValidationError(
-            {"value": [_("读数大于 %(day)s 的读数 %(v)s。") % {"day": later.read_on.isoformat(), "v": later.value}]}
-        )
+    _check_between(room, item, read_on, value)
     try:
         with transaction.atomic():
             reading = MeterReading.objects.create(
@@ -234,4 +239,56 @@ def meter_reading_record(*, actor, room, item: FeeItem, read_on: date, value, so
             )
     except IntegrityError:
         raise ValidationError({"read_on": [_("这一天已经抄过这块表了。")]}) from None
+    return reading
+
+
+def transfer_meter_readings(*, actor, room, read_on: date, values: dict[str, Decimal | None]) -> list[MeterReading]:
+    """The readings a transfer (过户) takes, as readings of the company's metered items of each meter
+    (`FeeItem.meter`): the next billing run counts them like any other, so the period the transfer
+    falls in is billed up to the transfer's reading and the next one from it. `values`: meter
+    (billing.choices.Meter) → reading, None for a meter not read. Errors come back under the meter's
+    name. Read again on the same day (a typing slip), a transfer's own reading is corrected as long as
+    no bill has counted it; any other reading of that day stands and must agree."""
+    read = {meter: value for meter, value in values.items() if value is not None}
+    items = FeeItem.objects.filter(
+        company_id=room.project.company_id, basis=Basis.METERED, active=True, meter__in=list(read)
+    ).order_by("order", "pk")
+    out = []
+    for item in items:
+        value = read[item.meter]
+        try:
+            same_day = MeterReading.objects.select_for_update().filter(room=room, item=item, read_on=read_on).first()
+            if same_day is None:
+                out.append(
+                    meter_reading_record(
+                        actor=actor, room=room, item=item, read_on=read_on, value=value, source="transfer"
+                    )
+                )
+            elif same_day.value == value:
+                out.append(same_day)
+            else:
+                out.append(_transfer_reading_correct(actor, same_day, value))
+        except ValidationError as e:
+            raise ValidationError({item.meter: [f"{item.name}：{m}" for m in e.messages]}) from None
+    return out
+
+
+def _transfer_reading_correct(actor, reading: MeterReading, value) -> MeterReading:
+    billed = BillLine.objects.filter(
+        room_id=reading.room_id, item_id=reading.item_id, cancelled=False, bill__period_end__gte=reading.read_on
+    ).exists()
+    if reading.source != "transfer" or billed:
+        raise ValidationError(
+            {"value": [_("%(day)s 已有读数 %(v)s。") % {"day": reading.read_on.isoformat(), "v": reading.value}]}
+        )
+    value = Decimal(str(value))
+    _check_between(reading.room, reading.item, reading.read_on, value)
+    before, reading.value, reading.read_by = reading.value, value, actor
+    reading.save(update_fields=["value", "read_by"])
+    audit_record(
+        actor=actor,
+        obj=reading,
+        action="meter_read",
+        changes={"value": [str(before), str(value)], "read_on": reading.read_on.isoformat()},
+    )
     return reading

@@ -93,12 +93,14 @@ def _targets(room, bill_ids) -> list[BillLine]:
     return _ledger.open_lines(room.pk, bill_ids=ids)
 
 
-def _check_cap(room, account: Account, rest: int) -> None:
+def _check_cap(room, account: Account, rest: int, read: dict | None = None) -> None:
     """An overpayment becomes prepaid balance, up to the company's cap of months of the room's
-    periodic charges; beyond it the payment is refused, saying how much may be taken."""
+    periodic charges; beyond it the payment is refused, saying how much may be taken. `read`: the
+    company's settings when the permission check read them already ({company_id: BillingSettings})."""
     if rest <= 0:
         return
-    months = settings_for(room.project.company_id).prepay_cap_months
+    company_id = room.project.company_id
+    months = ((read or {}).get(company_id) or settings_for(company_id)).prepay_cap_months
     cap = months * monthly_charge_fen(room)
     if account.balance_fen + rest > cap:
         room_for = max(cap - account.balance_fen, 0)
@@ -136,8 +138,8 @@ def _audit_entry(actor, entry: Entry, action: str, **extra) -> None:
     )
 
 
-def _may_collect(actor, room) -> None:
-    if not rules.may_take_payments(actor, room.project_id, company_id=room.project.company_id):
+def _may_collect(actor, room, read: dict | None = None) -> None:
+    if not rules.may_take_payments(actor, room.project_id, company_id=room.project.company_id, read=read):
         raise ActionRefused(_("您不能为这个房屋收款。"))
 
 
@@ -158,7 +160,8 @@ def payment_post(
     """A payment at the desk (cash, bank transfer, card): put on the picked bills, or on the room's
     oldest open lines; what is left over becomes prepaid balance, up to the cap. Sent twice with
     the same idempotency key, the first entry is returned (`.replayed` set) and nothing is added."""
-    _may_collect(actor, room)
+    read: dict = {}  # the company's settings, once read for the permission (a desk role), kept for the cap
+    _may_collect(actor, room, read)
     amount_fen = _check_amount(amount_fen)
     if method not in Method.values or method in ONLINE_METHODS:
         raise ValidationError({"method": [_("请选择现金、银行转账或刷卡；线上支付请用“线上支付”。")]})
@@ -178,7 +181,7 @@ def payment_post(
             lines = _targets(room, bill_ids)
             moves = _ledger.plan(lines, amount_fen)
             rest = amount_fen - sum(m for _line, m in moves)
-            _check_cap(room, account, rest)
+            _check_cap(room, account, rest, read)
             now = timezone.now()
             entry = Entry.objects.create(
                 project_id=room.project_id,
@@ -231,12 +234,13 @@ def payment_start_online(
     picked (`bill_ids`, each the room's and open) take the money first when it lands."""
     from billing.gateway import gateway_for
 
+    read: dict = {}
     resident = bool(getattr(actor, "is_resident", False))
     if resident:
         if not rules.pays_for_room(actor, room.pk):
             raise ActionRefused(_("您不能为这个房屋缴费。"))
     else:
-        _may_collect(actor, room)
+        _may_collect(actor, room, read)
     amount_fen = _check_amount(amount_fen)
     if method not in ONLINE_METHODS:
         raise ValidationError({"method": [_("线上支付只支持微信支付和支付宝。")]})
@@ -250,7 +254,7 @@ def payment_start_online(
         if replayed is not None:
             return replayed
         owed = sum(line.amount_fen - line.paid_fen for line in _targets(room, picked))
-        _check_cap(room, account, amount_fen - owed)
+        _check_cap(room, account, amount_fen - owed, read)
         ref = gateway_for(method).new_ref()
         entry = Entry.objects.create(
             project_id=room.project_id,

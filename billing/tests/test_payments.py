@@ -313,3 +313,46 @@ def test_the_day_close_counts_by_method_and_freezes_the_day(world, fees):
     assert Entry.objects.count() == 3
     pay(world, 500, actor=world.cs2)  # another cashier takes it
     assert AuditEntry.objects.filter(action="day_closed", object_id=str(day.pk)).exists()
+
+
+# ---------------------------------------------------------------- what a payment costs the database
+
+
+def _statements(actor, room, amount_fen, key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.models import User
+    from estate.models import Room
+
+    room = Room.objects.select_related("project__company").get(pk=room.pk)  # as the pages load it
+    actor = User.objects.get(pk=actor.pk)
+    actor.project_ids()  # read once a request, before any service
+    with CaptureQueriesContext(connection) as q:
+        entry = payment_post(actor=actor, room=room, amount_fen=amount_fen, method=Method.CASH, idempotency_key=key)
+    statements = [s["sql"] for s in q.captured_queries if not s["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    return entry, statements
+
+
+def test_a_payments_statements_do_not_grow_with_the_bills_it_pays(world, fees):
+    """The lock, the replay check, the day, the open lines, the number, the entry, its allocations,
+    the lines' and bills' sums (one statement each, sent for every row), the audit row; a desk
+    clerk's payment adds the company's setting (may the desk collect?)."""
+    make_bill(world.room, 10000)
+    for month in range(1, 7):
+        make_bill(world.room2, 10000, 2550, start=date(2026, month, 1))
+    for room in (world.room, world.room2):  # the room's account and the cashier's day exist from now on
+        payment_post(actor=world.finance, room=room, amount_fen=1, method=Method.CASH)
+    _entry, one = _statements(world.finance, world.room, 9999, "one")
+    _entry, six = _statements(world.finance, world.room2, 6 * 12550 - 1, "six")
+    assert len(one) == len(six) <= 12, six
+    _entry, desk = _statements(world.cs, world.room2, 100, "desk")  # nothing left to pay: all prepaid
+    check_books()
+    assert sum("billing_billingsettings" in s for s in desk) == 1  # read once, for the rule and the cap
+
+
+def test_a_desk_payment_ahead_reads_the_settings_once(world, fees):
+    make_bill(world.room, 10000)
+    entry, statements = _statements(world.cs, world.room, 15000, "ahead")
+    assert entry.rest_fen == 5000
+    assert sum("billing_billingsettings" in s for s in statements) == 1  # the rule's read serves the cap

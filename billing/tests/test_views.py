@@ -11,7 +11,7 @@ from django.urls import reverse
 from billing.choices import BillState, Cycle, DayState, EntryKind, EntryState, Method, RunState
 from billing.gateway import SimulatedGateway
 from billing.models import BillingRun, CashierDay, Entry, FeeRate, MeterReading
-from billing.services import billing_run_execute, payment_post, payment_start_online
+from billing.services import balance_refund, billing_run_execute, payment_post, payment_start_online
 from billing.tests.books import check_books
 from billing.tests.conftest import make_bill
 from quality.tests.test_closeout import pdf_font_names
@@ -368,3 +368,38 @@ def test_an_invoice_requested_on_a_payment(client, world, fees):
         reverse("billing:entry-invoice", args=[entry.pk]), {"invoice-title": "张三", "invoice-tax_number": "12"}
     )
     assert bad.status_code == 400
+
+
+def _details(html, entry):
+    """The opening tag of an entry's reversal <details>, or None."""
+    found = re.search(rf'<details[^>]*id="reverse-{entry.pk}"[^>]*>', html)
+    return found.group(0) if found else None
+
+
+def test_reversal_forms_are_folded_and_a_refused_one_comes_back_open_with_its_error(client, world, fees):
+    make_bill(world.room, 10000)
+    first = payment_post(actor=world.cs, room=world.room, amount_fen=3000, method=Method.CASH)
+    second = payment_post(actor=world.cs, room=world.room, amount_fen=15000, method=Method.CASH)  # 80 prepaid
+    html = login(client, world.finance).get(account_url(world.room)).content.decode()
+    for entry in (first, second):
+        tag = _details(html, entry)
+        assert tag is not None and " open" not in tag  # folded: a <summary> opens it, by keyboard too
+    assert html.count("<summary") >= 2 and "确认冲红" in html
+    # the reason typed, then refused by the service (the payment was refunded from since): that
+    # entry's form comes back open with the error and the reason; the other stays folded
+    balance_refund(actor=world.finance, room=world.room, amount_fen=1000, method=Method.CASH, reason="退房")
+    response = client.post(reverse("billing:entry-reverse", args=[second.pk]), {"reverse-reason": "收错房<b>"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert " open" in _details(html, second) and " open" not in _details(html, first)
+    start = html.index(f'id="reverse-{second.pk}"')
+    opened = html[start : html.index("</details>", start)]
+    assert "已退费" in opened and 'value="收错房&lt;b&gt;"' in opened
+    assert not Entry.objects.filter(kind=EntryKind.REVERSAL).exists()
+    # a blank reason: the form's own error, on that entry's form
+    response = client.post(reverse("billing:entry-reverse", args=[first.pk]), {"reverse-reason": " "})
+    html = response.content.decode()
+    assert response.status_code == 400 and " open" in _details(html, first) and " open" not in _details(html, second)
+    # who may not reverse sees no reversal form at all
+    html = login(client, world.cs).get(account_url(world.room)).content.decode()
+    assert _details(html, first) is None

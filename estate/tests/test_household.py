@@ -138,6 +138,8 @@ def test_timeline_queries_are_constant_with_500_entries(client, world, django_as
     assert len(room_timeline(room=world.room, user=world.cs)) == 500
     client.force_login(world.cs)
     client.get(url(world.room))  # warm caches (session, sources discovered)
+    # 30: the page with every app's cards; the money cards (account, arrears and dunning history) share
+    # one set of queries that does not grow with the room's history (billing/tests/test_household_cards.py).
     with django_assert_max_num_queries(30) as few:
         small = client.get(reverse("estate:household", args=[world.room2.pk]))
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 
 from billing.money import yuan
 from billing.selectors import owed_fen
+from billing.services import transfer_meter_readings
 from core.errors import ActionRefused
 from estate.choices import Relation, RoomState
 from estate.models import Occupancy, Room
@@ -153,6 +154,14 @@ def transfer_read_meters(
     errors.raise_if_any()
     transfer.water, transfer.electricity, transfer.gas = water, electricity, gas
     transfer.meters_read_at, transfer.meters_read_by = timezone.now(), actor
+    # The readings are the room's meter readings for billing too (the metered fee items of each meter):
+    # read on the transfer date, or today when that is still ahead (a reading is never of the future).
+    transfer_meter_readings(
+        actor=actor,
+        room=transfer.room,
+        read_on=min(transfer.effective_on, timezone.localdate()),
+        values={"water": water, "electricity": electricity, "gas": gas},
+    )
     transfer.save(update_fields=["water", "electricity", "gas", "meters_read_at", "meters_read_by"])
     _event(
         transfer,
