@@ -31,6 +31,7 @@ from registrations.choices import IdType, LeaseState, MoveInRelation, MoveInStat
 from registrations.models import Lease, MoveIn, Transfer
 
 reader = Requires(("registrations.use", "core.resident"), _("只有客服人员、管理人员和业户本人可以查看登记。"))
+registrar = Requires("registrations.use", _("只有客服人员和管理人员可以办理登记。"))
 
 
 def _state_field(choices):
@@ -159,6 +160,8 @@ class _Registrations(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModel
         raise NotImplementedError
 
     def create(self, request, *args, **kwargs):
+        if not registrar.has_permission(request, self):
+            self.permission_denied(request, message=registrar.message)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)

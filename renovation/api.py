@@ -22,7 +22,7 @@ from core.text import text_limit
 from desk.api import ERROR_RESPONSES
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
 from estate.selectors import visible_rooms
-from renovation import selectors, services
+from renovation import rules, selectors, services
 from renovation.choices import State
 from renovation.models import Renovation, Worker
 
@@ -112,6 +112,9 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         return selectors.visible_renovations(self.request.user).select_related("room")
 
     def create(self, request, *args, **kwargs):
+        # The service's own question, asked before the body is read: a refusal is a 403, not field errors.
+        if not (request.user.is_resident or rules.may_apply_for_others(request.user)):
+            self.permission_denied(request, message=_("只有客服人员可以代业主登记装修申请。"))
         data = ApplicationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data

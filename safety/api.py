@@ -4,7 +4,7 @@
 those whose call tree names them), started by the desk and supervisors (`incident_start`).
 
 - patrols/runs/         GET list (?project, ?route, ?state), GET runs/{id}/
-- patrols/points/       GET list (?project, ?kind), GET points/{id}/
+- patrols/points/       GET list (?project, ?kind), GET points/{id}/ (those who maintain points, as the page)
 - incidents/            GET list (?project, ?state, ?kind), POST start one, GET incidents/{id}/
 """
 
@@ -29,6 +29,7 @@ from safety.choices import IncidentKind, IncidentLevel, IncidentState, PointKind
 from safety.models import CheckPoint, Incident, PatrolRun
 
 patrollers = Requires("safety.patrols", _("只有客服、秩序、工程人员和管理人员可以查看巡检。"))
+setup = Requires("safety.setup", _("只有主管和经理可以维护巡检点。"))
 staff = Requires("safety.incidents", _("只有物业员工可以查看突发事件。"))
 
 
@@ -133,7 +134,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class PointViewSet(viewsets.ReadOnlyModelViewSet):
     authentication_classes = AUTHENTICATION_CLASSES
-    permission_classes = [patrollers]
+    permission_classes = [setup]  # as the points pages (safety:points): those who maintain them
     serializer_class = PointSerializer
     filterset_class = PointFilter
     pagination_class = NewestFirst
