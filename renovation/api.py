@@ -64,9 +64,8 @@ class ApplicationSerializer(serializers.Serializer):
     planned_end = serializers.DateField(label=_("计划完工"))
     contractor_name = serializers.CharField(max_length=text_limit(Renovation, "contractor_name"), label=_("施工单位"))
     contractor_licence = serializers.CharField(
-        max_length=text_limit(Renovation, "contractor_licence"), required=False, allow_blank=True, default="",
-        label=_("资质证号"),
-    )  # fmt: skip
+        max_length=text_limit(Renovation, "contractor_licence"), label=_("营业执照或资质证号")
+    )
     contractor_person = serializers.CharField(
         max_length=text_limit(Renovation, "contractor_person"), label=_("施工负责人")
     )
