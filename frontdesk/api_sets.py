@@ -11,10 +11,13 @@ else 403. A record that is not the caller's answers 404. The gate devices' older
 - parcels/collect/        POST hand over against a pickup code (the front)
 - visits/                 GET list (?project, ?room, ?state), POST register a walk-in visitor (the front)
 - visits/{id}/            GET one (ID number masked)
+- visits/invite/          POST a resident invites a visitor to their own room: a one-time code
 - visits/admit/           POST admit a pre-registered visitor by code (the front)
 - visits/{id}/checkout/   POST record the visitor leaving (the front)
 - passes/                 GET list (?project, ?room, ?state, ?valid_on), POST apply (the front)
 - passes/{id}/            GET one, with its items
+- passes/{id}/confirm/    POST the owner confirms a tenant's pass (or the desk records the owner's word)
+- passes/lookup/          GET a pass by code at the gate (frontdesk/api.py PassLookupView, mounted here too)
 - passes/{id}/verify/     POST the guard's check at the gate (goods_pass_verify: a refusal is
                           recorded as a refused check and answered 403 with its reason, as on the page)
 """
@@ -24,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.access import Requires
@@ -34,6 +38,7 @@ from core.privacy import mask_id
 from core.text import text_limit
 from desk.api import ERROR_RESPONSES
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
+from estate.selectors import visible_rooms
 from frontdesk import selectors, services
 from frontdesk.api import (
     CodeSerializer,
@@ -134,6 +139,41 @@ class WalkInSerializer(serializers.Serializer):
         max_length=text_limit(Visit, "phone"), required=False, allow_blank=True, default="", label=_("手机")
     )
     people = serializers.IntegerField(min_value=1, max_value=99, default=1, label=_("人数"))
+
+
+class InviteSerializer(serializers.Serializer):
+    """A resident invites a visitor to their own room: a one-time code the gate admits."""
+
+    room = ApiIdField(label=_("被访房屋"))
+    name = serializers.CharField(max_length=text_limit(Visit, "name"), label=_("访客姓名"))
+    purpose = serializers.CharField(max_length=text_limit(Visit, "purpose"), label=_("来访事由"))
+    phone = serializers.CharField(
+        max_length=text_limit(Visit, "phone"), required=False, allow_blank=True, default="", label=_("手机")
+    )
+    people = serializers.IntegerField(min_value=1, max_value=50, default=1, label=_("人数"))
+    expected_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("预计来访日期"))
+
+
+class InvitationSerializer(VisitSerializer):
+    code = serializers.CharField(read_only=True, label=_("预约码"))
+
+    class Meta(VisitSerializer.Meta):
+        fields = [*VisitSerializer.Meta.fields, "code"]
+        read_only_fields = fields
+
+
+class ConfirmSerializer(serializers.Serializer):
+    """The owner's confirmation of a tenant's pass: from the owner's own account nothing else is
+    needed; the desk records who confirmed and how."""
+
+    authorised_via = serializers.ChoiceField(
+        choices=[(v.value, v.label) for v in (AgreedVia.PHONE, AgreedVia.IN_PERSON)],
+        required=False,
+        allow_blank=True,
+        default="",
+        label=_("业主确认方式"),
+    )
+    owner_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="", label=_("业主"))
 
 
 class CheckSerializer(serializers.ModelSerializer):
@@ -299,6 +339,30 @@ class VisitViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         return Response(VisitSerializer(visit, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary=_("业户邀请访客（生成一次性预约码）"),
+        tags=["frontdesk"],
+        request=InviteSerializer,
+        responses={201: InvitationSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=False, methods=["post"], url_path="invite", url_name="invite")
+    def invite(self, request):
+        data = InviteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        if request.user.is_resident and not visible_rooms(request.user).filter(pk=d["room"]).exists():
+            raise NotFound(_("房屋不存在或您无权查看。"))
+        visit = services.visit_preregister(
+            actor=request.user,
+            room_id=d["room"],
+            name=d["name"],
+            purpose=d["purpose"],
+            phone=d["phone"],
+            people=d["people"],
+            expected_on=d["expected_on"],
+        )
+        return Response(InvitationSerializer(visit, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
         summary=_("凭预约码放行访客"),
         tags=["frontdesk"],
         request=CodeSerializer,
@@ -368,6 +432,23 @@ class PassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             ),
         )
         return Response(GoodsPassSerializer(goods_pass).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("业主确认租户的放行申请"),
+        tags=["frontdesk"],
+        request=ConfirmSerializer,
+        responses={200: GoodsPassSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="confirm", url_name="confirm")
+    def confirm(self, request, pk=None):
+        goods_pass = self.get_object()
+        data = ConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        goods_pass = services.goods_pass_confirm(
+            actor=request.user, goods_pass=goods_pass, via=d["authorised_via"], owner_name=d["owner_name"]
+        )
+        return Response(GoodsPassSerializer(goods_pass).data)
 
     @extend_schema(
         summary=_("门岗核对放行"),

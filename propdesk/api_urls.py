@@ -9,6 +9,7 @@ from core.views import obtain_auth_token
 from desk.api import ACTION_VIEWS, RequestViewSet
 from duty.api import AssignmentViewSet, LogEntryViewSet
 from estate.api import HouseholdViewSet, ResidentViewSet, RoomViewSet
+from frontdesk.api import PassLookupView
 from frontdesk.api_sets import ParcelViewSet, PassViewSet, VisitViewSet
 from registrations.api import LeaseViewSet, MoveInViewSet, TransferViewSet
 from renovation.api import RenovationViewSet
@@ -40,6 +41,8 @@ router.register("incidents", IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="token"),
+    # before the router: its passes/{id}/ would take "lookup" for an id
+    path("passes/lookup/", PassLookupView.as_view(), name="pass-lookup"),
     *(
         path(f"requests/<int:pk>/{action}/", view.as_view(), name=f"request-{action}")
         for action, view in ACTION_VIEWS.items()

@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
         "ResidentRelationEnum": "estate.choices.Relation",
         "MoveInRelationEnum": "registrations.choices.MoveInRelation",
         "ApplicantRelationEnum": "frontdesk.choices.ApplicantRelation",
+        "VisitStateEnum": "frontdesk.choices.VisitState",
     },
 }
 

@@ -159,3 +159,41 @@ def test_verify_with_bad_input_is_a_400(api, world, application):
     response = api.post(reverse("api:pass-verify", args=[goods_pass.pk]), {"released": "x"}, format="json")
     assert response.status_code == 400 and "released" in response.data["errors"]
     assert not GoodsCheck.objects.exists()
+
+
+def test_a_resident_invites_a_visitor_and_the_gate_admits_the_code(api, world):
+    api.force_authenticate(world.resident_user)
+    body = {"room": world.room.pk, "name": "周朋友", "purpose": "聚会"}
+    made = api.post(reverse("api:visit-invite"), body, format="json", HTTP_IDEMPOTENCY_KEY="inv-1")
+    again = api.post(reverse("api:visit-invite"), body, format="json", HTTP_IDEMPOTENCY_KEY="inv-1")
+    assert made.status_code == 201 and made.data["code"] and again.data == made.data and Visit.objects.count() == 1
+    assert api.post(reverse("api:visit-invite"), {**body, "room": world.room2.pk}, format="json").status_code == 404
+    api.force_authenticate(world.guard)
+    admitted = api.post(
+        reverse("api:visit-admit"), {"project": world.project.pk, "code": made.data["code"]}, format="json"
+    )
+    assert admitted.status_code == 200 and admitted.data["time_in"]
+
+
+def test_staff_may_not_invite_in_a_residents_name(api, world):
+    api.force_authenticate(world.cs)
+    body = {"room": world.room.pk, "name": "周朋友", "purpose": "聚会"}
+    assert api.post(reverse("api:visit-invite"), body, format="json").status_code == 403
+    assert not Visit.objects.exists()
+
+
+def test_the_owner_confirms_a_tenants_pass(api, world, application):
+    goods_pass = services.goods_pass_apply(actor=world.cs, data=application())
+    type(goods_pass).objects.filter(pk=goods_pass.pk).update(state=PassState.AWAITING_OWNER)
+    api.force_authenticate(world.resident_user)
+    response = api.post(reverse("api:pass-confirm", args=[goods_pass.pk]))
+    assert response.status_code == 200
+    goods_pass.refresh_from_db()
+    assert goods_pass.state == PassState.AUTHORISED and goods_pass.authorised_via == "app"
+
+
+def test_the_gate_looks_a_pass_up_by_code_under_api(api, world, application):
+    goods_pass = services.goods_pass_apply(actor=world.cs, data=application())
+    api.force_authenticate(world.guard)
+    found = api.get(reverse("api:pass-lookup"), {"project": world.project.pk, "code": goods_pass.code})
+    assert found.status_code == 200 and found.data["id"] == goods_pass.pk and found.data["refused"] is False
