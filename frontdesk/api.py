@@ -193,7 +193,11 @@ class PassLookupView(APIView):
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [front_only]
 
-    @extend_schema(responses=PassScanSerializer)
+    @extend_schema(
+        summary=_("凭放行码查放行单（门岗）"),
+        description=_("已放行的放行单再次出示时记录一次拒绝，与门岗页面相同。"),
+        responses=PassScanSerializer,
+    )
     def get(self, request):
         project = parse_id(request.query_params.get("project", ""))
         if project is None:
