@@ -3,14 +3,16 @@ posting a payment at the desk.
 
 - /api/billing/bills/            GET list (filters: room, project, state), GET one with its lines
 - /api/billing/entries/          GET list (filters: room, project, kind), GET one
-- /api/billing/entries/          POST a payment (cash, transfer, card) with an `Idempotency-Key`
-  header: the same key with the same body answers with the first payment (201, header
-  `Idempotent-Replayed: true`) and posts nothing; the same key with another body is refused (409).
+- /api/billing/entries/          POST a payment (cash, transfer, card). `Idempotency-Key` is the
+  API's one mechanism (core/idempotency.py: per user, the stored answer replayed, another body 409);
+  the key is passed on to `payment_post` too, whose unique (project, key) on the entry keeps a
+  payment from being posted twice under one key by anyone of the project (the page's one-time key
+  uses the same guard).
 """
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -21,6 +23,7 @@ from billing.models import Bill, BillLine, Entry
 from billing.money import parse_amount
 from billing.selectors import visible_bills, visible_entries
 from billing.services import payment_post
+from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.text import text_limit
 from desk.api import ERROR_RESPONSES
@@ -176,14 +179,6 @@ class NewestFirst(CursorPagination):
     ordering = ("-id",)
 
 
-IDEMPOTENCY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    description=_("同一键同一内容重发只入账一次（返回第一次的结果）；同一键不同内容返回 409。最长 64 个字符。"),
-)
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("账单列表"), tags=["billing"]),
     retrieve=extend_schema(summary=_("账单及其明细"), tags=["billing"]),
@@ -202,7 +197,7 @@ class BillViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary=_("收退款记录列表"), tags=["billing"]),
     retrieve=extend_schema(summary=_("一笔收退款记录"), tags=["billing"]),
 )
-class EntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class EntryViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     authentication_classes = AUTHENTICATION_CLASSES
     serializer_class = EntrySerializer
     filterset_class = EntryFilter
@@ -214,7 +209,6 @@ class EntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary=_("收款（现金、银行转账、刷卡）"),
         tags=["billing"],
-        parameters=[IDEMPOTENCY],
         request=PaymentInSerializer,
         responses={201: EntrySerializer, **ERROR_RESPONSES},
     )

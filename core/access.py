@@ -62,8 +62,8 @@ class Requires(BasePermission):
     permission, and calling this one gives itself. It replaces DRF's default IsAuthenticated (an
     anonymous caller is never allowed: DRF then answers "not signed in")."""
 
-    def __init__(self, question: str, message=None):
-        self.question = question
+    def __init__(self, question: str | tuple[str, ...], message=None):
+        self.question = question  # one name, or several: any of them answering yes lets the user in
         if message is not None:
             self.message = message
 
@@ -71,4 +71,5 @@ class Requires(BasePermission):
         return self
 
     def has_permission(self, request, view) -> bool:
-        return ask(self.question, request.user)
+        questions = (self.question,) if isinstance(self.question, str) else self.question
+        return any(ask(question, request.user) for question in questions)

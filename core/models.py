@@ -454,3 +454,32 @@ def _assigned_projects_sql(user: str, selected: str, vendor: str) -> str:
     q = connection.ops.quote_name
     project, user_column = q(link.get_field("project").column), q(link.get_field("user").column)
     return f"SELECT {selected.format(project)} FROM {q(link.db_table)} WHERE {user_column} = {user}"
+
+
+class IdempotencyKey(models.Model):
+    """An API POST's `Idempotency-Key` and the answer it got (core/idempotency.py): the same key
+    with the same request replays `status`/`body`; with another request it is refused (409). Kept
+    per user (a user belongs to one company) until `expires_at`; the hourly job deletes it then.
+    The row is written in the same transaction as the work it answers for: it exists only when
+    the work committed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户"))
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("公司")
+    )
+    key = models.CharField(_("幂等键"), max_length=64)
+    fingerprint = models.CharField(_("请求指纹"), max_length=64)
+    method = models.CharField(_("方法"), max_length=10)
+    path = models.CharField(_("路径"), max_length=500)
+    status = models.PositiveSmallIntegerField(_("响应状态"), null=True, blank=True)
+    body = models.JSONField(_("响应内容"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key} {self.method} {self.path}"

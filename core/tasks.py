@@ -43,3 +43,11 @@ def purge_personal_data():
     from core import privacy
 
     return len(privacy.purge_expired())
+
+
+@db_periodic_task(crontab(minute="17"))
+def purge_idempotency_keys():
+    """Every hour: delete the API's idempotency keys past their 24 hours (core/idempotency.py)."""
+    from core import idempotency
+
+    return idempotency.purge_expired()

@@ -32,6 +32,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.filters import FilterBackend
+from core.idempotency import Idempotent
 from core.ids import ApiIdField
 from core.models import Department
 from core.paging import KeysetPagination
@@ -440,7 +441,7 @@ class RequestPagination(KeysetPagination):
     ),
 )
 class RequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    Idempotent, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     authentication_classes = AUTHENTICATION_CLASSES
     filter_backends = [FilterBackend]  # an invalid filter: 400 with its errors (core/filters.py)
@@ -628,7 +629,7 @@ def _action_serializer(action: str) -> type[ActionSerializer]:
 _ERROR_FIELD_NAMES = {"photos": "files"}
 
 
-class RequestActionView(GenericAPIView):
+class RequestActionView(Idempotent, GenericAPIView):
     """POST one action on a request; the action name picks the service from ACTION_SERVICES."""
 
     authentication_classes = AUTHENTICATION_CLASSES

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.models import User
 from desk.roster import ShiftToday
+from duty import rules
 from duty.choices import OPEN_HANDOVER_STATES, AssignmentState, HandoverState, ItemAnswer, SwapState
 from duty.models import (
     Assignment,
@@ -274,3 +275,20 @@ def refused_items(project, days: int = 7, limit: int = 20) -> list[HandoverItem]
         .select_related("handover__outgoing", "handover__incoming")
         .order_by("-answered_at")[:limit]
     )
+
+
+# ------------------------------------------------------------------ the API's lists (every project of the user)
+
+
+def visible_log_entries(user) -> QuerySet[LogEntry]:
+    """The duty log of every project the user may see the duty pages of (duty/rules.py may_view)."""
+    if not rules.may_view(user):
+        return LogEntry.objects.none()
+    return LogEntry.objects.filter(project_id__in=user.project_ids()).select_related("author")
+
+
+def visible_assignments(user) -> QuerySet[Assignment]:
+    """The roster of every project the user may see the duty pages of."""
+    if not rules.may_view(user):
+        return Assignment.objects.none()
+    return Assignment.objects.filter(project_id__in=user.project_ids()).select_related("shift", "user")

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import Requires
+from core.idempotency import Idempotent
 from core.ids import ApiIdField, parse_id
 from core.privacy import mask_id
 from core.text import text_limit
@@ -122,7 +123,7 @@ def _project_id(request, value) -> int:
     return value
 
 
-class ParcelsView(APIView):
+class ParcelsView(Idempotent, APIView):
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [front_only]
 
@@ -153,7 +154,7 @@ class ParcelsView(APIView):
         return Response(ParcelSerializer(parcel).data, status=status.HTTP_201_CREATED)
 
 
-class ParcelCollectView(APIView):
+class ParcelCollectView(Idempotent, APIView):
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [front_only]
 
@@ -171,7 +172,7 @@ class ParcelCollectView(APIView):
         return Response(ParcelSerializer(parcel).data)
 
 
-class VisitAdmitView(APIView):
+class VisitAdmitView(Idempotent, APIView):
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [front_only]
 
@@ -192,7 +193,11 @@ class PassLookupView(APIView):
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [front_only]
 
-    @extend_schema(responses=PassScanSerializer)
+    @extend_schema(
+        summary=_("凭放行码查放行单（门岗）"),
+        description=_("已放行的放行单再次出示时记录一次拒绝，与门岗页面相同。"),
+        responses=PassScanSerializer,
+    )
     def get(self, request):
         project = parse_id(request.query_params.get("project", ""))
         if project is None:
@@ -205,7 +210,7 @@ class PassLookupView(APIView):
         return Response({**GoodsPassSerializer(scan.goods_pass).data, "refused": scan.refused, "reason": scan.refusal})
 
 
-class PassApplyView(APIView):
+class PassApplyView(Idempotent, APIView):
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [front_only]
 

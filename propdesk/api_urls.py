@@ -4,9 +4,16 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from billing.api import BillViewSet, EntryViewSet
+from community.api import ActivityViewSet, AnnouncementViewSet
 from core.views import obtain_auth_token
 from desk.api import ACTION_VIEWS, RequestViewSet
+from duty.api import AssignmentViewSet, LogEntryViewSet
 from estate.api import HouseholdViewSet, ResidentViewSet, RoomViewSet
+from frontdesk.api import PassLookupView
+from frontdesk.api_sets import ParcelViewSet, PassViewSet, VisitViewSet
+from registrations.api import LeaseViewSet, MoveInViewSet, TransferViewSet
+from renovation.api import RenovationViewSet
+from safety.api import IncidentViewSet, PointViewSet, RunViewSet
 
 app_name = "api"
 
@@ -17,9 +24,25 @@ router.register("residents", ResidentViewSet, basename="resident")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("billing/bills", BillViewSet, basename="bill")
 router.register("billing/entries", EntryViewSet, basename="entry")
+router.register("parcels", ParcelViewSet, basename="parcel")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("passes", PassViewSet, basename="pass")
+router.register("duty/roster", AssignmentViewSet, basename="duty-assignment")
+router.register("duty/log", LogEntryViewSet, basename="duty-log")
+router.register("moveins", MoveInViewSet, basename="movein")
+router.register("leases", LeaseViewSet, basename="lease")
+router.register("transfers", TransferViewSet, basename="transfer")
+router.register("renovations", RenovationViewSet, basename="renovation")
+router.register("announcements", AnnouncementViewSet, basename="announcement")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("patrols/runs", RunViewSet, basename="patrol-run")
+router.register("patrols/points", PointViewSet, basename="patrol-point")
+router.register("incidents", IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="token"),
+    # before the router: its passes/{id}/ would take "lookup" for an id
+    path("passes/lookup/", PassLookupView.as_view(), name="pass-lookup"),
     *(
         path(f"requests/<int:pk>/{action}/", view.as_view(), name=f"request-{action}")
         for action, view in ACTION_VIEWS.items()

@@ -241,7 +241,7 @@ REST_FRAMEWORK = {
         "core.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.idempotency.Schema",  # documents Idempotency-Key on every POST
     "DEFAULT_FILTER_BACKENDS": ["core.filters.FilterBackend"],  # an invalid filter: 400 with its errors
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
@@ -267,6 +267,12 @@ SPECTACULAR_SETTINGS = {
         "EntryStateEnum": "billing.choices.EntryState",
         "EntryKindEnum": "billing.choices.EntryKind",
         "PaymentMethodEnum": "billing.choices.Method",
+        "PointKindEnum": "safety.choices.PointKind",
+        "IncidentKindEnum": "safety.choices.IncidentKind",
+        "ResidentRelationEnum": "estate.choices.Relation",
+        "MoveInRelationEnum": "registrations.choices.MoveInRelation",
+        "ApplicantRelationEnum": "frontdesk.choices.ApplicantRelation",
+        "VisitStateEnum": "frontdesk.choices.VisitState",
     },
 }
 

@@ -222,6 +222,7 @@ class Scene(World):
         services.handover_save(actor=self.cs, handover=h, notes="无异常", counts={})
         self.duty_handover = services.handover_sign_out(actor=self.cs, handover=h)
         self.handover_item = self.duty_handover.items.first()
+        self.log_entry = services.log_add(actor=self.cs, project=self.project, category="keys", text="甲户钥匙已借出")
 
     def _safety(self):
         from safety import services
