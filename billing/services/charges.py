@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing import rules
+from billing import events, rules
 from billing.choices import Basis, BillState
 from billing.models import Bill, BillLine, FeeItem, MeterReading
 from billing.money import check_price, line_fen
@@ -86,6 +86,7 @@ def charge_create(
             bill.state = BillState.PAID
         bill.save(update_fields=["total_fen", "state"])
         bill.line = made[0]
+        events.bill_issued(bill)
     return bill
 
 
