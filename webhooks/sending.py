@@ -34,7 +34,7 @@ from webhooks.models import RESPONSE_EXCERPT, Attempt, Delivery, Endpoint
 
 log = logging.getLogger("propdesk.webhooks")
 
-STALE_CLAIM = timedelta(minutes=5)
+STALE_CLAIM = timedelta(minutes=10)  # longer than a batch of 20 tries at the 5 s timeout
 
 
 def _setting(name: str, default):
@@ -179,16 +179,19 @@ def claim(now, limit: int, only=None) -> tuple[str, list[Delivery]]:
     return token, list(Delivery.objects.filter(claim=token).select_related("endpoint").order_by("pk"))
 
 
-def drain(*, limit: int = 50, now=None, only=None) -> int:
-    """Claim up to `limit` due deliveries and send each; returns how many were tried."""
+def drain(*, limit: int = 20, now=None, only=None) -> int:
+    """Claim up to `limit` due deliveries, send each, and record the outcomes in one transaction
+    (one commit for the batch, not two per delivery); returns how many were tried. A worker killed
+    mid-batch leaves its claims to go stale: those deliveries are sent again (at least once; the
+    receiver tells a repeat by X-PropDesk-Delivery)."""
     now = now or timezone.now()
     token, rows = claim(now, limit, only)
-    for delivery in rows:
-        send_one(delivery, token=token, now=now)
+    if rows:
+        _record([_attempt(delivery, now) for delivery in rows], token)
     return len(rows)
 
 
-def drain_all(*, batch: int = 50, most: int = 5000) -> int:
+def drain_all(*, batch: int = 20, most: int = 5000) -> int:
     """What a worker runs: batches until nothing is due (or `most` were tried)."""
     done = 0
     while done < most:
@@ -199,16 +202,16 @@ def drain_all(*, batch: int = 50, most: int = 5000) -> int:
     return done
 
 
-def send_one(delivery: Delivery, *, token: str, now) -> bool:
+def _attempt(delivery: Delivery, now) -> tuple[Delivery, Attempt, dict, bool]:
+    """POST one delivery; what to record of it."""
     endpoint = delivery.endpoint
     body = body_of(delivery)
     timestamp = int(time.time())
     started = time.monotonic()
     code, text, error = None, "", ""
     try:
-        answer = addresses.post(
-            endpoint.url, body, headers_for(delivery, endpoint.secret, timestamp, body), excerpt=RESPONSE_EXCERPT
-        )
+        headers = headers_for(delivery, endpoint.secret, timestamp, body)
+        answer = addresses.post(endpoint.url, body, headers, excerpt=RESPONSE_EXCERPT)
         code, text, duration = answer.status, answer.body, answer.duration_ms
     except addresses.UnsafeAddress as exc:
         error, duration = str(exc), int((time.monotonic() - started) * 1000)
@@ -219,9 +222,11 @@ def send_one(delivery: Delivery, *, token: str, now) -> bool:
     ok = code is not None and 200 <= code < 300
     if code is not None and not ok:
         error = f"HTTP {code}"
+    if not ok:
+        log.warning("webhook %s to %s failed (try %s): %s", delivery.pk, endpoint.url, delivery.attempts + 1, error)
     attempts = delivery.attempts + 1
     finished = timezone.now()
-    Attempt.objects.create(
+    attempt = Attempt(
         delivery=delivery, at=finished, timestamp=timestamp, response_code=code, response_body=text,
         error=error[:300], duration_ms=duration,
     )  # fmt: skip
@@ -241,19 +246,40 @@ def send_one(delivery: Delivery, *, token: str, now) -> bool:
         changes |= {"status": Status.DEAD, "next_attempt_at": None}
     else:
         changes |= {"status": Status.FAILED, "next_attempt_at": now + backoff(attempts)}
-    Delivery.objects.filter(pk=delivery.pk, claim=token).update(**changes)
-    for field, value in changes.items():
-        setattr(delivery, field, value)
-    if ok:
-        Endpoint.objects.filter(pk=endpoint.pk, consecutive_failures__gt=0).update(consecutive_failures=0)
-    else:
-        log.warning("webhook %s to %s failed (try %s): %s", delivery.pk, endpoint.url, attempts, error)
-        _count_failure(endpoint)
-    return ok
+    return delivery, attempt, changes, ok
 
 
-def _count_failure(endpoint: Endpoint) -> None:
-    Endpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=F("consecutive_failures") + 1)
+def _record(outcomes: list, token: str) -> None:
+    """The batch's attempts and outcomes, the endpoints' failure counts (in the order the tries
+    happened) and endpoints switched off, in one transaction of a few statements: a commit per
+    batch, not two per delivery. Rows whose claim went to another worker meanwhile are left alone."""
+    with transaction.atomic():
+        mine = []
+        for outcome in outcomes:
+            delivery, _a, changes, _ok = outcome
+            # one UPDATE each (cheaper to build than bulk_update's CASE over every field)
+            if Delivery.objects.filter(pk=delivery.pk, claim=token).update(**changes):
+                for field, value in changes.items():
+                    setattr(delivery, field, value)
+                mine.append(outcome)
+        Attempt.objects.bulk_create([a for _d, a, _c, _ok in mine])
+        # per endpoint: a success sets the count back to 0, each failure after it adds one
+        counts: dict[int, tuple[bool, int]] = {}
+        for delivery, _a, _c, ok in mine:
+            reset, failures = counts.get(delivery.endpoint_id, (False, 0))
+            counts[delivery.endpoint_id] = (True, 0) if ok else (reset, failures + 1)
+        endpoints = {d.endpoint_id: d.endpoint for d, *_rest in mine}
+        for endpoint_id, (reset, failures) in sorted(counts.items()):
+            rows = Endpoint.objects.filter(pk=endpoint_id)
+            if reset:
+                rows.exclude(consecutive_failures=failures).update(consecutive_failures=failures)
+            if failures:
+                if not reset:
+                    rows.update(consecutive_failures=F("consecutive_failures") + failures)
+                _maybe_disable(endpoints[endpoint_id])
+
+
+def _maybe_disable(endpoint: Endpoint) -> None:
     limit = disable_after()
     if limit <= 0:
         return
@@ -265,7 +291,7 @@ def _count_failure(endpoint: Endpoint) -> None:
         active=False, disabled_at=timezone.now(), disabled_reason=reason
     )
     if disabled:
-        invalidate()
+        transaction.on_commit(invalidate)
         from webhooks.services import tell_disabled
 
         tell_disabled(endpoint, reason)

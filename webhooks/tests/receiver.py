@@ -29,6 +29,7 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK wait
 
             def do_POST(self):  # noqa: N802 -- http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

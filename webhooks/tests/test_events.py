@@ -195,3 +195,22 @@ def test_a_bill_and_a_payment(world, hook, django_capture_on_commit_callbacks):
     (paid,) = made
     assert paid.event == "payment.posted" and paid.payload["data"]["payment"]["amount_fen"] == 3000
     assert paid.payload["data"]["payment"]["number"] == entry.number
+
+
+def test_a_billing_run_publishes_each_bill(world, hook, django_capture_on_commit_callbacks):
+    from datetime import date
+
+    from billing.choices import Cycle
+    from billing.models import Bill
+    from billing.services import billing_run_start
+    from billing.services.runs import billing_run_execute
+
+    Fees(world)
+    hook(Event.BILL_ISSUED)
+    run = billing_run_start(
+        actor=world.finance, project=world.project, period_start=date(2026, 3, 1), cycle=Cycle.MONTH
+    )
+    _r, made = published(django_capture_on_commit_callbacks, lambda: billing_run_execute(run_id=run.pk))
+    bills = set(Bill.objects.filter(run=run).values_list("pk", flat=True))
+    assert bills and {d.payload["data"]["bill"]["id"] for d in made} == bills
+    assert all(d.event == "bill.issued" and d.payload["data"]["bill"]["run_id"] == run.pk for d in made)
