@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "safety",
     "community",
     "portal",
+    "webhooks",
     "bench",
 ]
 
@@ -220,6 +221,18 @@ PROPDESK_SMS_TEMPLATE = env_str("PROPDESK_SMS_TEMPLATE", "")  # general template
 PROPDESK_WECHAT_BACKEND = env_str("PROPDESK_WECHAT_BACKEND", "core.notify_providers.RecordingWeChat")
 PROPDESK_WECHAT_APP_ID = env_str("PROPDESK_WECHAT_APP_ID", "")
 PROPDESK_WECHAT_APP_SECRET = env_str("PROPDESK_WECHAT_APP_SECRET", "")
+
+# Outgoing webhooks (webhooks/): a delivery's connect and read timeout in seconds; retries after
+# base, 2x, 4x ... seconds (capped), dead after MAX_ATTEMPTS tries; an endpoint is switched off after
+# DISABLE_AFTER failures in a row. ALLOW_PRIVATE lets URLs reach private, loopback and link-local
+# addresses: development and the tests' local receiver only (server-side request forgery otherwise).
+PROPDESK_WEBHOOK_TIMEOUT = env_int("PROPDESK_WEBHOOK_TIMEOUT", 5)
+PROPDESK_WEBHOOK_RETRY_BASE = env_int("PROPDESK_WEBHOOK_RETRY_BASE", 30)
+PROPDESK_WEBHOOK_RETRY_CAP = env_int("PROPDESK_WEBHOOK_RETRY_CAP", 6 * 3600)
+PROPDESK_WEBHOOK_MAX_ATTEMPTS = env_int("PROPDESK_WEBHOOK_MAX_ATTEMPTS", 8)
+PROPDESK_WEBHOOK_DISABLE_AFTER = env_int("PROPDESK_WEBHOOK_DISABLE_AFTER", 10)
+PROPDESK_WEBHOOK_ALLOW_PRIVATE = env_bool("PROPDESK_WEBHOOK_ALLOW_PRIVATE", False)
+PROPDESK_WEBHOOK_MAP_SECONDS = env_int("PROPDESK_WEBHOOK_MAP_SECONDS", 5)
 
 # How often the supervisor's board polls its figures (desk/views_board.py), in seconds: 30–60 suits a desk.
 PROPDESK_BOARD_REFRESH_SECONDS = env_int("PROPDESK_BOARD_REFRESH_SECONDS", 45)

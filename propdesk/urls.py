@@ -19,6 +19,7 @@ urlpatterns = [
     path("safety/", include("safety.urls")),
     path("community/", include("community.urls")),
     path("my/", include("portal.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox-read"),
     path("inbox/deliveries/", core_views.deliveries, name="deliveries"),

@@ -75,6 +75,7 @@ class Scene(World):
         self._importer()
         self._billing()
         self._inbox()
+        self._webhooks()
 
     def _desk(self):
         from desk.services import request_attach, request_dispatch
@@ -383,3 +384,17 @@ class Scene(World):
         )
         self.day = timezone.localdate() - timedelta(days=1)
         self.month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+
+    def _webhooks(self):
+        from webhooks.models import Delivery, Endpoint
+
+        # the company's endpoint (a loopback address: refused at once, nothing leaves the machine)
+        self.webhook_endpoint = Endpoint.objects.create(
+            company=self.company, name="甲户对接系统", url="http://127.0.0.1:9/hook", events=["parcel.logged"]
+        )
+        self.webhook_delivery = Delivery.objects.create(
+            endpoint=self.webhook_endpoint,
+            event="parcel.logged",
+            payload={"event": "parcel.logged", "data": {"room": "甲户"}},
+            status="dead",
+        )

@@ -996,6 +996,22 @@ ROWS = [
             ("portal:sim-pay", "my_online_entry"),
         )
     ),
+    # ---------------------------------------------------------------- webhooks: the company administrator's
+    Row("webhooks:list", R({"admin"}), why="webhooks.rules.may_manage: company administrators only"),
+    Row("webhooks:new", R({"admin"})),
+    *(
+        Row(f"webhooks:{name}", R({"admin"}), kwargs=pk(attr), method=method, why="another company's: 404")
+        for name, attr, method in (
+            ("detail", "webhook_endpoint", "GET"),
+            ("edit", "webhook_endpoint", "GET"),
+            ("ping", "webhook_endpoint", "POST"),
+            ("rotate", "webhook_endpoint", "POST"),
+            ("disable", "webhook_endpoint", "POST"),
+            ("enable", "webhook_endpoint", "POST"),
+            ("delivery", "webhook_delivery", "GET"),
+            ("redeliver", "webhook_delivery", "POST"),
+        )
+    ),
 ]
 
 

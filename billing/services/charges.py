@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing import rules
+from billing import events, rules
 from billing.choices import Basis, BillState
 from billing.models import Bill, BillLine, FeeItem, MeterReading
 from billing.money import check_price, line_fen
@@ -90,6 +90,7 @@ def charge_create(
             from billing.notices import bill_issued_on_commit
 
             bill_issued_on_commit(bill)
+        events.bill_issued(bill)
     return bill
 
 

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing import rules
+from billing import events, rules
 from billing.choices import ONLINE_METHODS, BillState, EntryKind, EntryState, Method
 from billing.models import Account, Allocation, Bill, BillingSettings, BillLine, Entry
 from billing.money import yuan
@@ -204,6 +204,7 @@ def payment_post(
             if rest:
                 Account.objects.filter(pk=account.pk).update(balance_fen=account.balance_fen + rest, updated_at=now)
             _audit_entry(actor, entry, "payment", bills=[b for b in {line.bill_id for line, _m in moves}])
+            events.payment_posted(entry)
             return entry
     except IntegrityError:
         # the same key used at the same instant for another room of the project: the unique index
@@ -320,6 +321,7 @@ def payment_confirm_online(*, entry: Entry, amount_fen: int, paid: bool, gateway
             from billing.notices import payment_posted_notify
 
             payment_posted_notify(entry)
+        events.payment_posted(entry)
     return entry
 
 

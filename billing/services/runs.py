@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from billing import rules
+from billing import events, rules
 from billing.choices import CYCLE_MONTHS, RUN_ACTIVE, Basis, BillState, Counts, Cycle, EntryKind, Payer, RunState
 from billing.models import Account, Allocation, Bill, BillingRun, BillLine, Entry, FeeItem, MeterReading
 from billing.money import line_fen, month_add, prorated_months
@@ -521,6 +521,7 @@ def _write_bills(run, charges: list, numbers: list[str], issued: date, due: date
         for d in c.lines
     ]  # fmt: skip
     insert_rows(BillLine, LINE_FIELDS, rows)
+    events.bills_issued(run.project_id, ids.values())
     return ids
 
 

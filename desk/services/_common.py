@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ActionRefused, Conflict
 from core.text import check_text_lengths, text_limit
-from desk import notifications, rules, sla
+from desk import events, notifications, rules, sla
 from desk.models import RequestEvent, ServiceRequest
 
 
@@ -99,4 +99,5 @@ def _transition(
     request.state, request.version, request.updated_at = to_state, version + 1, now
     sla.after_action(request, action, now)
     notifications.after_action(actor=actor, request=request, action=action, event=event)  # who is told at once
+    events.transitioned(request, event)  # listeners outside the desk (webhooks), once this commits
     return event

@@ -16,7 +16,7 @@ from core.models import Department, Project
 from core.phone import normalize_phone
 from core.sql import build, insert_columns, insert_params, quote, select_list
 from core.text import text_limit
-from desk import rules, sla
+from desk import events, rules, sla
 from desk.choices import DESK_HANDLED_KINDS, Action, Channel, Kind, Severity, State, Validity
 from desk.dispatch import first_receiver
 from desk.intake import related_room_for
@@ -223,6 +223,7 @@ def request_register(*, actor, data: Intake) -> ServiceRequest:
         else:
             _insert_registration_portably(sr, event)
         learn(sr)
+    events.registered(sr)  # listeners outside the desk (webhooks), once this commits
     # Kept on the request for the caller (the API answers with the new request's timeline).
     sr.registered_event = event
     sr.new_events = [event]

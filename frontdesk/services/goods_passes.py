@@ -19,6 +19,7 @@ from core.audit import audit_record
 from core.errors import ActionRefused
 from core.notify import notify
 from estate.models import Room
+from frontdesk import events
 from frontdesk.choices import AgreedVia, ApplicantRelation, CheckOutcome, IdType, PassState
 from frontdesk.hooks import goods_pass_policy, room_arrears
 from frontdesk.models import GoodsCheck, GoodsItem, GoodsPass
@@ -351,6 +352,7 @@ def goods_pass_verify(
             differences=differences,
         )
         goods_pass.refresh_from_db()
+        events.pass_verified(goods_pass, check)
     return check
 
 

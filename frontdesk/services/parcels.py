@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core.errors import ActionRefused
 from core.models import User
 from core.notify import notify
+from frontdesk import events
 from frontdesk.choices import HandoverMethod, ParcelKind, ParcelState
 from frontdesk.models import FrontdeskSettings, Parcel, ParcelEvent, PickupAttempt
 from frontdesk.services._common import _check_front, _clean_text, _front_room, _occupant_users, _save_with_code
@@ -72,6 +73,7 @@ def parcel_log(
             action="logged",
             note=_("登记到件，已通知 %(n)s 人") % {"n": len(told)},
         )
+        events.parcel_logged(parcel)
     return parcel
 
 
@@ -95,6 +97,7 @@ def _hand_over(*, actor, parcel: Parcel, method: str, collector_name: str, now) 
         action="collected",
         note=_("%(method)s，领取人 %(name)s") % {"method": HandoverMethod(method).label, "name": collector_name},
     )
+    events.parcel_collected(parcel)
     return parcel
 
 

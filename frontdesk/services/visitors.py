@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record, audit_refusal
 from core.errors import ActionRefused
 from estate.models import Room
-from frontdesk import notifications, rules
+from frontdesk import events, notifications, rules
 from frontdesk.choices import AgreedVia, IdType, VisitState
 from frontdesk.models import FrontdeskSettings, Visit
 from frontdesk.services._common import (
@@ -85,6 +85,7 @@ def visit_register(*, actor, data: WalkIn) -> Visit:
         )
         audit_record(actor=actor, obj=visit, action="admit", changes={"room": room.code, "via": data.agreed_via})
         notifications.tell_visitor_arrived(visit)
+        events.visitor_checked_in(visit)
     return visit
 
 
@@ -202,6 +203,7 @@ def _admit_by_code(*, actor, project_id: int, code: str, id_type: str, id_number
         visit.save(update_fields=["state", "time_in", "admitted_by", "id_type", "id_number"])
         audit_record(actor=actor, obj=visit, action="admit", changes={"code": code})
         notifications.tell_visitor_arrived(visit)
+        events.visitor_checked_in(visit)
     return visit
 
 
