@@ -53,10 +53,12 @@ def test_the_technician_finds_the_dispatch_in_his_inbox(browser, live_server, sh
     tech = signed_in(browser, live_server, "tech", mobile=True)
     tech.goto(f"{live_server.url}/jobs/")
     tech.locator("button.navbar-toggler").click()
+    tech.locator("#nav.show").wait_for()  # the menu fully open (not mid-animation) before clicking in it
     badge = tech.locator("#unread-count")
     badge.wait_for()
     assert badge.inner_text() == "1"
-    tech.click("#inbox-link")
+    with tech.expect_navigation():
+        tech.click("#inbox-link")
     note = tech.locator(".list-group-item-warning a", has_text=sr.number)
     assert "新工单派给您" in note.inner_text()
     shots("inbox", tech)
