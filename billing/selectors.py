@@ -1,14 +1,26 @@
 """Reads of the money side that pages, the API and exports share. Who sees what is decided here:
 staff see the rooms of their projects (when billing.rules.may_view_accounts); a resident sees the
-bills and money entries of the rooms they are linked to today, from the day their link began
-(estate.selectors.resident_records: a new owner does not see the previous owner's payments)."""
+bills and money entries of the rooms they pay for today (owner, co-owner, tenant; not a family
+member), from the day their link began (estate.selectors.resident_records: a new owner does not
+see the previous owner's payments)."""
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 
+from billing import rules
 from billing.choices import BillState
 from billing.models import Bill, Entry
 from billing.rules import may_view_accounts
 from estate.selectors import resident_records
+
+
+def paying_rooms(user):
+    """The rooms a resident user pays for today (owner, co-owner, tenant: billing.rules
+    PAYING_RELATIONS), as a sub-query: a family member or an emergency contact sees no money."""
+    from estate.models import Occupancy
+
+    return (
+        Occupancy.objects.current().filter(resident__user=user, relation__in=rules.PAYING_RELATIONS).values("room_id")
+    )
 
 
 def visible_bills(user) -> QuerySet[Bill]:
@@ -16,8 +28,10 @@ def visible_bills(user) -> QuerySet[Bill]:
         return Bill.objects.none()
     if user.is_superuser:
         return Bill.objects.all()
-    if user.is_resident:
-        return resident_records(Bill.objects.all(), user, at="period_end", dated=True)
+    if user.is_resident:  # the rooms they pay for (billing.rules.pays_for_room), their period
+        return resident_records(Bill.objects.all(), user, at="period_end", dated=True).filter(
+            room_id__in=paying_rooms(user)
+        )
     if not may_view_accounts(user):
         return Bill.objects.none()
     return Bill.objects.filter(project_id__in=user.project_ids())
@@ -29,7 +43,7 @@ def visible_entries(user) -> QuerySet[Entry]:
     if user.is_superuser:
         return Entry.objects.all()
     if user.is_resident:
-        return resident_records(Entry.objects.all(), user, at="created_at")
+        return resident_records(Entry.objects.all(), user, at="created_at").filter(room_id__in=paying_rooms(user))
     if not may_view_accounts(user):
         return Entry.objects.none()
     return Entry.objects.filter(project_id__in=user.project_ids())

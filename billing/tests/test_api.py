@@ -96,3 +96,19 @@ def test_entries_are_scoped(world, fees):
     assert len(client_for(world.finance).get(ENTRIES).json()["results"]) == 1
     assert client_for(world.outsider).get(ENTRIES).json()["results"] == []
     assert len(client_for(world.resident_user).get(ENTRIES).json()["results"]) == 1
+
+
+def test_a_family_member_reads_no_money_over_the_api_as_in_the_app(world, fees):
+    """The payer rule (billing.rules.pays_for_room) holds for the API too: the owner sees the room's
+    bills and payments, a family member of the same room sees none."""
+    from estate.choices import Relation
+    from tests.factories import make_resident, make_user
+
+    make_bill(world.room, 5000)
+    payment_post(actor=world.cs, room=world.room, amount_fen=5000, method=Method.CASH, payer_name="张三")
+    family_user = make_user("family", "resident", company=world.company)
+    make_resident(world.room, name="张小妹", phone="13812340000", relation=Relation.FAMILY, user=family_user)
+    assert client_for(world.resident_user).get(BILLS).json()["results"]
+    assert client_for(world.resident_user).get(ENTRIES).json()["results"]
+    assert client_for(family_user).get(BILLS).json()["results"] == []
+    assert client_for(family_user).get(ENTRIES).json()["results"] == []
