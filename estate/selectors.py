@@ -105,7 +105,12 @@ def visible_rooms(user) -> QuerySet[Room]:
     if user.is_superuser:
         return Room.objects.all()
     if user.role == Role.RESIDENT:
-        return Room.objects.filter(occupancies__in=Occupancy.objects.current().filter(resident__user=user)).distinct()
+        # The ids of the user's own current rooms first (a few rows through their resident record),
+        # then the rooms by primary key. As one statement (a join to the occupancies, or an IN
+        # sub-query) PostgreSQL hashed every room or occupancy: 0.15-0.4 s at 400,000 households,
+        # on every residents' page.
+        mine = list(Occupancy.objects.current().filter(resident__user=user).values_list("room_id", flat=True))
+        return Room.objects.filter(pk__in=mine)
     return Room.objects.filter(project_id__in=user.project_ids())
 
 
