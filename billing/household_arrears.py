@@ -55,7 +55,9 @@ def _context(request, room) -> dict | None:
         "balance": yuan(balance or 0),
         "bills": bills[:6],
         "entries": selectors.account_entries(room, limit=5),
-        "may_pay": rules.may_take_payments(user, room.project_id, company_id=room.project.company_id),
+        "may_pay": rules.may_take_payments(
+            user, room.project_id, company_id=room.project.company_id, read=rules.settings_read(user)
+        ),
         "a": {"owed": owed, "overdue": overdue, "disputed": disputed},
         "plan": plan,
         "history": selectors.dunning_history(room, limit=HISTORY),

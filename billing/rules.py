@@ -143,8 +143,18 @@ def may_see_cashier(user) -> bool:
     `may_take_payments` afresh)."""
     cached = getattr(user, "_billing_sees_cashier", None)
     if cached is None:
-        cached = user._billing_sees_cashier = may_take_payments(user)
+        cached = user._billing_sees_cashier = may_take_payments(user, read=settings_read(user))
     return cached
+
+
+def settings_read(user) -> dict:
+    """The billing settings this request has read already, kept on the user object for the request
+    ({company_id: BillingSettings}): the menu's question and a page's own (the household card's
+    "may take payments") share one read."""
+    read = getattr(user, "_billing_settings_read", None)
+    if read is None:
+        read = user._billing_settings_read = {}
+    return read
 
 
 # ------------------------------------------------------------------ the arrears side (helper "arrears")
