@@ -112,6 +112,20 @@ class PassApplySerializer(serializers.Serializer):
         max_length=text_limit(GoodsPass, "note"), required=False, allow_blank=True, label=_("备注")
     )
 
+    def application(self) -> services.PassApplication:
+        """The validated body as the service's application (the page's API and the /api/ set share it)."""
+        d = self.validated_data
+        return services.PassApplication(
+            room_id=d["room"],
+            valid_on=d["valid_on"],
+            carrier_name=d["carrier_name"],
+            carrier_id_number=d["carrier_id_number"],
+            items=[(i["name"], i["quantity"]) for i in d["items"]],
+            applicant_id=d["applicant"],
+            authorised_via=d.get("authorised_via", ""),
+            note=d.get("note", ""),
+        )
+
 
 # The front desk's question (frontdesk/apps.py), as its pages ask it (frontdesk/views.py front_only).
 front_only = Requires("frontdesk.front", _("只有前台、客服和秩序部人员可以使用这个页面。"))
@@ -218,18 +232,5 @@ class PassApplyView(Idempotent, APIView):
     def post(self, request):
         data = PassApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        d = data.validated_data
-        goods_pass = services.goods_pass_apply(
-            actor=request.user,
-            data=services.PassApplication(
-                room_id=d["room"],
-                valid_on=d["valid_on"],
-                carrier_name=d["carrier_name"],
-                carrier_id_number=d["carrier_id_number"],
-                items=[(i["name"], i["quantity"]) for i in d["items"]],
-                applicant_id=d["applicant"],
-                authorised_via=d.get("authorised_via", ""),
-                note=d.get("note", ""),
-            ),
-        )
+        goods_pass = services.goods_pass_apply(actor=request.user, data=data.application())
         return Response(GoodsPassSerializer(goods_pass).data, status=status.HTTP_201_CREATED)

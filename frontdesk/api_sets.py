@@ -417,20 +417,7 @@ class PassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         _front(self)
         data = PassApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        d = data.validated_data
-        goods_pass = services.goods_pass_apply(
-            actor=request.user,
-            data=services.PassApplication(
-                room_id=d["room"],
-                valid_on=d["valid_on"],
-                carrier_name=d["carrier_name"],
-                carrier_id_number=d["carrier_id_number"],
-                items=[(i["name"], i["quantity"]) for i in d["items"]],
-                applicant_id=d["applicant"],
-                authorised_via=d.get("authorised_via", ""),
-                note=d.get("note", ""),
-            ),
-        )
+        goods_pass = services.goods_pass_apply(actor=request.user, data=data.application())
         return Response(GoodsPassSerializer(goods_pass).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
