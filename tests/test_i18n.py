@@ -35,6 +35,18 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
 # --- the catalogue -------------------------------------------------------------------------------
 
 
+PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def po_string(quoted: str) -> str:
+    """The text of one quoted .po string. Decoded by hand, not with ast.literal_eval: thousands of
+    ast calls while a live-server thread also parses trip CPython 3.11's shared AST recursion
+    counter ("AST constructor recursion depth mismatch", gh-106905)."""
+    quoted = quoted.strip()
+    assert quoted[0] == quoted[-1] == '"', quoted
+    return re.sub(r"\\(.)", lambda m: PO_ESCAPES[m.group(1)], quoted[1:-1])
+
+
 def parse_po(path: Path) -> list[dict]:
     """The entries of a .po file: msgctxt, msgid, msgid_plural, msgstr or msgstr[n], flags."""
     entries, entry, key = [], {}, None
@@ -56,10 +68,10 @@ def parse_po(path: Path) -> list[dict]:
         elif line.startswith("#"):
             continue
         elif line.startswith('"'):
-            entry[key] += ast.literal_eval(line)
+            entry[key] += po_string(line)
         else:
             key, _, value = line.partition(" ")
-            entry[key] = ast.literal_eval(value)
+            entry[key] = po_string(value)
     return entries
 
 

@@ -39,6 +39,17 @@ def browser():
         b.close()
 
 
+@pytest.fixture(autouse=True)
+def close_pages_after_the_test(request):
+    """Close every browser context a test opened, so no page left behind goes on polling the live
+    server (htmx "every 1s") while later tests run: a request served in the server's thread during
+    another test's ast.parse trips CPython 3.11's shared AST recursion counter (gh-106905)."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+
+
 @pytest.fixture
 def shots(request):
     """shots("name", page) saves a screenshot under test-artifacts/<test name>/."""
