@@ -31,7 +31,10 @@ def audit_refusal(*, actor, object_type: str, object_id: str, object_repr: str, 
 def audit_signin(*, action: str, username: str, ip: str | None, path: str = "", actor=None, data: dict | None = None):
     """Record a sign-in event (a failure, a lockout, a lockout lifted) against the account named,
     whether or not it exists. Never a password: only the name, the address and the page."""
-    user_id = User.objects.filter(username=username).values_list("pk", flat=True).first() if username else None
+    if getattr(actor, "pk", None) and actor.username == username:
+        user_id = actor.pk  # the account is at hand: no need to look it up by name
+    else:
+        user_id = User.objects.filter(username=username).values_list("pk", flat=True).first() if username else None
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         object_type=User._meta.label,

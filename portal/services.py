@@ -92,17 +92,18 @@ def code_request(*, phone: str, ip: str | None) -> dict:
     return {"phone": phone, "sent_to": sent_to}
 
 
-def _current_residents(phone: str):
-    return Resident.objects.filter(
-        phone=phone, pk__in=Occupancy.objects.current().values("resident_id")
-    ).select_related("user", "project")
+def _current_residents(phone: str) -> list[Resident]:
+    return list(
+        Resident.objects.filter(phone=phone, pk__in=Occupancy.objects.current().values("resident_id")).select_related(
+            "user", "project"
+        )
+    )
 
 
-def _signin_refusal(phone: str) -> str | None:
-    """Why this phone cannot sign in to the residents' pages, or None."""
+def _refusal(phone: str, residents: list[Resident]) -> str | None:
+    """Why this phone cannot sign in to the residents' pages, given its current residents, or None."""
     if User.objects.filter(phone=phone, is_active=True).exclude(role=Role.RESIDENT).exists():
         return _("员工请从员工登录页登录。")
-    residents = list(_current_residents(phone))
     users = {r.user for r in residents if r.user_id}
     if any(u.role != Role.RESIDENT or not u.is_active for u in users):
         return _("员工请从员工登录页登录。")
@@ -113,21 +114,27 @@ def _signin_refusal(phone: str) -> str | None:
     return None
 
 
-def _resident_user(phone: str) -> User:
-    residents = list(_current_residents(phone))
+def _signin_refusal(phone: str) -> str | None:
+    """Why this phone cannot sign in to the residents' pages, or None."""
+    return _refusal(phone, _current_residents(phone))
+
+
+def _resident_user(phone: str, residents: list[Resident]) -> User:
+    """The account of the phone's one current resident, made at their first sign-in."""
     for r in residents:
         if r.user_id:
             return r.user
     resident = residents[0]
-    user = User.objects.create(
-        username=f"resident-{resident.pk}",
-        password=make_password(None),
-        role=Role.RESIDENT,
-        display_name=resident.name,
-        phone=phone,
-        company_id=resident.project.company_id,
-    )
-    Resident.objects.filter(pk=resident.pk, user__isnull=True).update(user=user)
+    with transaction.atomic():
+        user = User.objects.create(
+            username=f"resident-{resident.pk}",
+            password=make_password(None),
+            role=Role.RESIDENT,
+            display_name=resident.name,
+            phone=phone,
+            company_id=resident.project.company_id,
+        )
+        Resident.objects.filter(pk=resident.pk, user__isnull=True).update(user=user)
     return user
 
 
@@ -153,12 +160,12 @@ def code_verify(*, phone: str, code: str, ip: str | None) -> User:
         SignInFailure.objects.create(phone=phone, ip=ip, at=now)
         _audit("code_wrong", phone, ip)
         raise ValidationError({"code": [_("验证码错误或已过期，请重新获取。")]})
-    refusal = _signin_refusal(phone)
+    residents = _current_residents(phone)  # read once: for the refusal and for the account
+    refusal = _refusal(phone, residents)
     if refusal:
         _audit("code_refused", phone, ip, why=refusal)
         raise ActionRefused(refusal)
-    with transaction.atomic():
-        user = _resident_user(phone)
+    user = _resident_user(phone, residents)
     _audit("code_signin", phone, ip, user=user)
     return user
 

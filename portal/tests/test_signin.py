@@ -128,3 +128,16 @@ def test_the_page_signs_in_and_says_where_the_code_went(client, world, settings)
     done = client.post(reverse("portal:signin"), {"phone": "13812345678", "code": code})
     assert done.status_code == 302 and done["Location"] == reverse("portal:home")
     assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_the_code_check_reads_the_residents_once_and_commits_once(client, world, django_assert_max_num_queries):
+    """The check (the count of failures, the code, its use, the phone's residents, the staff
+    question, the audit line, the session, the last sign-in) in one transaction: 16 statements with
+    its savepoints, the session's own save after it. Reading the residents twice, or looking the
+    account up again by name for the audit line, goes over."""
+    client.post(reverse("portal:signin"), {"phone": "13812345678"})
+    code = last_code("13812345678")
+    with django_assert_max_num_queries(16):
+        done = client.post(reverse("portal:signin"), {"phone": "13812345678", "code": code})
+    assert done.status_code == 302
+    assert AuditEntry.objects.filter(action="code_signin", object_id=str(world.resident_user.pk)).exists()
