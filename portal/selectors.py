@@ -69,6 +69,7 @@ def home(user, room) -> dict:
         "unread": list(unread_announcements(user, room)[:5]),
         "visitors": list(visitors_today(user, room)[:5]),
         "open": list(room_requests(user, room).exclude(state__in=(State.CLOSED, State.CANCELLED, State.VISITED))[:5]),
+        "to_confirm": to_confirm(user, room),
     }
 
 
@@ -91,6 +92,28 @@ def passes_to_confirm(user, room):
     from frontdesk.choices import PassState
 
     return visible_goods_passes(user).filter(room=room, state=PassState.AWAITING_OWNER).prefetch_related("items")
+
+
+def leases_to_confirm(user, room):
+    """A tenant's lease registered at the desk that waits for the owner's agreement."""
+    from registrations.choices import LeaseState
+    from registrations.selectors import visible_leases
+
+    return visible_leases(user).filter(room=room, state=LeaseState.DRAFT, confirmed_at__isnull=True)
+
+
+def to_confirm(user, room) -> dict:
+    """What waits for the owner's word (the home's card and the household page): a tenant's goods
+    passes and leases. Nothing for anyone who is not an owner of the room today (one query to know)."""
+    from estate.rules import is_owner_today
+
+    if not is_owner_today(user, room.pk):
+        return {"owner": False, "passes": [], "leases": []}
+    return {
+        "owner": True,
+        "passes": list(passes_to_confirm(user, room)),
+        "leases": list(leases_to_confirm(user, room)),
+    }
 
 
 def _who(event, request) -> str:

@@ -25,7 +25,6 @@ from portal import selectors
 from portal.views import resident_page
 from registrations.choices import LeaseState
 from registrations.models import Lease
-from registrations.selectors import visible_leases
 from registrations.services import lease_move_out, owner_confirm_in_app
 from renovation import rules as renovation_rules
 from renovation.choices import Action as RenovationAction
@@ -57,13 +56,10 @@ class PetForm(forms.Form):
     licence = forms.CharField(label=gettext_lazy("犬证号（可不填）"), max_length=30, required=False)
 
 
-def _leases_to_confirm(user, room):
-    return visible_leases(user).filter(room=room, state=LeaseState.DRAFT, confirmed_at__isnull=True)
-
-
 def _page(request, status=200, **forms_):
     user, room = request.user, request.room
-    owner = estate_rules.is_owner_today(user, room.pk)
+    waiting = selectors.to_confirm(user, room)
+    owner = waiting["owner"]
     people = selectors.household(user, room)
     me = {rid for _rel, _start, rid in estate_rules.links_today(user, room.pk)}
     vehicles = list(visible_vehicles(user).filter(room=room, ended_on__isnull=True).order_by("-id"))
@@ -75,8 +71,8 @@ def _page(request, status=200, **forms_):
         "people": [(o, owner, o.resident_id in me) for o in people],
         "vehicles": [(v, estate_rules.may_end_vehicle(user, v)) for v in vehicles],
         "pets": [(p, estate_rules.may_end_pet(user, p)) for p in pets],
-        "passes": list(selectors.passes_to_confirm(user, room)) if owner else [],
-        "leases": list(_leases_to_confirm(user, room)) if owner else [],
+        "passes": waiting["passes"],
+        "leases": waiting["leases"],
         "person_form": forms_.get("person_form") or PersonForm(prefix="p"),
         "vehicle_form": forms_.get("vehicle_form") or VehicleForm(prefix="v"),
         "pet_form": forms_.get("pet_form") or PetForm(prefix="a"),
@@ -131,7 +127,7 @@ def person_end(request, pk):
 @require_POST
 @resident_page
 def lease_confirm(request, pk):
-    lease = _leases_to_confirm(request.user, request.room).filter(pk=pk).first()
+    lease = selectors.leases_to_confirm(request.user, request.room).filter(pk=pk).first()
     if lease is None:
         raise Http404
     run_service(

@@ -29,7 +29,7 @@ def test_a_resident_gets_inbox_and_sms_in_chinese_by_default_and_not_email(resid
     queued = notify.notify_event([resident], "parcel_arrived", {"room": "3-2-1502", "carrier": "顺丰", "code": "8-12"})
     assert queued == 1
     note = Notification.objects.get(user=resident)
-    assert note.title == "快递已到" and "3-2-1502" in note.body and "顺丰" in note.body
+    assert note.title == "快递已到，取件码 8-12" and "3-2-1502" in note.body and "顺丰" in note.body
     sms = Delivery.objects.get()
     assert (sms.channel, sms.recipient, sms.user, sms.next_attempt_at) == ("sms", "13900000001", resident, None)
     assert sms.text == note.body and sms.payload["params"]["code"] == "8-12"

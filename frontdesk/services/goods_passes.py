@@ -152,7 +152,7 @@ def goods_pass_apply(*, actor, data: PassApplication) -> GoodsPass:
                 title=_("租户申请物品放行，请确认"),
                 body=_("%(name)s 申请 %(day)s 从 %(room)s 搬出物品，需要您确认。")
                 % {"name": applicant_name, "day": data.valid_on, "room": room.code},
-                url=reverse("frontdesk:mine"),
+                url=reverse("portal:household"),
             )
     return goods_pass
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ActionRefused
 from core.models import User
-from core.notify import notify
+from core.notify import notify_event
 from frontdesk import events
 from frontdesk.choices import HandoverMethod, ParcelKind, ParcelState
 from frontdesk.models import FrontdeskSettings, Parcel, ParcelEvent, PickupAttempt
@@ -51,20 +51,20 @@ def parcel_log(
             hours = FrontdeskSettings.for_project(room.project_id).important_mail_hours
             parcel.due_at = now + timedelta(hours=hours)
         _save_with_code(parcel, "pickup_code")
-        told = notify(
-            list(_occupant_users(room.pk)),
-            title=_parcel_title(parcel),
-            body=_("房屋 %(room)s 有一件%(kind)s到了前台%(shelf)s，取件码 %(code)s。%(due)s")
-            % {
+        told = list(_occupant_users(room.pk))
+        notify_event(
+            told,
+            "parcel_arrived",
+            {
                 "room": room.code,
                 "kind": parcel.get_kind_display(),
-                "shelf": _("（%(shelf)s）") % {"shelf": parcel.shelf} if parcel.shelf else "",
+                "carrier": parcel.carrier,
+                "shelf": parcel.shelf,
                 "code": parcel.pickup_code,
-                "due": _("重要邮件将在 %(due)s 前送达。") % {"due": f"{timezone.localtime(parcel.due_at):%H:%M}"}
-                if parcel.due_at
-                else "",
+                "important": parcel.kind == ParcelKind.IMPORTANT,
+                "due": f"{timezone.localtime(parcel.due_at):%H:%M}" if parcel.due_at else "",
             },
-            url=reverse("frontdesk:mine"),
+            url=reverse("portal:parcels"),
         )
         ParcelEvent.objects.create(
             parcel=parcel,
@@ -75,12 +75,6 @@ def parcel_log(
         )
         events.parcel_logged(parcel)
     return parcel
-
-
-def _parcel_title(parcel: Parcel) -> str:
-    if parcel.kind == ParcelKind.IMPORTANT:
-        return _("您有重要邮件，取件码 %(code)s") % {"code": parcel.pickup_code}
-    return _("您有快递/信件待领取，取件码 %(code)s") % {"code": parcel.pickup_code}
 
 
 def _hand_over(*, actor, parcel: Parcel, method: str, collector_name: str, now) -> Parcel:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -214,3 +215,20 @@ def test_overdue_important_mail_alerts_the_desk_once(world):
     assert told == {world.cs.pk, world.cs2.pk, world.supervisor.pk, world.manager.pk}
     assert services.parcel_overdue_alerts(now=later) == 0  # exactly once
     assert parcel.events.filter(action="overdue").count() == 1
+
+
+def test_the_notice_goes_through_the_event_templates_to_sms_with_what_arrived(world, settings):
+    """parcel_arrived: the residents' channel choices and the administrators' templates apply; the
+    text says what arrived, where, its code, and when important mail comes to the door."""
+    from core.models import Delivery
+
+    settings.PROPDESK_NOTIFICATION_CHANNELS = ["core.notify.SmsChannel"]
+    world.resident_user.phone = "13812345678"
+    world.resident_user.save(update_fields=["phone"])
+    parcel = log(world, kind="important", tracking_number="EMS9", carrier="EMS", shelf="B-1")
+    note = Notification.objects.get(user=world.resident_user)
+    assert note.title == f"您有重要邮件，取件码 {parcel.pickup_code}"
+    assert "（EMS）" in note.body and "（B-1）" in note.body and "前送达" in note.body
+    assert note.url == reverse("portal:parcels")
+    sms = Delivery.objects.get(user=world.resident_user, channel="sms")
+    assert parcel.pickup_code in sms.text and sms.payload["event"] == "parcel_arrived"

@@ -284,3 +284,27 @@ def test_a_pass_for_another_room_is_refused(client, cast, world):
     }
     assert client.post(reverse("portal:passes"), data).status_code == 400
     assert not GoodsPass.objects.exists()
+
+
+def test_the_home_tells_the_owner_what_waits_for_their_word_and_no_one_else(client, cast, world):
+    """A tenant's lease and goods pass wait for the owner: the owner's home says so and leads to
+    the household page; the tenant, the family member and another building's resident are not asked."""
+    _lease(world)
+    client.force_login(cast.tenant)
+    client.post(
+        reverse("portal:passes"),
+        {
+            "g-room": world.room.pk,
+            "g-valid_on": timezone.localdate().isoformat(),
+            "g-carrier_name": "老李",
+            "g-carrier_id_number": ID_CARD,
+            "g-items": "钢琴 1",
+        },
+    )
+    client.force_login(cast.owner)
+    home = client.get(reverse("portal:home")).content.decode()
+    assert 'id="to-confirm"' in home and "新租客" in home and "ten 申请" in home
+    assert reverse("portal:household") in home
+    for who in (cast.tenant, cast.family, cast.other):
+        client.force_login(who)
+        assert 'id="to-confirm"' not in client.get(reverse("portal:home")).content.decode()
