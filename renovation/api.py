@@ -1,7 +1,7 @@
 """Renovation under /api/renovations/ (propdesk/api_urls.py): the applications a user may see (staff:
 their projects'; a resident: their rooms' and their own, renovation/selectors.py), one by id, and an
 application through `renovation_apply` (the desk for an owner, or the owner for their own room;
-the service decides, as on the page). Drawings are added on the page.
+the service decides, as on the page; drawings are added afterwards, `add-drawings`).
 
 The workflow's steps are the page's (renovation/views.py `renovation_act`, `renovation_inspect_view`,
 `renovation_resubmit_view`), each through the same service: an application the user may not see is
@@ -11,15 +11,16 @@ stale `version` a 409, bad input a 400 with field errors; nothing is changed). E
 application as it now is.
 
 - renovations/        GET list (?project, ?room, ?state), POST apply
-- renovations/{id}/   GET one
-- renovations/{id}/approve/ | send-back/ | reject/ | resubmit/ | cancel/        review and withdrawal
+- renovations/{id}/   GET one, with its workers and their passes, its violations, and the steps the
+                      user may take now (`allowed_actions`)
+- renovations/{id}/approve/ | send-back/ | reject/ | resubmit/ | add-drawings/ | cancel/   review
 - renovations/{id}/pay/ | issue-permit/ | add-worker/ | issue-pass/ | revoke-pass/   fees, permit, passes
-- renovations/{id}/inspect/ | rectify/ | accept/ | refund/                      works, acceptance, deposit
+- renovations/{id}/inspect/ | rectify/ | to-request/ | accept/ | refund/         works, acceptance, deposit
 """
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -66,6 +67,71 @@ class RenovationSerializer(serializers.ModelSerializer):
             "refund_due_on", "refunded_at", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class WorkerPassOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkerPass
+        fields = ["id", "number", "issued_at", "valid_until", "revoked_at", "revoke_reason"]
+        read_only_fields = fields
+
+
+class WorkerOutSerializer(serializers.ModelSerializer):
+    phone = PhoneField(label=_("手机"))
+    id_number_masked = serializers.CharField(source="masked_id_number", read_only=True, label=_("身份证号"))
+    passes = WorkerPassOutSerializer(many=True, read_only=True, label=_("出入证"))
+
+    class Meta:
+        model = Worker
+        fields = ["id", "name", "trade", "phone", "id_number_masked", "added_at", "passes"]
+        read_only_fields = fields
+
+
+class ViolationOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Violation
+        fields = ["id", "inspection", "description", "rectified_at", "rectify_note", "request"]
+        read_only_fields = fields
+
+
+# The page's actions (renovation/choices.py Action) by the name of their step under /api/renovations/{id}/.
+STEP_NAMES = {
+    Action.APPROVE: "approve",
+    Action.SEND_BACK: "send-back",
+    Action.REJECT: "reject",
+    Action.RESUBMIT: "resubmit",
+    Action.ADD_DRAWINGS: "add-drawings",
+    Action.CANCEL: "cancel",
+    Action.PAY: "pay",
+    Action.ISSUE_PERMIT: "issue-permit",
+    Action.ADD_WORKER: "add-worker",
+    Action.ISSUE_PASS: "issue-pass",
+    Action.REVOKE_PASS: "revoke-pass",
+    Action.INSPECT: "inspect",
+    Action.RECTIFY: "rectify",
+    Action.TO_REQUEST: "to-request",
+    Action.ACCEPT: "accept",
+    Action.REFUND: "refund",
+}
+
+
+class RenovationDetailSerializer(RenovationSerializer):
+    workers = WorkerOutSerializer(many=True, read_only=True, label=_("施工人员"))
+    violations = ViolationOutSerializer(many=True, read_only=True, label=_("违规记录"))
+    allowed_actions = serializers.SerializerMethodField(
+        label=_("当前用户可执行的操作"),
+        help_text=_("现在可以执行的步骤；注销出入证、确认整改、转工单针对其中一张出入证或一条违规。"),
+    )
+
+    class Meta(RenovationSerializer.Meta):
+        fields = [*RenovationSerializer.Meta.fields, "workers", "violations", "allowed_actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(STEP_NAMES.values()))))
+    def get_allowed_actions(self, renovation) -> list[str]:
+        user = self.context["request"].user
+        allowed = set(rules.allowed_actions(user, renovation)) | rules.allowed_row_actions(user, renovation)
+        return [name for action_, name in STEP_NAMES.items() if action_ in allowed]
 
 
 class WorkerInSerializer(serializers.Serializer):
@@ -164,6 +230,16 @@ class ResubmitSerializer(RenovationStepSerializer):
     note = _note()
 
 
+class AddDrawingsSerializer(RenovationStepSerializer):
+    drawings = serializers.ListField(
+        child=serializers.FileField(),
+        allow_empty=False,
+        label=_("装修图纸"),
+        help_text=_("multipart 的 drawings 字段，可多个；图片或 PDF。"),
+    )
+    note = _note()
+
+
 class PaySerializer(RenovationStepSerializer):
     kind = serializers.ChoiceField(choices=FeeKind.choices, label=_("费用类型"))
     amount = _money(_("金额（元）"))
@@ -213,6 +289,10 @@ class RectifySerializer(RenovationStepSerializer):
     note = _note(required=True, limit=text_limit(Violation, "rectify_note"), label=_("整改情况"))
 
 
+class ToRequestSerializer(RenovationStepSerializer):
+    violation = ApiIdField(label=_("违规记录"), help_text=_("这份装修申请的违规记录的 id。"))
+
+
 class AcceptSerializer(RenovationStepSerializer):
     inspected_on = _day(_("验收日期"))
     note = _note(limit=text_limit(Inspection, "note"), label=_("验收意见"))
@@ -248,7 +328,7 @@ def _step_schema(summary, body):
         summary=summary,
         tags=["renovation"],
         request=body,
-        responses={200: RenovationSerializer, **ERROR_RESPONSES},
+        responses={200: RenovationDetailSerializer, **ERROR_RESPONSES},
     )
 
 
@@ -271,6 +351,9 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
     def get_queryset(self):
         return selectors.visible_renovations(self.request.user).select_related("room")
+
+    def get_serializer_class(self):
+        return RenovationDetailSerializer if self.action == "retrieve" else RenovationSerializer
 
     def create(self, request, *args, **kwargs):
         # The service's own question, asked before the body is read: a refusal is a 403, not field errors.
@@ -316,7 +399,7 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         kwargs = arguments(renovation, data) if arguments else data
         service(actor=request.user, renovation=renovation, expected_version=version, **kwargs)
         renovation.refresh_from_db()
-        return Response(RenovationSerializer(renovation, context={"request": request}).data)
+        return Response(RenovationDetailSerializer(renovation, context={"request": request}).data)
 
     @_step_schema(_("批准装修申请"), ApproveSerializer)
     @action(detail=True, methods=["post"], url_path="approve", url_name="approve")
@@ -346,6 +429,16 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             return {"data": services.Application(room_id=renovation.room_id, **d), "note": note}
 
         return self._step(request, Action.RESUBMIT, ResubmitSerializer, services.renovation_resubmit, arguments)
+
+    @_step_schema(_("上传装修图纸"), AddDrawingsSerializer)
+    @action(detail=True, methods=["post"], url_path="add-drawings", url_name="add-drawings")
+    def add_drawings(self, request, pk=None):
+        def arguments(renovation, d):
+            return {"files": d["drawings"], "note": d["note"]}
+
+        return self._step(
+            request, Action.ADD_DRAWINGS, AddDrawingsSerializer, services.renovation_add_drawings, arguments
+        )
 
     @_step_schema(_("登记装修缴费"), PaySerializer)
     @action(detail=True, methods=["post"], url_path="pay", url_name="pay")
@@ -411,6 +504,17 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             }
 
         return self._step(request, Action.RECTIFY, RectifySerializer, services.renovation_rectify, arguments)
+
+    @_step_schema(_("违规转工单"), ToRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="to-request", url_name="to-request")
+    def to_request(self, request, pk=None):
+        # the new request's id is then the violation's `request`
+        def arguments(renovation, d):
+            return {"violation": Violation.objects.filter(pk=d["violation"], renovation=renovation).first()}
+
+        return self._step(
+            request, Action.TO_REQUEST, ToRequestSerializer, services.renovation_violation_to_request, arguments
+        )
 
     @_step_schema(_("竣工验收"), AcceptSerializer)
     @action(detail=True, methods=["post"], url_path="accept", url_name="accept")

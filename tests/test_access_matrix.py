@@ -178,6 +178,7 @@ RENOVATION_STEPS = (
     ),
     ("inspect", RENOVATION_INSPECTORS, lambda s: {"result": "passed"}, ""),
     ("rectify", RENOVATION_INSPECTORS, None, ""),
+    ("to-request", DESKLIKE, None, ""),
     ("accept", SUPERVISING | {"lead", "tech"}, lambda s: {}, "reviewers and engineering sign off the works"),
     ("refund", SUPERVISING | {"finance"}, None, "finance or a supervisor"),
 )
@@ -905,7 +906,7 @@ ROWS = [
             expect={"resident": HIDDEN},
             why="the returned application is the neighbour's (3-2-1501): the owner and the desk",
         )
-        for step, data in (("cancel", lambda s: {"note": "业主暂不装修"}), ("resubmit", None))
+        for step, data in (("cancel", lambda s: {"note": "业主暂不装修"}), ("resubmit", None), ("add-drawings", None))
     ),
     *(Row(f"api:{name}-list", DESKLIKE | RESIDENTS, query=in_a) for name in ("announcement", "activity")),
     *(

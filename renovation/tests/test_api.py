@@ -67,6 +67,7 @@ STEPS = [
     ("reject", State.SUBMITTED, "manager", lambda w, r: {"note": "拆改承重墙"}, State.REJECTED),
     ("cancel", State.APPROVED, "cs", lambda w, r: {"note": "业主暂不装修"}, State.CANCELLED),
     ("resubmit", State.RETURNED, "cs", lambda w, r: _resubmission(w), State.SUBMITTED),
+    ("add-drawings", State.RETURNED, "resident_user", lambda w, r: {"drawings": png("plan.png")}, State.RETURNED),
     (
         "pay",
         State.APPROVED,
@@ -98,6 +99,7 @@ STEPS = [
         State.IN_PROGRESS,
     ),
     ("rectify", None, "tech", lambda w, r: {"violation": r.violations.get().pk, "note": "已清运"}, State.IN_PROGRESS),
+    ("to-request", None, "cs", lambda w, r: {"violation": r.violations.get().pk}, State.IN_PROGRESS),
     ("accept", State.IN_PROGRESS, "lead", lambda w, r: {"note": "验收合格"}, State.ACCEPTED),
     (
         "refund",
@@ -143,6 +145,23 @@ def test_what_each_step_records(api, world):
     post(api, world.guard, "inspect", r, {"result": "violation", "violation": "噪声作业超时", "photos": png()})
     violation = Violation.objects.get(renovation=r)
     assert violation.description == "噪声作业超时" and violation.photos.count() == 1
+
+
+def test_the_application_shows_its_workers_passes_violations_and_the_next_steps(api, world):
+    r = drive(world, State.IN_PROGRESS)
+    post(api, world.cs, "issue-pass", r, {"worker": r.workers.get().pk})
+    post(api, world.guard, "inspect", r, {"result": "violation", "violation": "噪声作业超时"})
+    post(api, world.cs, "to-request", r, {"violation": r.violations.get().pk})
+    data = api.get(reverse("api:renovation-detail", args=[r.pk])).data
+    (worker,) = data["workers"]
+    assert worker["name"] == "王师傅" and worker["id_number_masked"] != r.workers.get().id_number
+    assert [p["valid_until"] for p in worker["passes"]] == [str(r.planned_end)]
+    (violation,) = data["violations"]
+    assert violation["description"] == "噪声作业超时" and violation["request"] and not violation["rectified_at"]
+    steps = ["pay", "add-worker", "issue-pass", "revoke-pass", "inspect", "rectify", "to-request"]
+    assert data["allowed_actions"] == steps  # the desk's: not the acceptance
+    api.force_authenticate(world.finance)
+    assert api.get(reverse("api:renovation-detail", args=[r.pk])).data["allowed_actions"] == ["pay"]
 
 
 @pytest.mark.parametrize(
