@@ -6,14 +6,22 @@ their own rooms' leases and transfers and those about them (registrations/select
 as on the pages). Who opens one: whoever the service lets register in the room's project
 (`rules.may_register`); a room the caller cannot see answers 404. Phone and ID numbers are masked.
 
+The steps that close a record are the page's (registrations/views.py `record_act`), each through
+the same service: a record the caller cannot see answers 404; one they see but may not act on
+(`rules.may_register`: a resident, another role) 403; the service's refusal (a wrong state,
+items still missing) 403 with its reason, bad input 400 with field errors; nothing is changed.
+
 - moveins/, leases/, transfers/           GET list (?project, ?room, ?state), POST open one
 - moveins/{id}/, leases/{id}/, transfers/{id}/   GET one
+- moveins/{id}/complete/, moveins/{id}/cancel/, transfers/{id}/complete/, transfers/{id}/cancel/
+- leases/{id}/confirm-owner/ (the desk records the owner's agreement), activate/, move-out/, cancel/
 """
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
@@ -26,9 +34,9 @@ from core.text import text_limit
 from desk.api import ERROR_RESPONSES
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
 from estate.selectors import visible_rooms
-from registrations import selectors, services
-from registrations.choices import IdType, LeaseState, MoveInRelation, MoveInState, TransferState
-from registrations.models import Lease, MoveIn, Transfer
+from registrations import rules, selectors, services
+from registrations.choices import ConfirmMethod, IdType, LeaseState, MoveInRelation, MoveInState, TransferState
+from registrations.models import Event, Lease, MoveIn, Transfer
 
 reader = Requires(("registrations.use", "core.resident"), _("只有客服人员、管理人员和业户本人可以查看登记。"))
 registrar = Requires("registrations.use", _("只有客服人员和管理人员可以办理登记。"))
@@ -128,6 +136,49 @@ class TransferInSerializer(serializers.Serializer):
     note = _note()
 
 
+# ---------------------------------------------------------------- the steps (the page's forms)
+
+EVENT_NOTE = text_limit(Event, "note")
+
+
+class RegistrationNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=EVENT_NOTE, required=False, allow_blank=True, default="", label=_("说明"))
+
+
+class RegistrationCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=EVENT_NOTE, label=_("原因"))
+
+
+class ConfirmOwnerSerializer(serializers.Serializer):
+    owner_name = serializers.CharField(max_length=text_limit(Lease, "owner_name"), label=_("确认业主"))
+    method = serializers.ChoiceField(
+        choices=[c for c in ConfirmMethod.choices if c[0] != ConfirmMethod.APP],
+        label=_("确认方式"),
+        help_text=_("业主本人在手机上的确认不经客服登记。"),
+    )
+    confirmed_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, label=_("确认时间"), help_text=_("不填为现在。")
+    )
+    note = serializers.CharField(
+        max_length=text_limit(Lease, "confirm_note"), required=False, allow_blank=True, default="", label=_("确认说明")
+    )
+
+
+class MoveOutSerializer(serializers.Serializer):
+    on = serializers.DateField(label=_("退租日期"))
+    note = serializers.CharField(
+        max_length=text_limit(Lease, "move_out_note"), required=False, allow_blank=True, default="", label=_("退租说明")
+    )
+    override_reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        label=_("欠费批准原因"),
+        help_text=_("该户有欠费且公司要求批准时，由主管写明原因批准退租。"),
+    )
+
+
 def _filter(model_, states):
     class Filter(django_filters.FilterSet):
         project = IdFilter(label=_("项目"), field_name="project_id")
@@ -173,6 +224,27 @@ class _Registrations(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModel
             self.serializer_class(record, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
 
+    def _step(self, request, body_class, run):
+        """One step, as the page takes it: the record (404 if not the caller's to see), who may act
+        in its project (403), the body (400), then the service; the record as it now is."""
+        record = self.get_object()
+        if not rules.may_register(request.user, record.project_id):
+            self.permission_denied(request, message=_("您不能在这个项目办理登记。"))
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        run(request.user, record, body.validated_data)
+        record.refresh_from_db()
+        return Response(self.serializer_class(record, context={"request": request}).data)
+
+
+def _step_schema(summary, body, serializer):
+    return extend_schema(
+        summary=summary,
+        tags=["registrations"],
+        request=body,
+        responses={200: serializer, **ERROR_RESPONSES},
+    )
+
 
 def _schema(listed, one, opened, serializer, input_serializer):
     return extend_schema_view(
@@ -197,6 +269,24 @@ class MoveInViewSet(_Registrations):
     def open(self, room, data):
         return services.movein_open(actor=self.request.user, room=room, **data)
 
+    @_step_schema(_("办结入住"), RegistrationNoteSerializer, MoveInSerializer)
+    @action(detail=True, methods=["post"], url_path="complete", url_name="complete")
+    def complete(self, request, pk=None):
+        return self._step(
+            request,
+            RegistrationNoteSerializer,
+            lambda a, r, d: services.movein_complete(actor=a, movein=r, note=d["note"]),
+        )
+
+    @_step_schema(_("取消收楼入住"), RegistrationCancelSerializer, MoveInSerializer)
+    @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
+    def cancel(self, request, pk=None):
+        return self._step(
+            request,
+            RegistrationCancelSerializer,
+            lambda a, r, d: services.movein_cancel(actor=a, movein=r, reason=d["reason"]),
+        )
+
 
 @_schema(_("出租登记列表"), _("一份出租登记"), _("办理出租登记"), LeaseSerializer, LeaseInSerializer)
 class LeaseViewSet(_Registrations):
@@ -208,6 +298,38 @@ class LeaseViewSet(_Registrations):
     def open(self, room, data):
         return services.lease_register(actor=self.request.user, room=room, **data)
 
+    @_step_schema(_("登记业主确认出租"), ConfirmOwnerSerializer, LeaseSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-owner", url_name="confirm-owner")
+    def confirm_owner(self, request, pk=None):
+        return self._step(
+            request,
+            ConfirmOwnerSerializer,
+            lambda a, r, d: services.lease_confirm_owner(actor=a, lease=r, **d),
+        )
+
+    @_step_schema(_("租约生效"), RegistrationNoteSerializer, LeaseSerializer)
+    @action(detail=True, methods=["post"], url_path="activate", url_name="activate")
+    def activate(self, request, pk=None):
+        return self._step(
+            request,
+            RegistrationNoteSerializer,
+            lambda a, r, d: services.lease_activate(actor=a, lease=r, note=d["note"]),
+        )
+
+    @_step_schema(_("办理退租"), MoveOutSerializer, LeaseSerializer)
+    @action(detail=True, methods=["post"], url_path="move-out", url_name="move-out")
+    def move_out(self, request, pk=None):
+        return self._step(request, MoveOutSerializer, lambda a, r, d: services.lease_move_out(actor=a, lease=r, **d))
+
+    @_step_schema(_("取消出租登记"), RegistrationCancelSerializer, LeaseSerializer)
+    @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
+    def cancel(self, request, pk=None):
+        return self._step(
+            request,
+            RegistrationCancelSerializer,
+            lambda a, r, d: services.lease_cancel(actor=a, lease=r, reason=d["reason"]),
+        )
+
 
 @_schema(_("过户列表"), _("一份过户"), _("办理过户"), TransferSerializer, TransferInSerializer)
 class TransferViewSet(_Registrations):
@@ -218,3 +340,21 @@ class TransferViewSet(_Registrations):
 
     def open(self, room, data):
         return services.transfer_open(actor=self.request.user, room=room, **data)
+
+    @_step_schema(_("办结过户"), RegistrationNoteSerializer, TransferSerializer)
+    @action(detail=True, methods=["post"], url_path="complete", url_name="complete")
+    def complete(self, request, pk=None):
+        return self._step(
+            request,
+            RegistrationNoteSerializer,
+            lambda a, r, d: services.transfer_complete(actor=a, transfer=r, note=d["note"]),
+        )
+
+    @_step_schema(_("取消过户"), RegistrationCancelSerializer, TransferSerializer)
+    @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
+    def cancel(self, request, pk=None):
+        return self._step(
+            request,
+            RegistrationCancelSerializer,
+            lambda a, r, d: services.transfer_cancel(actor=a, transfer=r, reason=d["reason"]),
+        )

@@ -21,6 +21,7 @@ from tests.access import (
     DESK,
     EVERYONE,
     HIDDEN,
+    LET_IN,
     OK,
     OTHER,
     REFUSED,
@@ -124,6 +125,63 @@ REQUEST_ACTIONS = (
     ("validity", DESKLIKE, lambda s: {"validity": "valid", "note": "属实"}),
 )
 
+
+def TOO_LONG(s):
+    return {"note": "长" * 1000}  # past any note's limit: a 400 once the role is let in
+
+
+# The scene's move-in misses its checks, the lease is unconfirmed: completing either is refused.
+REGISTRATION_STEPS = (
+    ("movein", "complete", TOO_LONG),
+    ("movein", "cancel", lambda s: {"reason": "业主改期"}),
+    ("transfer", "complete", TOO_LONG),
+    ("transfer", "cancel", lambda s: {"reason": "交易取消"}),
+    ("lease", "confirm-owner", lambda s: {"owner_name": "甲户张三", "method": "phone"}),
+    ("lease", "activate", TOO_LONG),
+    ("lease", "move-out", None),
+    ("lease", "cancel", lambda s: {"reason": "不租了"}),
+)
+
+
+# renovation/rules.py: who takes each step of an application (the page's `renovation_act`).
+RENOVATION_REVIEWERS = SUPERVISING | {"lead"}  # is_reviewer: the engineering lead, not security's
+RENOVATION_INSPECTORS = DESKLIKE | {"lead", "tech", "guard"}  # may_inspect
+
+
+def STALE(s):
+    return {"version": 0}  # no application has it: a 400 once the role is let in
+
+
+RENOVATION_STEPS = (
+    ("approve", RENOVATION_REVIEWERS, STALE, "reviewers; the application is in progress already"),
+    ("send-back", RENOVATION_REVIEWERS, None, ""),
+    ("reject", RENOVATION_REVIEWERS, None, ""),
+    (
+        "pay",
+        DESKLIKE | {"finance"},
+        lambda s: {"kind": "other", "amount": "10", "receipt_number": "SJ-A"},
+        "the desk or finance",
+    ),
+    ("issue-permit", DESKLIKE, STALE, "issued already"),
+    (
+        "add-worker",
+        DESKLIKE,
+        lambda s: {"name": "李师傅", "id_number": "440524198001010013", "phone": "13700002222"},
+        "",
+    ),
+    ("issue-pass", DESKLIKE, None, ""),
+    (
+        "revoke-pass",
+        RENOVATION_INSPECTORS,
+        lambda s: {"worker_pass": s.renovation.workers.get().passes.get().pk, "note": "工人离场"},
+        "the desk or whoever inspects on site",
+    ),
+    ("inspect", RENOVATION_INSPECTORS, lambda s: {"result": "passed"}, ""),
+    ("rectify", RENOVATION_INSPECTORS, None, ""),
+    ("to-request", DESKLIKE, None, ""),
+    ("accept", SUPERVISING | {"lead", "tech"}, lambda s: {}, "reviewers and engineering sign off the works"),
+    ("refund", SUPERVISING | {"finance"}, None, "finance or a supervisor"),
+)
 
 ROWS = [
     # ---------------------------------------------------------------- core
@@ -803,9 +861,53 @@ ROWS = [
         Row(f"api:{name}-detail", DESKLIKE | {"resident"}, kwargs=pk(name), expect={"neighbour": HIDDEN})
         for name in ("lease", "transfer")
     ),
+    # the steps that close a registration (the page's `record_act`): the desk; a resident who sees the
+    # lease or the transfer of their room 403, the neighbour 404; a step the record's state refuses is
+    # sent an over-long note (400) to show the role was let past the checks
+    *(
+        Row(
+            f"api:{name}-{step}",
+            DESKLIKE,
+            kwargs=pk(name),
+            method="POST",
+            data=data,
+            ok=LET_IN if data in (None, TOO_LONG) else None,
+            expect={"neighbour": HIDDEN} | ({"resident": HIDDEN} if name == "movein" else {}),
+            why="the move-in is the desk's only" if name == "movein" else "",
+        )
+        for name, step, data in REGISTRATION_STEPS
+    ),
     Row("api:renovation-list", EVERYONE, query=in_a),
     Row("api:renovation-list", DESKLIKE | RESIDENTS, method="POST", variant="post"),
     Row("api:renovation-detail", ALL_STAFF | {"resident"}, kwargs=pk("renovation"), refuse=HIDDEN),
+    # the workflow's steps on the application in progress (the neighbour cannot see it: 404) or, for
+    # withdrawing and resubmitting, on the one returned to the neighbour; a step its state refuses is
+    # sent a stale version (400) to show the role was let past the checks
+    *(
+        Row(
+            f"api:renovation-{step}",
+            allow,
+            kwargs=pk("renovation"),
+            method="POST",
+            data=data,
+            ok=LET_IN if data in (None, STALE) else None,
+            expect={"neighbour": HIDDEN},
+            why=why,
+        )
+        for step, allow, data, why in RENOVATION_STEPS
+    ),
+    *(
+        Row(
+            f"api:renovation-{step}",
+            DESKLIKE | {"neighbour"},
+            kwargs=pk("returned_renovation"),
+            method="POST",
+            data=data,
+            expect={"resident": HIDDEN},
+            why="the returned application is the neighbour's (3-2-1501): the owner and the desk",
+        )
+        for step, data in (("cancel", lambda s: {"note": "业主暂不装修"}), ("resubmit", None), ("add-drawings", None))
+    ),
     *(Row(f"api:{name}-list", DESKLIKE | RESIDENTS, query=in_a) for name in ("announcement", "activity")),
     *(
         Row(f"api:{name}-detail", DESKLIKE | RESIDENTS, kwargs=pk(name), why="addressed to the whole project")
