@@ -5,7 +5,9 @@ core.NotificationTemplate rows, the channels each resident's preferences):
   run tells its rooms from the task queue once it is done (`run_bills_notify`, one task per run,
   a few thousand rooms per bulk write), so 100,000 rooms do not slow the run; a one-off charge
   (charges.charge_create) tells its room in the charge's own transaction (an outbox row).
-- "payment_posted": the resident who paid online, when the gateway's callback posts the payment.
+- "payment_posted": the resident who paid online, when the gateway's callback posts the payment;
+  for a payment taken at the desk, the room's paying residents (a receipt notice: someone paid
+  for their home, and here is its number).
 """
 
 from __future__ import annotations
@@ -115,9 +117,13 @@ def run_done_on_commit(run_id: int) -> None:
 
 
 def payment_posted_notify(entry: Entry) -> int:
-    """The short receipt notice to the resident who paid online (in the posting's transaction)."""
-    user = User.objects.filter(pk=entry.paid_by_id, is_active=True).first()
-    if user is None:
+    """The short receipt notice (in the posting's transaction: an outbox row): to the resident who
+    paid online, or for a payment at the desk to the room's paying residents."""
+    if entry.paid_by_id:
+        users = list(User.objects.filter(pk=entry.paid_by_id, is_active=True))
+    else:
+        users = payers([entry.room_id]).get(entry.room_id, [])
+    if not users:
         return 0
     context = {"room": entry.room.code, "amount": yuan(entry.amount_fen), "number": entry.number}
-    return notify_events("payment_posted", [([user], context, reverse("portal:payment", args=[entry.pk]))])
+    return notify_events("payment_posted", [(users, context, reverse("portal:payment", args=[entry.pk]))])

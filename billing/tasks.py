@@ -24,3 +24,13 @@ def notify_run_bills(run_id: int):
     from billing.notices import run_bills_notify
 
     return run_bills_notify(run_id)
+
+
+@db_task()
+def notify_payment(entry_id: int):
+    """A payment taken at the desk told to the room's paying residents (billing/notices.py)."""
+    from billing.models import Entry
+    from billing.notices import payment_posted_notify
+
+    entry = Entry.objects.select_related("room").filter(pk=entry_id).first()
+    return payment_posted_notify(entry) if entry is not None else 0

@@ -138,6 +138,12 @@ def _audit_entry(actor, entry: Entry, action: str, **extra) -> None:
     )
 
 
+def _queue_payment_notice(entry_id: int) -> None:
+    from billing.tasks import notify_payment
+
+    notify_payment(entry_id)
+
+
 def _may_collect(actor, room, read: dict | None = None) -> None:
     if not rules.may_take_payments(actor, room.project_id, company_id=room.project.company_id, read=read):
         raise ActionRefused(_("您不能为这个房屋收款。"))
@@ -204,6 +210,9 @@ def payment_post(
             if rest:
                 Account.objects.filter(pk=account.pk).update(balance_fen=account.balance_fen + rest, updated_at=now)
             _audit_entry(actor, entry, "payment", bills=[b for b in {line.bill_id for line, _m in moves}])
+            # The payers' receipt notice from the queue once this commits: the desk's payment keeps its
+            # dozen statements (a lost notice is a courtesy missed; the printed receipt is the record).
+            transaction.on_commit(lambda: _queue_payment_notice(entry.pk), robust=True)
             events.payment_posted(entry)
             return entry
     except IntegrityError:

@@ -114,3 +114,31 @@ def test_period_texts():
     assert period_text(date(2026, 3, 1), date(2026, 3, 31)) == "2026-03"
     assert period_text(date(2026, 1, 1), date(2026, 3, 31)) == "2026-01-01 – 2026-03-31"
     assert period_text(date(2026, 3, 5), date(2026, 3, 5)) == "2026-03-05"
+
+
+def test_a_payment_at_the_desk_is_told_to_the_rooms_payers_and_a_replay_tells_no_one_again(
+    world, fees, household, django_capture_on_commit_callbacks
+):
+    """The receipt notice ("payment_posted") for cash taken at the desk: the owner and the tenant,
+    not the family member nor another room's resident; the same key sent again adds no notice."""
+    from billing.services import payment_post
+    from billing.tasks import notify_payment
+
+    def pay():
+        with mock.patch("billing.tasks.notify_payment", side_effect=notify_payment.call_local) as queued:
+            with django_capture_on_commit_callbacks(execute=True):
+                entry = payment_post(
+                    actor=world.cs, room=world.room, amount_fen=12_300, method="cash", payer_name="张三",
+                    idempotency_key="k-1",
+                )  # fmt: skip
+        return entry, queued
+
+    entry, queued = pay()
+    queued.assert_called_once_with(entry.pk)
+    for who in ("owner", "tenant"):
+        [note] = told(household[who], "缴费成功")
+        assert "123.00" in note.body and entry.number in note.body
+    assert not told(household["family"], "缴费成功") and not told(household["other"], "缴费成功")
+    again, queued = pay()
+    assert again.pk == entry.pk and not queued.called
+    assert len(told(household["owner"], "缴费成功")) == 1
