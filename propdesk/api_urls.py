@@ -13,7 +13,7 @@ from frontdesk.api import PassLookupView
 from frontdesk.api_sets import ParcelViewSet, PassViewSet, VisitViewSet
 from registrations.api import LeaseViewSet, MoveInViewSet, TransferViewSet
 from renovation.api import RenovationViewSet
-from safety.api import IncidentViewSet, PointViewSet, RunViewSet
+from safety.api import FindingViewSet, IncidentViewSet, PointViewSet, RunViewSet
 
 app_name = "api"
 
@@ -37,6 +37,7 @@ router.register("announcements", AnnouncementViewSet, basename="announcement")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("patrols/runs", RunViewSet, basename="patrol-run")
 router.register("patrols/points", PointViewSet, basename="patrol-point")
+router.register("patrols/findings", FindingViewSet, basename="patrol-finding")
 router.register("incidents", IncidentViewSet, basename="incident")
 
 urlpatterns = [

@@ -855,6 +855,91 @@ ROWS = [
         expect=NOT_CALLED,
         why="an incident is seen by the desk and those its call tree calls",
     ),
+    # the steps of a patrol and an incident (safety/api.py): the pages' services; a record the user
+    # may not see is a 404, a step the service refuses to who sees it a 403
+    Row(
+        "api:patrol-run-list",
+        SUPERVISING | {"guard"},
+        method="POST",
+        data=lambda s: {"route": s.idle_route.pk},
+        expect={"lead": HIDDEN, "tech": HIDDEN},
+        other=HIDDEN,
+        variant="post",
+        why="the security department's route: its people and the supervisors walk it; the desk may not (403)",
+    ),
+    *(
+        Row(
+            f"api:patrol-run-{step}",
+            SUPERVISING | {"guard"},
+            kwargs=pk("run"),
+            method="POST",
+            data=data,
+            expect={"lead": HIDDEN, "tech": HIDDEN},
+            why="the security department's run: its people and the supervisors walk it; the desk sees it (403)",
+        )
+        for step, data in (
+            (
+                "check",
+                lambda s: {"code": "F01", "results[0]item": "压力正常", "results[0]ok": "false", "note": "压力不足"},
+            ),
+            ("all-normal", lambda s: {"stop": s.stop.pk}),
+            ("finish", lambda s: {"note": "完成"}),
+        )
+    ),
+    Row("api:patrol-finding-list", PATROLLERS, query=in_a),
+    Row("api:patrol-finding-detail", PATROLLERS, kwargs=pk("finding")),
+    Row(
+        "api:patrol-finding-request",
+        PATROLLERS,
+        kwargs=pk("finding"),
+        method="POST",
+        data=lambda s: {"kind": "repair"},
+        expect={"lead": DENIED, "tech": DENIED},
+        why="a finding of the security department's route: its people and the desk pass it on",
+    ),
+    Row(
+        "api:incident-ack",
+        R({"supervisor", "manager", "pm"}),
+        kwargs=pk("incident"),
+        method="POST",
+        data=lambda s: {},
+        expect=NOT_CALLED,
+        why="no call tree for floods: the project's supervisors are called; the desk sees it, not called (403)",
+    ),
+    *(
+        Row(
+            f"api:incident-{step}",
+            DESKLIKE,
+            kwargs=pk("incident"),
+            method="POST",
+            data=data,
+            expect=NOT_CALLED,
+            why="the desk and supervisors write, link and resolve; those called only see it",
+        )
+        for step, data in (
+            ("note", lambda s: {"text": "现场已关阀"}),
+            ("link", lambda s: {"requests": [s.request.pk]}),
+            ("resolve", lambda s: {"text": "已修复"}),
+        )
+    ),
+    Row(
+        "api:incident-review",
+        SUPERVISING,
+        kwargs=pk("resolved_incident"),
+        method="POST",
+        data=lambda s: {"cause": "跳闸", "went_well": "及时", "to_improve": "巡检"},
+        expect=NOT_CALLED,
+        why="supervisors review a resolved incident; the desk sees it (403)",
+    ),
+    Row(
+        "api:incident-close",
+        SUPERVISING,
+        kwargs=pk("reviewed_incident"),
+        method="POST",
+        data=lambda s: {},
+        expect=NOT_CALLED,
+        why="supervisors close a reviewed incident; the desk sees it (403)",
+    ),
     # ---------------------------------------------------------------- billing: arrears, notices, figures
     Row("billing:arrears", ACCOUNTS, ok=to(arrears_of_a), expect={"admin": OK}, other=to("/billing/arrears/")),
     Row("billing:arrears-project", ACCOUNTS, kwargs=project),
