@@ -7,7 +7,7 @@ from billing.api import BillViewSet, EntryViewSet
 from community.api import ActivityViewSet, AnnouncementViewSet
 from core.views import obtain_auth_token
 from desk.api import ACTION_VIEWS, RequestViewSet
-from duty.api import AssignmentViewSet, LogEntryViewSet
+from duty.api import AssignmentViewSet, HandoverViewSet, KeyLoanViewSet, LogEntryViewSet, SwapViewSet
 from estate.api import HouseholdViewSet, ResidentViewSet, RoomViewSet
 from frontdesk.api import PassLookupView
 from frontdesk.api_sets import ParcelViewSet, PassViewSet, VisitViewSet
@@ -29,6 +29,9 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("passes", PassViewSet, basename="pass")
 router.register("duty/roster", AssignmentViewSet, basename="duty-assignment")
 router.register("duty/log", LogEntryViewSet, basename="duty-log")
+router.register("duty/key-loans", KeyLoanViewSet, basename="duty-key-loan")
+router.register("duty/swaps", SwapViewSet, basename="duty-swap")
+router.register("duty/handovers", HandoverViewSet, basename="duty-handover")
 router.register("moveins", MoveInViewSet, basename="movein")
 router.register("leases", LeaseViewSet, basename="lease")
 router.register("transfers", TransferViewSet, basename="transfer")

@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "StopStateEnum": "safety.choices.StopState",
         "FindingStateEnum": "safety.choices.FindingState",
         "IncidentEntryKindEnum": "safety.choices.EntryKind",
+        "DutyHandoverStateEnum": "duty.choices.HandoverState",
         "ResidentRelationEnum": "estate.choices.Relation",
         "MoveInRelationEnum": "registrations.choices.MoveInRelation",
         "ApplicantRelationEnum": "frontdesk.choices.ApplicantRelation",
