@@ -292,3 +292,24 @@ def visible_assignments(user) -> QuerySet[Assignment]:
     if not rules.may_view(user):
         return Assignment.objects.none()
     return Assignment.objects.filter(project_id__in=user.project_ids()).select_related("shift", "user")
+
+
+def visible_key_loans(user) -> QuerySet[KeyLoan]:
+    """Key loans of every project the user may see the duty pages of."""
+    if not rules.may_view(user):
+        return KeyLoan.objects.none()
+    return KeyLoan.objects.filter(project_id__in=user.project_ids()).select_related("key")
+
+
+def visible_swaps(user) -> QuerySet[SwapRequest]:
+    """Swap requests of every project the user may see the duty pages of."""
+    if not rules.may_view(user):
+        return SwapRequest.objects.none()
+    return SwapRequest.objects.filter(assignment__project_id__in=user.project_ids()).select_related("assignment__shift")
+
+
+def visible_handovers(user) -> QuerySet[Handover]:
+    """Handovers of every project the user may see the duty pages of."""
+    if not rules.may_view(user):
+        return Handover.objects.none()
+    return Handover.objects.filter(project_id__in=user.project_ids()).select_related("outgoing", "incoming")

@@ -7,13 +7,13 @@ from billing.api import BillViewSet, EntryViewSet
 from community.api import ActivityViewSet, AnnouncementViewSet
 from core.views import obtain_auth_token
 from desk.api import ACTION_VIEWS, RequestViewSet
-from duty.api import AssignmentViewSet, LogEntryViewSet
+from duty.api import AssignmentViewSet, HandoverViewSet, KeyLoanViewSet, LogEntryViewSet, SwapViewSet
 from estate.api import HouseholdViewSet, ResidentViewSet, RoomViewSet
 from frontdesk.api import PassLookupView
 from frontdesk.api_sets import ParcelViewSet, PassViewSet, VisitViewSet
 from registrations.api import LeaseViewSet, MoveInViewSet, TransferViewSet
 from renovation.api import RenovationViewSet
-from safety.api import IncidentViewSet, PointViewSet, RunViewSet
+from safety.api import FindingViewSet, IncidentViewSet, PointViewSet, RunViewSet
 
 app_name = "api"
 
@@ -29,6 +29,9 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("passes", PassViewSet, basename="pass")
 router.register("duty/roster", AssignmentViewSet, basename="duty-assignment")
 router.register("duty/log", LogEntryViewSet, basename="duty-log")
+router.register("duty/key-loans", KeyLoanViewSet, basename="duty-key-loan")
+router.register("duty/swaps", SwapViewSet, basename="duty-swap")
+router.register("duty/handovers", HandoverViewSet, basename="duty-handover")
 router.register("moveins", MoveInViewSet, basename="movein")
 router.register("leases", LeaseViewSet, basename="lease")
 router.register("transfers", TransferViewSet, basename="transfer")
@@ -37,6 +40,7 @@ router.register("announcements", AnnouncementViewSet, basename="announcement")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("patrols/runs", RunViewSet, basename="patrol-run")
 router.register("patrols/points", PointViewSet, basename="patrol-point")
+router.register("patrols/findings", FindingViewSet, basename="patrol-finding")
 router.register("incidents", IncidentViewSet, basename="incident")
 
 urlpatterns = [

@@ -3,15 +3,25 @@
 (safety.rules.sees_patrols; a worker sees their own routes' runs), incidents for staff (a worker
 those whose call tree names them), started by the desk and supervisors (`incident_start`).
 
-- patrols/runs/         GET list (?project, ?route, ?state), GET runs/{id}/
+- patrols/runs/         GET list (?project, ?route, ?state), POST start a run of a route, GET runs/{id}/
+                        (its stops and findings); POST runs/{id}/check/, all-normal/, finish/
+- patrols/findings/     GET the findings waiting to become requests (as the findings page), GET one,
+                        POST findings/{id}/request/ (services.finding_request)
 - patrols/points/       GET list (?project, ?kind), GET points/{id}/ (those who maintain points, as the page)
-- incidents/            GET list (?project, ?state, ?kind), POST start one, GET incidents/{id}/
+- incidents/            GET list (?project, ?state, ?kind), POST start one, GET incidents/{id}/ (its
+                        call list, timeline and links); POST incidents/{id}/ack/, note/, link/,
+                        resolve/, review/, close/
+
+The steps are the pages' (safety/views.py, safety/quick.py): the same services, the same records
+found the same way (a record the user may not see is a 404), the service's refusal as its
+ServiceError (403/409) or its field errors (400), nothing changed.
 """
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
@@ -22,11 +32,21 @@ from core.models import Project
 from core.paging import KeysetPagination
 from core.text import text_limit
 from desk.api import ERROR_RESPONSES
+from desk.models import Category, ServiceRequest
 from estate.api import AUTHENTICATION_CLASSES
 from estate.selectors import visible_rooms
 from safety import selectors, services
-from safety.choices import IncidentKind, IncidentLevel, IncidentState, PointKind, RunState
-from safety.models import CheckPoint, Incident, PatrolRun
+from safety.choices import (
+    EntryKind,
+    FindingState,
+    IncidentKind,
+    IncidentLevel,
+    IncidentState,
+    PointKind,
+    RunState,
+    StopState,
+)
+from safety.models import CheckPoint, Finding, Incident, IncidentCall, IncidentEntry, PatrolRun, RunStop
 
 patrollers = Requires("safety.patrols", _("只有客服、秩序、工程人员和管理人员可以查看巡检。"))
 setup = Requires("safety.setup", _("只有主管和经理可以维护巡检点。"))
@@ -44,6 +64,113 @@ class RunSerializer(serializers.ModelSerializer):
             "finished_at", "points_total", "points_missed", "findings_count", "note",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    run = serializers.IntegerField(source="stop.run_id", read_only=True, label=_("巡检"))
+    point_code = serializers.CharField(source="stop.point.code", read_only=True, label=_("点位编号"))
+    point_name = serializers.CharField(source="stop.point.name", read_only=True, label=_("点位"))
+    problem = serializers.CharField(source="wording", read_only=True, label=_("问题"))
+    state = serializers.ChoiceField(choices=FindingState.choices, read_only=True, label=_("状态"))
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id", "project", "run", "stop", "point_code", "point_name", "item", "problem", "note", "state",
+            "request_kind", "request", "found_by", "found_at", "handed_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class StopFindingSerializer(FindingSerializer):
+    class Meta(FindingSerializer.Meta):
+        fields = ["id", "item", "problem", "note", "state", "request_kind", "request"]
+        read_only_fields = fields
+
+
+class StopSerializer(serializers.ModelSerializer):
+    point_code = serializers.CharField(source="point.code", read_only=True, label=_("点位编号"))
+    point_name = serializers.CharField(source="point.name", read_only=True, label=_("点位"))
+    place = serializers.CharField(source="point.place", read_only=True, label=_("位置"))
+    items = serializers.ListField(
+        source="point.items", child=serializers.CharField(), read_only=True, label=_("检查项")
+    )
+    state = serializers.ChoiceField(choices=StopState.choices, read_only=True, label=_("状态"))
+    findings = StopFindingSerializer(many=True, read_only=True, label=_("巡检发现"))
+
+    class Meta:
+        model = RunStop
+        fields = [
+            "id", "order", "point", "point_code", "point_name", "place", "items", "state", "results", "note",
+            "checked_by", "checked_at", "findings",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class RunDetailSerializer(RunSerializer):
+    stops = StopSerializer(many=True, read_only=True, label=_("点位"))
+
+    class Meta(RunSerializer.Meta):
+        fields = [*RunSerializer.Meta.fields, "stops"]
+        read_only_fields = fields
+
+
+class RunStartSerializer(serializers.Serializer):
+    route = ApiIdField(label=_("路线"))
+
+
+class StopPickSerializer(serializers.Serializer):
+    """The stop of the run: by its id, or by the code of its point (the code scanned on the card)."""
+
+    stop = ApiIdField(required=False, allow_null=True, default=None, label=_("点位记录"))
+    code = serializers.CharField(
+        max_length=text_limit(CheckPoint, "code"), required=False, default="", label=_("点位编号")
+    )
+
+    def validate(self, data):
+        if data["stop"] is None and not data["code"].strip():
+            raise serializers.ValidationError({"stop": [_("请指明点位：点位记录或点位编号。")]})
+        return data
+
+    def stop_of(self, run: PatrolRun) -> RunStop:
+        d = self.validated_data
+        stops = RunStop.objects.select_related("run__route", "point").filter(run=run)
+        if d["stop"] is not None:
+            stop = stops.filter(pk=d["stop"]).first()
+            if stop is None:
+                raise serializers.ValidationError({"stop": [_("这次巡检没有这个点位。")]})
+            return stop
+        code = d["code"].strip()
+        stop = stops.filter(point__code__iexact=code).first()
+        if stop is None:
+            raise serializers.ValidationError({"code": [_("这次巡检没有编号为 %(code)s 的点位。") % {"code": code}]})
+        return stop
+
+
+class CheckResultSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=200, label=_("检查项"))
+    ok = serializers.BooleanField(label=_("正常"))
+    note = serializers.CharField(
+        max_length=text_limit(Finding, "note"), required=False, allow_blank=True, default="", label=_("说明")
+    )
+
+
+class StopCheckSerializer(StopPickSerializer):
+    results = CheckResultSerializer(many=True, label=_("逐项结果"))
+    note = serializers.CharField(
+        max_length=text_limit(RunStop, "note"), required=False, allow_blank=True, default="", label=_("说明")
+    )
+
+
+class RunFinishSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=text_limit(PatrolRun, "note"), required=False, allow_blank=True, default="", label=_("说明")
+    )
+
+
+class FindingRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in services.FINDING_KINDS], label=_("工单类型"))
+    category = ApiIdField(required=False, allow_null=True, default=None, label=_("分类"))
 
 
 class PointSerializer(serializers.ModelSerializer):
@@ -69,6 +196,55 @@ class IncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class IncidentCallSerializer(serializers.ModelSerializer):
+    user_name = serializers.CharField(source="user.name", read_only=True, label=_("姓名"))
+
+    class Meta:
+        model = IncidentCall
+        fields = ["user", "user_name", "notified_at", "acked_at"]
+        read_only_fields = fields
+
+
+class IncidentEntrySerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=EntryKind.choices, read_only=True, label=_("类型"))
+    actor_name = serializers.CharField(source="actor.name", read_only=True, label=_("记录人"))
+
+    class Meta:
+        model = IncidentEntry
+        fields = ["id", "at", "kind", "text", "actor", "actor_name"]
+        read_only_fields = fields
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    calls = IncidentCallSerializer(many=True, read_only=True, label=_("通知名单"))
+    entries = IncidentEntrySerializer(many=True, read_only=True, label=_("时间线"))
+    requests = serializers.SerializerMethodField(label=_("关联工单"))
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [
+            *IncidentSerializer.Meta.fields, "cause", "went_well", "to_improve", "reviewer", "reviewed_at",
+            "calls", "entries", "requests",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_requests(self, incident) -> list[int]:
+        return [link.request_id for link in incident.links.all()]
+
+
+class IncidentTextSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=text_limit(IncidentEntry, "text"), label=_("内容"))
+
+
+class IncidentLinkSerializer(serializers.Serializer):
+    requests = serializers.ListField(child=ApiIdField(), min_length=1, max_length=100, label=_("工单"))
+
+
+class IncidentReviewSerializer(serializers.Serializer):
+    cause = serializers.CharField(max_length=text_limit(Incident, "cause"), label=_("原因"))
+    went_well = serializers.CharField(max_length=text_limit(Incident, "went_well"), label=_("做得好的"))
+    to_improve = serializers.CharField(max_length=text_limit(Incident, "to_improve"), label=_("需改进的"))
+
+
 class IncidentInSerializer(serializers.Serializer):
     project = ApiIdField(label=_("项目"))
     kind = serializers.ChoiceField(choices=IncidentKind.choices, label=_("类型"))
@@ -88,6 +264,14 @@ class RunFilter(django_filters.FilterSet):
     class Meta:
         model = PatrolRun
         fields = ["project", "route", "state"]
+
+
+class FindingFilter(django_filters.FilterSet):
+    project = IdFilter(label=_("项目"), field_name="project_id")
+
+    class Meta:
+        model = Finding
+        fields = ["project"]
 
 
 class PointFilter(django_filters.FilterSet):
@@ -113,11 +297,24 @@ class NewestFirst(KeysetPagination):
     ordering = ("-pk",)
 
 
+def _run_step(summary, request_serializer, responses=None):
+    return extend_schema(
+        summary=summary,
+        tags=["safety"],
+        request=request_serializer,
+        responses=responses or {200: RunDetailSerializer, **ERROR_RESPONSES},
+    )
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("巡检记录"), tags=["safety"]),
-    retrieve=extend_schema(summary=_("一次巡检"), tags=["safety"]),
+    retrieve=extend_schema(summary=_("一次巡检（含点位与发现）"), tags=["safety"], responses=RunDetailSerializer),
 )
-class RunViewSet(viewsets.ReadOnlyModelViewSet):
+class RunViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
+    """A patrol walked from the phone: start a route's run, answer its points (by id or by the code
+    on the point's card), finish it. Who may walk is the service's (safety.rules.walks): the desk
+    sees a run but may not walk it (403); a run of a route not theirs to see is a 404."""
+
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [patrollers]
     serializer_class = RunSerializer
@@ -126,6 +323,106 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.visible_runs(self.request.user).select_related("route")
+
+    def get_serializer_class(self):
+        return RunSerializer if self.action == "list" else RunDetailSerializer
+
+    def _detail(self, pk) -> Response:
+        return Response(RunDetailSerializer(selectors.run_detail(self.request.user, pk)).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        self.get_object()  # 404 as the list
+        return self._detail(self.kwargs["pk"])
+
+    @_run_step(_("开始巡检"), RunStartSerializer, {201: RunDetailSerializer, **ERROR_RESPONSES})
+    def create(self, request, *args, **kwargs):
+        data = RunStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        route = selectors.visible_routes(request.user).filter(pk=data.validated_data["route"]).first()
+        if route is None:
+            raise NotFound(_("没有找到这条路线。"))
+        run = services.run_start(actor=request.user, route=route)
+        response = self._detail(run.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @_run_step(_("检查一个点位"), StopCheckSerializer)
+    @action(detail=True, methods=["post"], url_path="check", url_name="check")
+    def check(self, request, pk=None):
+        run = self.get_object()
+        data = StopCheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        services.stop_check(
+            actor=request.user,
+            stop=data.stop_of(run),
+            results=[{"item": r["item"], "ok": r["ok"], "note": r["note"]} for r in d["results"]],
+            note=d["note"],
+        )
+        return self._detail(run.pk)
+
+    @_run_step(_("点位全部正常"), StopPickSerializer)
+    @action(detail=True, methods=["post"], url_path="all-normal", url_name="all-normal")
+    def all_normal(self, request, pk=None):
+        run = self.get_object()
+        data = StopPickSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.stop_all_normal(actor=request.user, stop=data.stop_of(run))
+        return self._detail(run.pk)
+
+    @_run_step(_("结束巡检"), RunFinishSerializer)
+    @action(detail=True, methods=["post"], url_path="finish", url_name="finish")
+    def finish(self, request, pk=None):
+        run = self.get_object()
+        data = RunFinishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.run_finish(actor=request.user, run=run, note=data.validated_data["note"])
+        return self._detail(run.pk)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("待转工单的巡检发现"), tags=["safety"]),
+    retrieve=extend_schema(summary=_("一条巡检发现"), tags=["safety"]),
+)
+class FindingViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
+    """Findings of the user's projects, as the findings page (safety:findings) and its one tap:
+    the desk registers the request, the route's people hand it to the desk (the service decides)."""
+
+    authentication_classes = AUTHENTICATION_CLASSES
+    permission_classes = [patrollers]
+    serializer_class = FindingSerializer
+    filterset_class = FindingFilter
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        user = self.request.user
+        if not user.is_authenticated:  # the schema's fake request
+            return Finding.objects.none()
+        if self.action == "list":
+            return selectors.findings_for_desk(user)
+        return Finding.objects.filter(project_id__in=user.project_ids()).select_related("stop__point")
+
+    @extend_schema(
+        summary=_("巡检发现转为工单"),
+        description=_("客服人员直接登记工单；巡检人员转交客服登记（与巡检页面相同）。"),
+        tags=["safety"],
+        request=FindingRequestSerializer,
+        responses={200: FindingSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="request", url_name="request")
+    def make_request(self, request, pk=None):
+        finding = self.get_object()
+        data = FindingRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        category = None
+        if d["category"] is not None:
+            company = finding.project.company_id
+            category = Category.objects.filter(pk=d["category"], company_id=company, active=True).first()
+            if category is None:
+                raise serializers.ValidationError({"category": [_("没有这个分类。")]})
+        finding = services.finding_request(actor=request.user, finding=finding, kind=d["kind"], category=category)
+        return Response(FindingSerializer(self.get_queryset().get(pk=finding.pk)).data)
 
 
 @extend_schema_view(
@@ -143,9 +440,19 @@ class PointViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.visible_points(self.request.user)
 
 
+def _incident_step(summary, request_serializer, description=None):
+    return extend_schema(
+        summary=summary,
+        description=description,
+        tags=["safety"],
+        request=request_serializer,
+        responses={200: IncidentDetailSerializer, **ERROR_RESPONSES},
+    )
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("突发事件列表"), tags=["safety"]),
-    retrieve=extend_schema(summary=_("一起突发事件"), tags=["safety"]),
+    retrieve=extend_schema(summary=_("一起突发事件"), tags=["safety"], responses=IncidentDetailSerializer),
     create=extend_schema(
         summary=_("登记突发事件"),
         tags=["safety"],
@@ -154,6 +461,10 @@ class PointViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The incident's steps are the page's (safety:incident_act): those called acknowledge and write
+    what they did; the desk and supervisors link requests and resolve; supervisors review and close.
+    Each step answers the incident as GET incidents/{id}/ does."""
+
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [staff]
     serializer_class = IncidentSerializer
@@ -162,6 +473,20 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
 
     def get_queryset(self):
         return selectors.visible_incidents(self.request.user).distinct()
+
+    def get_serializer_class(self):
+        return IncidentSerializer if self.action in ("list", "create") else IncidentDetailSerializer
+
+    def _detail(self, pk) -> Response:
+        incident = (
+            Incident.objects.prefetch_related("links", "calls__user", "entries__actor")
+            .select_related("project")
+            .get(pk=pk)
+        )
+        return Response(IncidentDetailSerializer(incident).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object().pk)
 
     def create(self, request, *args, **kwargs):
         data = IncidentInSerializer(data=request.data)
@@ -187,3 +512,57 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
             note=d["note"],
         )
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+    @_incident_step(_("确认收到事件通知"), None, _("通知名单中的人员确认收到；已确认过的再次确认不变。"))
+    @action(detail=True, methods=["post"], url_path="ack", url_name="ack")
+    def ack(self, request, pk=None):
+        incident = self.get_object()
+        services.incident_ack(actor=request.user, incident=incident)
+        return self._detail(incident.pk)
+
+    @_incident_step(_("记录处置情况"), IncidentTextSerializer)
+    @action(detail=True, methods=["post"], url_path="note", url_name="note")
+    def note(self, request, pk=None):
+        incident = self.get_object()
+        data = IncidentTextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.incident_note(actor=request.user, incident=incident, text=data.validated_data["text"])
+        return self._detail(incident.pk)
+
+    @_incident_step(_("关联工单"), IncidentLinkSerializer, _("只能关联本项目未结案、尚未关联的工单。"))
+    @action(detail=True, methods=["post"], url_path="link", url_name="link")
+    def link(self, request, pk=None):
+        incident = self.get_object()
+        data = IncidentLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data["requests"]
+        found = list(ServiceRequest.objects.filter(pk__in=ids).only("id"))  # as the page: the service says which
+        if len(found) != len(set(ids)):
+            raise serializers.ValidationError({"requests": [_("只能关联本项目未结案、尚未关联的工单。")]})
+        services.incident_link(actor=request.user, incident=incident, requests=found)
+        return self._detail(incident.pk)
+
+    @_incident_step(_("确认事件已排除"), IncidentTextSerializer, _("通知关联工单的业户、受理人和本项目客服。"))
+    @action(detail=True, methods=["post"], url_path="resolve", url_name="resolve")
+    def resolve(self, request, pk=None):
+        incident = self.get_object()
+        data = IncidentTextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.incident_resolve(actor=request.user, incident=incident, text=data.validated_data["text"])
+        return self._detail(incident.pk)
+
+    @_incident_step(_("事件复盘"), IncidentReviewSerializer)
+    @action(detail=True, methods=["post"], url_path="review", url_name="review")
+    def review(self, request, pk=None):
+        incident = self.get_object()
+        data = IncidentReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.incident_review(actor=request.user, incident=incident, **data.validated_data)
+        return self._detail(incident.pk)
+
+    @_incident_step(_("事件结案"), None, _("复盘之后，主管结案。"))
+    @action(detail=True, methods=["post"], url_path="close", url_name="close")
+    def close(self, request, pk=None):
+        incident = self.get_object()
+        services.incident_close(actor=request.user, incident=incident)
+        return self._detail(incident.pk)

@@ -275,6 +275,22 @@ class Scene(World):
         self.incident = services.incident_start(
             actor=self.cs, project=self.project, kind="flood", title="甲户水管爆裂", place="3栋2单元"
         )
+        # over (resolved), its review still to write; and one reviewed, still to close
+        self.resolved_incident = services.incident_start(
+            actor=self.cs, project=self.project, kind="power", title="3栋停电", place="3栋配电房"
+        )
+        services.incident_resolve(actor=self.cs, incident=self.resolved_incident, text="已恢复供电")
+        self.reviewed_incident = services.incident_start(
+            actor=self.cs, project=self.project, kind="lift", title="2号梯困人", place="3栋2号梯"
+        )
+        services.incident_resolve(actor=self.cs, incident=self.reviewed_incident, text="已救出")
+        services.incident_review(
+            actor=self.supervisor,
+            incident=self.reviewed_incident,
+            cause="门机故障",
+            went_well="五分钟到场",
+            to_improve="月检",
+        )
 
     def _community(self):
         from community import services

@@ -854,6 +854,90 @@ ROWS = [
         why="a project not theirs: 404, as the duty pages",
     ),
     Row("api:duty-log-detail", DESKLIKE, kwargs=pk("log_entry")),
+    # the duty desk's steps (duty/api.py): keys and handovers are the desk's (duty.rules.keeper), a
+    # swap's decision the roster editors'; the record's person and state are the service's (403)
+    *(Row(f"api:duty-{name}-list", DESKLIKE, query=in_a) for name in ("key-loan", "swap", "handover")),
+    Row("api:duty-key-loan-detail", DESKLIKE, kwargs=pk("key_loan")),
+    Row("api:duty-swap-detail", DESKLIKE, kwargs=pk("swap")),
+    Row("api:duty-handover-detail", DESKLIKE, kwargs=pk("duty_handover")),
+    Row(
+        "api:duty-key-loan-list",
+        DESK,
+        method="POST",
+        variant="post",
+        why="lending is the desk's (keeper): those above it see the keys (403); an empty body is a 400",
+    ),
+    Row("api:duty-key-loan-return", DESK, kwargs=pk("key_loan"), method="POST", data=lambda s: {"note": "完好"}),
+    Row(
+        "api:duty-swap-list",
+        DESKLIKE,
+        method="POST",
+        variant="post",
+        why="the person on duty or a roster editor asks (the service says whose shift); an empty body is a 400",
+    ),
+    *(
+        Row(
+            f"api:duty-swap-{step}",
+            SUPERVISING,
+            kwargs=pk("swap"),
+            method="POST",
+            data=data,
+            why="roster editors decide; the desk sees the swap (403 from the service)",
+        )
+        for step, data in (("approve", lambda s: {}), ("reject", lambda s: {"note": "人手不够"}))
+    ),
+    Row(
+        "api:duty-swap-withdraw",
+        R({"cs"}),
+        kwargs=pk("swap"),
+        method="POST",
+        data=lambda s: {},
+        why="only who asked (cs) withdraws",
+    ),
+    Row(
+        "api:duty-handover-list",
+        DESK,
+        method="POST",
+        variant="post",
+        why="starting a handover is the desk's (keeper); an empty body is a 400",
+    ),
+    *(
+        Row(
+            f"api:duty-handover-{step}",
+            R({"supervisor"}),
+            kwargs=pk("duty_handover"),
+            method="POST",
+            data=data,
+            why="signed out by cs: only the incoming person (the supervisor) answers the items",
+        )
+        for step, data in (
+            ("answer", lambda s: {"item": s.handover_item.pk, "accept": "true"}),
+            ("ack-all", lambda s: {}),
+        )
+    ),
+    *(
+        Row(
+            f"api:duty-handover-{step}",
+            R(),
+            kwargs=pk("duty_handover"),
+            method="POST",
+            data=data,
+            why=why,
+        )
+        for step, data, why in (
+            ("save", lambda s: {"notes": "补充"}, "signed out already: nobody changes it (403 from the service)"),
+            ("sign-out", lambda s: {}, "signed out already: nobody signs again (403 from the service)"),
+            ("sign-in", lambda s: {}, "items still to answer: the supervisor may not sign in yet, nor anyone else"),
+        )
+    ),
+    Row(
+        "api:duty-handover-cancel",
+        DESKLIKE,
+        kwargs=pk("duty_handover"),
+        method="POST",
+        data=lambda s: {"reason": "选错接班人"},
+        why="the outgoing person (cs) or a roster editor of the project",
+    ),
     *(Row(f"api:{name}-list", DESKLIKE | RESIDENTS, query=in_a) for name in ("movein", "lease", "transfer")),
     *(Row(f"api:{name}-list", DESKLIKE, method="POST", variant="post") for name in ("movein", "lease", "transfer")),
     Row("api:movein-detail", DESKLIKE, kwargs=pk("movein"), expect={"resident": HIDDEN, "neighbour": HIDDEN}),
@@ -956,6 +1040,91 @@ ROWS = [
         kwargs=pk("incident"),
         expect=NOT_CALLED,
         why="an incident is seen by the desk and those its call tree calls",
+    ),
+    # the steps of a patrol and an incident (safety/api.py): the pages' services; a record the user
+    # may not see is a 404, a step the service refuses to who sees it a 403
+    Row(
+        "api:patrol-run-list",
+        SUPERVISING | {"guard"},
+        method="POST",
+        data=lambda s: {"route": s.idle_route.pk},
+        expect={"lead": HIDDEN, "tech": HIDDEN},
+        other=HIDDEN,
+        variant="post",
+        why="the security department's route: its people and the supervisors walk it; the desk may not (403)",
+    ),
+    *(
+        Row(
+            f"api:patrol-run-{step}",
+            SUPERVISING | {"guard"},
+            kwargs=pk("run"),
+            method="POST",
+            data=data,
+            expect={"lead": HIDDEN, "tech": HIDDEN},
+            why="the security department's run: its people and the supervisors walk it; the desk sees it (403)",
+        )
+        for step, data in (
+            (
+                "check",
+                lambda s: {"code": "F01", "results[0]item": "压力正常", "results[0]ok": "false", "note": "压力不足"},
+            ),
+            ("all-normal", lambda s: {"stop": s.stop.pk}),
+            ("finish", lambda s: {"note": "完成"}),
+        )
+    ),
+    Row("api:patrol-finding-list", PATROLLERS, query=in_a),
+    Row("api:patrol-finding-detail", PATROLLERS, kwargs=pk("finding")),
+    Row(
+        "api:patrol-finding-request",
+        PATROLLERS,
+        kwargs=pk("finding"),
+        method="POST",
+        data=lambda s: {"kind": "repair"},
+        expect={"lead": DENIED, "tech": DENIED},
+        why="a finding of the security department's route: its people and the desk pass it on",
+    ),
+    Row(
+        "api:incident-ack",
+        R({"supervisor", "manager", "pm"}),
+        kwargs=pk("incident"),
+        method="POST",
+        data=lambda s: {},
+        expect=NOT_CALLED,
+        why="no call tree for floods: the project's supervisors are called; the desk sees it, not called (403)",
+    ),
+    *(
+        Row(
+            f"api:incident-{step}",
+            DESKLIKE,
+            kwargs=pk("incident"),
+            method="POST",
+            data=data,
+            expect=NOT_CALLED,
+            why="the desk and supervisors write, link and resolve; those called only see it",
+        )
+        for step, data in (
+            ("note", lambda s: {"text": "现场已关阀"}),
+            ("link", lambda s: {"requests": [s.request.pk]}),
+            ("resolve", lambda s: {"text": "已修复"}),
+        )
+    ),
+    Row(
+        "api:incident-review",
+        SUPERVISING,
+        kwargs=pk("resolved_incident"),
+        method="POST",
+        data=lambda s: {"cause": "跳闸", "went_well": "及时", "to_improve": "巡检"},
+        expect=NOT_CALLED,
+        why="supervisors review a resolved incident; the desk sees it (403)",
+    ),
+    Row(
+        "api:incident-close",
+        SUPERVISING,
+        kwargs=pk("reviewed_incident"),
+        method="POST",
+        data=lambda s: {},
+        expect=NOT_CALLED,
+        why="supervisors close a reviewed incident; the desk sees it (403)",
     ),
     # ---------------------------------------------------------------- billing: arrears, notices, figures
     Row("billing:arrears", ACCOUNTS, ok=to(arrears_of_a), expect={"admin": OK}, other=to("/billing/arrears/")),
