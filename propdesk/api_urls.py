@@ -10,7 +10,7 @@ from desk.api import ACTION_VIEWS, RequestViewSet
 from duty.api import AssignmentViewSet, LogEntryViewSet
 from estate.api import HouseholdViewSet, ResidentViewSet, RoomViewSet
 from frontdesk.api import PassLookupView
-from frontdesk.api_sets import ParcelViewSet, PassViewSet, VisitViewSet
+from frontdesk.api_sets import ContractorPassViewSet, ParcelViewSet, PassViewSet, VisitViewSet
 from registrations.api import LeaseViewSet, MoveInViewSet, TransferViewSet
 from renovation.api import RenovationViewSet
 from safety.api import IncidentViewSet, PointViewSet, RunViewSet
@@ -27,6 +27,7 @@ router.register("billing/entries", EntryViewSet, basename="entry")
 router.register("parcels", ParcelViewSet, basename="parcel")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("passes", PassViewSet, basename="pass")
+router.register("contractor-passes", ContractorPassViewSet, basename="contractor-pass")
 router.register("duty/roster", AssignmentViewSet, basename="duty-assignment")
 router.register("duty/log", LogEntryViewSet, basename="duty-log")
 router.register("moveins", MoveInViewSet, basename="movein")

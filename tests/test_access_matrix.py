@@ -2,6 +2,7 @@
 how a row reads; tests/access_scene.py builds the records). A new URL fails
 `test_every_url_pattern_has_a_row` until it has a row here."""
 
+from datetime import timedelta
 from unittest import mock
 from urllib.parse import urlencode
 
@@ -758,7 +759,33 @@ ROWS = [
     Row(
         "api:visit-checkout", FRONT, kwargs=pk("visit"), method="POST", data=lambda s: {}, expect={"neighbour": HIDDEN}
     ),
-    Row("api:pass-list", FRONT, method="POST", variant="post"),
+    Row(
+        "api:pass-list",
+        FRONT | RESIDENTS,
+        method="POST",
+        variant="post",
+        why="the front on someone's behalf, a resident for their own room (the body left out: 400)",
+    ),
+    Row("api:contractor-pass-list", FRONT, query=in_a, why="frontdesk:contractors: the front of the project"),
+    Row(
+        "api:contractor-pass-list",
+        FRONT,
+        method="POST",
+        data=lambda s: {
+            "project": s.project.pk,
+            "company_name": "安居装饰",
+            "people": ["王师傅"],
+            "purpose": "装修",
+            "areas": "地库",
+            "valid_from": timezone.now().isoformat(),
+            "valid_to": (timezone.now() + timedelta(days=3)).isoformat(),
+        },
+        other=HIDDEN,
+        variant="post",
+        why="a project not theirs: 404",
+    ),
+    Row("api:contractor-pass-detail", FRONT, kwargs=pk("contractor_pass")),
+    Row("api:contractor-pass-revoke", FRONT, kwargs=pk("contractor_pass"), method="POST", data=lambda s: {}),
     Row(
         "api:pass-lookup",
         FRONT,
