@@ -286,6 +286,7 @@ SPECTACULAR_SETTINGS = {
         "MoveInRelationEnum": "registrations.choices.MoveInRelation",
         "ApplicantRelationEnum": "frontdesk.choices.ApplicantRelation",
         "VisitStateEnum": "frontdesk.choices.VisitState",
+        "NoticeStateEnum": "community.choices.NoticeState",
     },
 }
 

@@ -840,6 +840,59 @@ ROWS = [
     ),
     Row("api:announcement-read", RESIDENTS, kwargs=pk("announcement"), method="POST", data=lambda s: {}),
     Row(
+        "api:announcement-list",
+        DESKLIKE,
+        method="POST",
+        data=lambda s: {"project": s.project.pk, "title": "停电通知", "body": "周六停电。"},
+        other=HIDDEN,
+        variant="post",
+        why="community:announcement-new: the community staff draft; a project not theirs: 404",
+    ),
+    Row(
+        "api:announcement-detail",
+        DESKLIKE,
+        kwargs=pk("draft_notice"),
+        method="PATCH",
+        data=lambda s: {"title": "停水通知（更正）"},
+        expect={"resident": HIDDEN, "neighbour": HIDDEN},
+        variant="patch",
+        why="the drafter (cs) or a publisher edits a draft; residents do not see drafts",
+    ),
+    *(
+        Row(
+            f"api:announcement-{name}",
+            SUPERVISING,
+            kwargs=pk(attr),
+            method="POST",
+            data=data,
+            expect={"cs": DENIED, **({"resident": HIDDEN, "neighbour": HIDDEN} if attr != "announcement" else {})},
+            why="community.choices.PUBLISHING_ROLES (the services check): the desk drafts, the supervisors publish",
+        )
+        for name, attr, data in (
+            ("publish", "draft_notice", lambda s: {}),
+            ("schedule", "draft_notice", lambda s: {"publish_at": (timezone.now() + timedelta(days=2)).isoformat()}),
+            ("unschedule", "scheduled_notice", lambda s: {}),
+            ("withdraw", "announcement", lambda s: {"reason": "写错了"}),
+        )
+    ),
+    Row(
+        "api:activity-list",
+        DESKLIKE,
+        method="POST",
+        data=lambda s: {
+            "project": s.project.pk,
+            "title": "亲子运动会",
+            "starts_at": (timezone.now() + timedelta(days=5)).isoformat(),
+            "place": "中心花园",
+            "capacity": 30,
+            "signup_deadline": (timezone.now() + timedelta(days=4)).isoformat(),
+        },
+        other=HIDDEN,
+        variant="post",
+        why="community:activity-new; a project not theirs: 404",
+    ),
+    Row("api:activity-cancel", DESKLIKE, kwargs=pk("activity"), method="POST", data=lambda s: {"reason": "下雨"}),
+    Row(
         "api:activity-signup",
         RESIDENTS,
         kwargs=pk("activity"),
@@ -1142,6 +1195,8 @@ def ask(client, scene, row: Row, kwargs: dict):
         return client.get(url, query)
     if query:
         url += "?" + urlencode(query)
+    if row.method == "PATCH":
+        return client.patch(url, row.data(scene) if row.data else {}, content_type="application/json")
     return client.post(url, row.data(scene) if row.data else {})
 
 
