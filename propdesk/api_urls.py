@@ -14,6 +14,7 @@ from frontdesk.api_sets import ContractorPassViewSet, ParcelViewSet, PassViewSet
 from registrations.api import LeaseViewSet, MoveInViewSet, TransferViewSet
 from renovation.api import RenovationViewSet
 from safety.api import IncidentViewSet, PointViewSet, RunViewSet
+from webhooks.api import DeliveryViewSet, EndpointViewSet
 
 app_name = "api"
 
@@ -39,6 +40,8 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("patrols/runs", RunViewSet, basename="patrol-run")
 router.register("patrols/points", PointViewSet, basename="patrol-point")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("webhooks/endpoints", EndpointViewSet, basename="webhook-endpoint")
+router.register("webhooks/deliveries", DeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="token"),

@@ -408,3 +408,11 @@ class Scene(World):
             payload={"event": "parcel.logged", "data": {"room": "甲户"}},
             status="dead",
         )
+        # switched off and never sent to: the rows that switch one on and delete one
+        self.webhook_unused = Endpoint.objects.create(
+            company=self.company,
+            name="甲户备用接收端",
+            url="https://93.184.216.34/hook",
+            events=["parcel.logged"],
+            active=False,
+        )

@@ -1090,7 +1090,48 @@ ROWS = [
             ("enable", "webhook_endpoint", "POST"),
             ("delivery", "webhook_delivery", "GET"),
             ("redeliver", "webhook_delivery", "POST"),
+            ("delete", "webhook_unused", "POST"),
         )
+    ),
+    # the same over the API (webhooks/api.py)
+    Row("api:webhook-endpoint-list", R({"admin"}), why="webhooks.rules.may_manage; another company's: their own"),
+    Row(
+        "api:webhook-endpoint-list",
+        R({"admin"}),
+        method="POST",
+        data=lambda s: {"name": "门禁系统", "url": "https://93.184.216.34/in", "events": ["parcel.logged"]},
+        variant="post",
+    ),
+    Row("api:webhook-endpoint-detail", R({"admin"}), kwargs=pk("webhook_endpoint")),
+    Row(
+        "api:webhook-endpoint-detail",
+        R({"admin"}),
+        kwargs=pk("webhook_endpoint"),
+        method="PATCH",
+        data=lambda s: {"name": "对接系统二期"},
+        variant="patch",
+    ),
+    Row(
+        "api:webhook-endpoint-detail",
+        R({"admin"}),
+        kwargs=pk("webhook_unused"),
+        method="DELETE",
+        variant="delete",
+        why="one never sent to: deleted (one with deliveries is refused: webhooks/tests/test_api.py)",
+    ),
+    *(
+        Row(f"api:webhook-endpoint-{name}", R({"admin"}), kwargs=pk(attr), method="POST", data=lambda s: {})
+        for name, attr in (
+            ("disable", "webhook_endpoint"),
+            ("enable", "webhook_unused"),
+            ("rotate-secret", "webhook_endpoint"),
+            ("ping", "webhook_endpoint"),
+        )
+    ),
+    Row("api:webhook-delivery-list", R({"admin"})),
+    Row("api:webhook-delivery-detail", R({"admin"}), kwargs=pk("webhook_delivery")),
+    Row(
+        "api:webhook-delivery-redeliver", R({"admin"}), kwargs=pk("webhook_delivery"), method="POST", data=lambda s: {}
     ),
 ]
 
@@ -1195,6 +1236,8 @@ def ask(client, scene, row: Row, kwargs: dict):
         return client.get(url, query)
     if query:
         url += "?" + urlencode(query)
+    if row.method == "DELETE":
+        return client.delete(url)
     if row.method == "PATCH":
         return client.patch(url, row.data(scene) if row.data else {}, content_type="application/json")
     return client.post(url, row.data(scene) if row.data else {})
