@@ -2,11 +2,21 @@
 (community.staff) see their projects'; a resident sees what is addressed to their rooms
 (community/selectors.py `resident_announcements`, `resident_activities`) and acts for themself.
 
-- announcements/              GET list (?project, ?state), with `is_read` for a resident
-- announcements/{id}/         GET one
+The writes are the staff's (community.staff, the pages' `staff_only`), through the services the pages
+call: any of them drafts and edits their own draft, the publishers (community.choices.PUBLISHING_ROLES,
+checked by the services) publish, schedule, unschedule, withdraw and edit anyone's draft; a resident 403.
+
+- announcements/              GET list (?project, ?state), with `is_read` for a resident; POST a draft (staff)
+- announcements/{id}/         GET one; PATCH a draft (the drafter or a publisher)
+- announcements/{id}/publish/ POST publish now (a draft or a scheduled one)
+- announcements/{id}/schedule/    POST publish a draft at a later time
+- announcements/{id}/unschedule/  POST back to a draft
+- announcements/{id}/withdraw/    POST withdraw a published one (a reason)
 - announcements/{id}/read/    POST a resident marks it read (counts in the staff's read figures)
-- activities/                 GET list (?project, ?state), with the confirmed and waitlisted counts
+- activities/                 GET list (?project, ?state), with the confirmed and waitlisted counts;
+                              POST publish an activity (staff)
 - activities/{id}/            GET one, with the resident's own sign-up
+- activities/{id}/cancel/     POST cancel it (staff, a reason)
 - activities/{id}/signup/     POST a resident signs up (confirmed, or waitlisted when full)
 - activities/{id}/cancel-signup/   POST a resident cancels their sign-up (the first waitlisted moves up)
 """
@@ -24,13 +34,15 @@ from community.choices import ActivityState, Audience, NoticeState, SignupState
 from community.models import Activity, Announcement, Signup
 from core.access import Requires
 from core.idempotency import Idempotent
-from core.ids import IdFilter
+from core.ids import ApiIdField, IdFilter
 from core.paging import KeysetPagination
+from core.text import text_limit
 from desk.api import ERROR_RESPONSES
 from estate.api import AUTHENTICATION_CLASSES
 
 reader = Requires(("community.staff", "community.resident"), _("只有客服人员和业户可以查看公告和活动。"))
 resident_only = Requires("community.resident", _("只有业户本人可以这样做。"))
+staff_only = Requires("community.staff", _("只有客服人员可以使用这个页面。"))
 
 
 class AnnouncementSerializer(serializers.ModelSerializer):
@@ -56,6 +68,103 @@ class AnnouncementSerializer(serializers.ModelSerializer):
 
     def get_is_read(self, notice) -> bool | None:
         return getattr(notice, "is_read", None)
+
+
+class StaffAnnouncementSerializer(AnnouncementSerializer):
+    """What the staff see besides: whom a notice is addressed to (the buildings' and rooms' ids)."""
+
+    class Meta(AnnouncementSerializer.Meta):
+        fields = [*AnnouncementSerializer.Meta.fields, "buildings", "rooms", "withdraw_reason", "created_by"]
+        read_only_fields = fields
+
+
+class NoticeInputSerializer(serializers.Serializer):
+    """The page's form (community.forms.AnnouncementForm), the buildings and rooms by id. On PATCH
+    what is left out stays as it is."""
+
+    project = ApiIdField(label=_("项目"))
+    title = serializers.CharField(max_length=text_limit(Announcement, "title"), label=_("标题"))
+    body = serializers.CharField(max_length=text_limit(Announcement, "body"), label=_("正文"))
+    audience = serializers.ChoiceField(choices=Audience.choices, default=Audience.PROJECT, label=_("发布范围"))
+    buildings = serializers.ListField(
+        child=ApiIdField(), required=False, default=list, max_length=500, label=_("楼栋"),
+        help_text=_("发布范围为指定楼栋时必填"),
+    )  # fmt: skip
+    rooms = serializers.ListField(
+        child=ApiIdField(), required=False, default=list, max_length=5000, label=_("房屋"),
+        help_text=_("发布范围为指定房屋时必填"),
+    )  # fmt: skip
+
+    def notice(self, current: Announcement | None = None) -> services.NoticeData:
+        d = dict(self.validated_data)
+        if current is not None:
+            d.setdefault("title", current.title)
+            d.setdefault("body", current.body)
+            d.setdefault("audience", current.audience)
+            if "buildings" not in self.initial_data:
+                d["buildings"] = list(current.buildings.values_list("pk", flat=True))
+            if "rooms" not in self.initial_data:
+                d["rooms"] = list(current.rooms.values_list("pk", flat=True))
+        audience = d["audience"]
+        return services.NoticeData(
+            project_id=current.project_id if current is not None else d["project"],
+            title=d["title"],
+            body=d["body"],
+            audience=audience,
+            building_ids=d.get("buildings", []) if audience == Audience.BUILDINGS else [],
+            room_ids=d.get("rooms", []) if audience == Audience.ROOMS else [],
+        )
+
+
+class NoticeUpdateSerializer(NoticeInputSerializer):
+    project = None  # a draft stays in its project, as on the page
+
+
+class PublishSerializer(serializers.Serializer):
+    expire_at = serializers.DateTimeField(required=False, allow_null=True, default=None, label=_("截止时间"))
+
+
+class ScheduleSerializer(PublishSerializer):
+    publish_at = serializers.DateTimeField(label=_("发布时间"))
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=text_limit(Announcement, "withdraw_reason"), label=_("原因"))
+
+
+class ActivityInputSerializer(serializers.Serializer):
+    """The page's form (community.forms.ActivityForm)."""
+
+    project = ApiIdField(label=_("项目"))
+    title = serializers.CharField(max_length=text_limit(Activity, "title"), label=_("活动名称"))
+    starts_at = serializers.DateTimeField(label=_("开始时间"))
+    ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None, label=_("结束时间"))
+    place = serializers.CharField(max_length=text_limit(Activity, "place"), label=_("地点"))
+    capacity = serializers.IntegerField(min_value=1, max_value=10000, label=_("名额"))
+    signup_deadline = serializers.DateTimeField(label=_("报名截止"))
+    waitlist = serializers.BooleanField(default=True, label=_("满员后可候补"))
+    description = serializers.CharField(
+        max_length=text_limit(Activity, "description"), required=False, allow_blank=True, default="",
+        label=_("活动介绍"),
+    )  # fmt: skip
+
+    def activity(self) -> services.ActivityData:
+        d = self.validated_data
+        return services.ActivityData(
+            project_id=d["project"],
+            title=d["title"],
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+            place=d["place"],
+            capacity=d["capacity"],
+            signup_deadline=d["signup_deadline"],
+            waitlist=d["waitlist"],
+            description=d["description"],
+        )
+
+
+class ActivityCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=text_limit(Activity, "cancel_reason"), label=_("原因"))
 
 
 class SignupSerializer(serializers.ModelSerializer):
@@ -114,6 +223,25 @@ def _resident_only(view) -> None:
         raise PermissionDenied(resident_only.message)
 
 
+def _staff_only(view) -> None:
+    """The writes are the staff's (the pages' `staff_only`): checked after the record is found."""
+    if not staff_only.has_permission(view.request, view):
+        view.permission_denied(view.request, message=staff_only.message)
+
+
+def _valid(serializer_class, request, **kw):
+    data = serializer_class(data=request.data, **kw)
+    data.is_valid(raise_exception=True)
+    return data
+
+
+def _in_my_projects(request, project_id: int) -> int:
+    """A project the staff member does not work in is not there for them (404), as the page's choices."""
+    if project_id not in request.user.project_ids():
+        raise NotFound(_("项目不存在或您无权查看。"))
+    return project_id
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("公告列表"), tags=["community"]),
     retrieve=extend_schema(summary=_("一份公告"), tags=["community"]),
@@ -131,7 +259,101 @@ class AnnouncementViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             return Announcement.objects.none()
         if user.is_resident:
             return selectors.resident_announcements(user)
-        return selectors.staff_announcements(user)
+        return selectors.staff_announcements(user).prefetch_related("buildings", "rooms")
+
+    def get_serializer_class(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or user.is_resident:
+            return AnnouncementSerializer
+        return StaffAnnouncementSerializer
+
+    def _answer(self, notice, code=status.HTTP_200_OK):
+        notice = self.get_queryset().get(pk=notice.pk)
+        return Response(StaffAnnouncementSerializer(notice).data, status=code)
+
+    @extend_schema(
+        summary=_("起草公告（客服）"),
+        tags=["community"],
+        request=NoticeInputSerializer,
+        responses={201: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+    )
+    def create(self, request):
+        _staff_only(self)
+        data = _valid(NoticeInputSerializer, request)
+        _in_my_projects(request, data.validated_data["project"])
+        notice = services.announcement_create(actor=request.user, data=data.notice())
+        return self._answer(notice, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("修改公告草稿"),
+        description=_("只有草稿可以修改（已定时的请先取消定时）；起草人或可发布公告的主管可改。未提供的字段保持不变。"),
+        tags=["community"],
+        request=NoticeUpdateSerializer,
+        responses={200: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+    )
+    def partial_update(self, request, pk=None):
+        notice = self.get_object()
+        _staff_only(self)
+        data = _valid(NoticeUpdateSerializer, request, partial=True)
+        notice = services.announcement_update(actor=request.user, announcement=notice, data=data.notice(notice))
+        return self._answer(notice)
+
+    @extend_schema(
+        summary=_("立即发布公告"),
+        tags=["community"],
+        request=PublishSerializer,
+        responses={200: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="publish", url_name="publish")
+    def publish(self, request, pk=None):
+        notice = self.get_object()
+        _staff_only(self)
+        d = _valid(PublishSerializer, request).validated_data
+        notice = services.announcement_publish(actor=request.user, announcement=notice, expire_at=d["expire_at"])
+        return self._answer(notice)
+
+    @extend_schema(
+        summary=_("定时发布公告"),
+        tags=["community"],
+        request=ScheduleSerializer,
+        responses={200: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="schedule", url_name="schedule")
+    def schedule(self, request, pk=None):
+        notice = self.get_object()
+        _staff_only(self)
+        d = _valid(ScheduleSerializer, request).validated_data
+        notice = services.announcement_schedule(
+            actor=request.user, announcement=notice, publish_at=d["publish_at"], expire_at=d["expire_at"]
+        )
+        return self._answer(notice)
+
+    @extend_schema(
+        summary=_("取消定时发布"),
+        tags=["community"],
+        request=None,
+        responses={200: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="unschedule", url_name="unschedule")
+    def unschedule(self, request, pk=None):
+        notice = self.get_object()
+        _staff_only(self)
+        notice = services.announcement_unschedule(actor=request.user, announcement=notice)
+        return self._answer(notice)
+
+    @extend_schema(
+        summary=_("撤回公告"),
+        tags=["community"],
+        request=ReasonSerializer,
+        responses={200: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
+    def withdraw(self, request, pk=None):
+        notice = self.get_object()
+        _staff_only(self)
+        d = _valid(ReasonSerializer, request).validated_data
+        notice = services.announcement_withdraw(actor=request.user, announcement=notice, reason=d["reason"])
+        return self._answer(notice)
 
     @extend_schema(
         summary=_("标为已读（业户）"),
@@ -184,8 +406,37 @@ class ActivityViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         return activity
 
     def _answer(self, activity, code=status.HTTP_200_OK):
-        activity = self.get_object()
+        activity = self.get_queryset().get(pk=activity.pk)
+        if self.request.user.is_resident:
+            self._mine = selectors.my_signups(self.request.user, [activity.pk])
         return Response(self.get_serializer(activity).data, status=code)
+
+    @extend_schema(
+        summary=_("发布社区活动（客服）"),
+        tags=["community"],
+        request=ActivityInputSerializer,
+        responses={201: ActivitySerializer, **ERROR_RESPONSES},
+    )
+    def create(self, request):
+        _staff_only(self)
+        data = _valid(ActivityInputSerializer, request)
+        _in_my_projects(request, data.validated_data["project"])
+        activity = services.activity_create(actor=request.user, data=data.activity())
+        return self._answer(activity, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("取消社区活动"),
+        tags=["community"],
+        request=ActivityCancelSerializer,
+        responses={200: ActivitySerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
+    def cancel(self, request, pk=None):
+        activity = self.get_object()
+        _staff_only(self)
+        d = _valid(ActivityCancelSerializer, request).validated_data
+        activity = services.activity_cancel(actor=request.user, activity=activity, reason=d["reason"])
+        return self._answer(activity)
 
     @extend_schema(
         summary=_("报名（业户）"),

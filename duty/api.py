@@ -486,7 +486,7 @@ class SignInSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
-class CancelSerializer(serializers.Serializer):
+class HandoverCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=text_limit(Handover, "cancel_reason"), required=False, allow_blank=True, default="",
         label=_("作废原因"),
@@ -613,11 +613,11 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         services.handover_sign_in(actor=request.user, handover=handover, comment=data.validated_data["comment"])
         return self._detail(handover.pk)
 
-    @_handover_step(_("作废交接班"), CancelSerializer)
+    @_handover_step(_("作废交接班"), HandoverCancelSerializer)
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
         handover = self.get_object()
-        data = CancelSerializer(data=request.data)
+        data = HandoverCancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.handover_cancel(actor=request.user, handover=handover, reason=data.validated_data["reason"])
         return self._detail(handover.pk)

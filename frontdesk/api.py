@@ -91,11 +91,18 @@ class PassItemInputSerializer(serializers.Serializer):
 
 
 class PassApplySerializer(serializers.Serializer):
-    """What the desk registers. The applicant is a person (resident id) linked to the room today;
-    whether they are the owner follows from that link: no relation is taken from the client."""
+    """What the desk registers, or a resident for their own room. For the desk the applicant is a
+    person (resident id) linked to the room today; whether they are the owner follows from that link:
+    no relation is taken from the client. A resident applies as themself: `applicant` is left out."""
 
     room = ApiIdField(label=_("房屋"))
-    applicant = ApiIdField(label=_("申请人"))
+    applicant = ApiIdField(
+        label=_("申请人"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("前台代办时必填：这套房屋现登记的业主、家庭成员或租户；业户本人申请时不填。"),
+    )
     authorised_via = serializers.ChoiceField(
         choices=[(v.value, v.label) for v in (AgreedVia.PHONE, AgreedVia.IN_PERSON)],
         required=False,

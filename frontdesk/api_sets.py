@@ -14,15 +14,21 @@ else 403. A record that is not the caller's answers 404. The gate devices' older
 - visits/invite/          POST a resident invites a visitor to their own room: a one-time code
 - visits/admit/           POST admit a pre-registered visitor by code (the front)
 - visits/{id}/checkout/   POST record the visitor leaving (the front)
-- passes/                 GET list (?project, ?room, ?state, ?valid_on), POST apply (the front)
+- passes/                 GET list (?project, ?room, ?state, ?valid_on), POST apply (the front on
+                          someone's behalf, or a resident for their own room: a tenant's waits for the owner)
 - passes/{id}/            GET one, with its items
 - passes/{id}/confirm/    POST the owner confirms a tenant's pass (or the desk records the owner's word)
 - passes/lookup/          GET a pass by code at the gate (frontdesk/api.py PassLookupView, mounted here too)
 - passes/{id}/verify/     POST the guard's check at the gate (goods_pass_verify: a refusal is
                           recorded as a refused check and answered 403 with its reason, as on the page)
+- contractor-passes/      GET list (?project, ?current), POST issue a contractor's temporary pass (the
+                          front only, as the page frontdesk:contractors; residents 403)
+- contractor-passes/{id}/ GET one
+- contractor-passes/{id}/revoke/  POST revoke it (contractor_pass_revoke)
 """
 
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -50,7 +56,7 @@ from frontdesk.api import (
     front_only,
 )
 from frontdesk.choices import AgreedVia, HandoverMethod, IdType, ParcelKind, ParcelState, PassState, VisitState
-from frontdesk.models import GoodsCheck, GoodsPass, Parcel, Visit
+from frontdesk.models import ContractorPass, GoodsCheck, GoodsPass, Parcel, Visit
 
 front_or_resident = Requires(("frontdesk.front", "core.resident"), _("只有前台、客服、秩序部人员和业户本人可以查看。"))
 
@@ -194,6 +200,54 @@ class VerifySerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", label=_("说明"))
 
 
+class ContractorPassSerializer(serializers.ModelSerializer):
+    people = serializers.ListField(
+        child=serializers.CharField(), source="people_list", read_only=True, label=_("人员名单")
+    )
+    room_codes = serializers.SerializerMethodField(label=_("房屋编号"))
+    is_current = serializers.SerializerMethodField(label=_("当前有效"))
+
+    class Meta:
+        model = ContractorPass
+        fields = [
+            "id", "project", "company_name", "people", "contact_phone", "rooms", "room_codes", "areas", "purpose",
+            "valid_from", "valid_to", "issued_by", "issued_at", "revoked_at", "is_current",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_room_codes(self, item) -> list[str]:
+        return [room.code for room in item.rooms.all()]
+
+    def get_is_current(self, item) -> bool:
+        return item.revoked_at is None and item.valid_from <= timezone.now() <= item.valid_to
+
+
+class ContractorPassIssueSerializer(serializers.Serializer):
+    """What the page's form takes (frontdesk.forms.ContractorPassForm), the rooms by id."""
+
+    project = ApiIdField(label=_("项目"))
+    company_name = serializers.CharField(max_length=text_limit(ContractorPass, "company_name"), label=_("施工单位"))
+    people = serializers.ListField(
+        child=serializers.CharField(max_length=50), allow_empty=False, max_length=200, label=_("人员名单")
+    )
+    contact_phone = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default="", label=_("负责人手机")
+    )
+    rooms = serializers.ListField(child=ApiIdField(), required=False, default=list, max_length=200, label=_("房屋"))
+    areas = serializers.CharField(
+        max_length=text_limit(ContractorPass, "areas"), required=False, allow_blank=True, default="", label=_("区域")
+    )
+    purpose = serializers.CharField(max_length=text_limit(ContractorPass, "purpose"), label=_("事由"))
+    valid_from = serializers.DateTimeField(label=_("有效期自"))
+    valid_to = serializers.DateTimeField(label=_("有效期至"))
+
+    def validate_people(self, names):
+        limit = text_limit(ContractorPass, "people")
+        if len("\n".join(names)) > limit:
+            raise serializers.ValidationError(_("最多 %(limit)s 个字。") % {"limit": limit})
+        return names
+
+
 # ---------------------------------------------------------------- filters
 
 
@@ -226,6 +280,20 @@ class PassFilter(django_filters.FilterSet):
     class Meta:
         model = GoodsPass
         fields = ["project", "room", "state", "valid_on"]
+
+
+class ContractorPassFilter(django_filters.FilterSet):
+    project = IdFilter(label=_("项目"), field_name="project_id")
+    current = django_filters.BooleanFilter(label=_("只看当前有效"), method="filter_current")
+
+    class Meta:
+        model = ContractorPass
+        fields = ["project", "current"]
+
+    def filter_current(self, queryset, name, value):
+        now = timezone.now()
+        current = queryset.filter(valid_to__gte=now, revoked_at__isnull=True)
+        return current if value else queryset.exclude(pk__in=current.values("pk"))
 
 
 class NewestFirst(KeysetPagination):
@@ -409,14 +477,21 @@ class PassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary=_("登记物品放行单"),
+        description=_(
+            "前台代业户登记，或业户本人为自己的房屋申请（不填申请人）。业主申请的立即生效；租户申请的需业主确认。"
+        ),
         tags=["frontdesk"],
         request=PassApplySerializer,
         responses={201: GoodsPassSerializer, **ERROR_RESPONSES},
     )
     def create(self, request):
-        _front(self)
+        resident = request.user.is_resident
+        if not resident:
+            _front(self)
         data = PassApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if resident and not visible_rooms(request.user).filter(pk=data.validated_data["room"]).exists():
+            raise NotFound(_("房屋不存在或您无权查看。"))
         goods_pass = services.goods_pass_apply(actor=request.user, data=data.application())
         return Response(GoodsPassSerializer(goods_pass).data, status=status.HTTP_201_CREATED)
 
@@ -462,3 +537,55 @@ class PassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             note=d["note"],
         )
         return Response(CheckSerializer(check).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("施工临时出入证列表"), tags=["frontdesk"]),
+    retrieve=extend_schema(summary=_("一张施工临时出入证"), tags=["frontdesk"]),
+)
+class ContractorPassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
+    """The front's page frontdesk:contractors: who may see the project's passes issues and revokes them."""
+
+    authentication_classes = AUTHENTICATION_CLASSES
+    permission_classes = [front_only]
+    serializer_class = ContractorPassSerializer
+    filterset_class = ContractorPassFilter
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        return selectors.visible_contractor_passes(self.request.user).prefetch_related("rooms")
+
+    @extend_schema(
+        summary=_("签发施工临时出入证"),
+        tags=["frontdesk"],
+        request=ContractorPassIssueSerializer,
+        responses={201: ContractorPassSerializer, **ERROR_RESPONSES},
+    )
+    def create(self, request):
+        data = ContractorPassIssueSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        item = services.contractor_pass_issue(
+            actor=request.user,
+            project_id=_project_id(request, d["project"]),
+            company_name=d["company_name"],
+            people="\n".join(d["people"]),
+            purpose=d["purpose"],
+            valid_from=d["valid_from"],
+            valid_to=d["valid_to"],
+            contact_phone=d["contact_phone"],
+            room_ids=d["rooms"],
+            areas=d["areas"],
+        )
+        return Response(ContractorPassSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("作废施工临时出入证"),
+        tags=["frontdesk"],
+        request=None,
+        responses={200: ContractorPassSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="revoke", url_name="revoke")
+    def revoke(self, request, pk=None):
+        item = services.contractor_pass_revoke(actor=request.user, item=self.get_object())
+        return Response(ContractorPassSerializer(item).data)

@@ -10,10 +10,11 @@ from desk.api import ACTION_VIEWS, RequestViewSet
 from duty.api import AssignmentViewSet, HandoverViewSet, KeyLoanViewSet, LogEntryViewSet, SwapViewSet
 from estate.api import HouseholdViewSet, ResidentViewSet, RoomViewSet
 from frontdesk.api import PassLookupView
-from frontdesk.api_sets import ParcelViewSet, PassViewSet, VisitViewSet
+from frontdesk.api_sets import ContractorPassViewSet, ParcelViewSet, PassViewSet, VisitViewSet
 from registrations.api import LeaseViewSet, MoveInViewSet, TransferViewSet
 from renovation.api import RenovationViewSet
 from safety.api import FindingViewSet, IncidentViewSet, PointViewSet, RunViewSet
+from webhooks.api import DeliveryViewSet, EndpointViewSet
 
 app_name = "api"
 
@@ -27,6 +28,7 @@ router.register("billing/entries", EntryViewSet, basename="entry")
 router.register("parcels", ParcelViewSet, basename="parcel")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("passes", PassViewSet, basename="pass")
+router.register("contractor-passes", ContractorPassViewSet, basename="contractor-pass")
 router.register("duty/roster", AssignmentViewSet, basename="duty-assignment")
 router.register("duty/log", LogEntryViewSet, basename="duty-log")
 router.register("duty/key-loans", KeyLoanViewSet, basename="duty-key-loan")
@@ -42,6 +44,8 @@ router.register("patrols/runs", RunViewSet, basename="patrol-run")
 router.register("patrols/points", PointViewSet, basename="patrol-point")
 router.register("patrols/findings", FindingViewSet, basename="patrol-finding")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("webhooks/endpoints", EndpointViewSet, basename="webhook-endpoint")
+router.register("webhooks/deliveries", DeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="token"),

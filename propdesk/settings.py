@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicantRelationEnum": "frontdesk.choices.ApplicantRelation",
         "VisitStateEnum": "frontdesk.choices.VisitState",
         "RenovationStateEnum": "renovation.choices.State",
+        "NoticeStateEnum": "community.choices.NoticeState",
     },
 }
 

@@ -301,6 +301,16 @@ class Scene(World):
             actor=self.cs, data=NoticeData(project_id=self.project.pk, title="停水通知", body="明天停水。")
         )
         services.announcement_publish(actor=self.supervisor, announcement=self.announcement)
+        # a draft of the desk's and one waiting for its time: the API's edit, publish and schedule rows
+        self.draft_notice = services.announcement_create(
+            actor=self.cs, data=NoticeData(project_id=self.project.pk, title="停水通知草稿", body="后天停水。")
+        )
+        self.scheduled_notice = services.announcement_create(
+            actor=self.cs, data=NoticeData(project_id=self.project.pk, title="停气通知", body="下月停气。")
+        )
+        services.announcement_schedule(
+            actor=self.supervisor, announcement=self.scheduled_notice, publish_at=now + timedelta(days=30)
+        )
         self.activity = services.activity_create(
             actor=self.cs,
             data=ActivityData(
@@ -413,4 +423,12 @@ class Scene(World):
             event="parcel.logged",
             payload={"event": "parcel.logged", "data": {"room": "甲户"}},
             status="dead",
+        )
+        # switched off and never sent to: the rows that switch one on and delete one
+        self.webhook_unused = Endpoint.objects.create(
+            company=self.company,
+            name="甲户备用接收端",
+            url="https://93.184.216.34/hook",
+            events=["parcel.logged"],
+            active=False,
         )

@@ -2,6 +2,7 @@
 how a row reads; tests/access_scene.py builds the records). A new URL fails
 `test_every_url_pattern_has_a_row` until it has a row here."""
 
+from datetime import timedelta
 from unittest import mock
 from urllib.parse import urlencode
 
@@ -816,7 +817,33 @@ ROWS = [
     Row(
         "api:visit-checkout", FRONT, kwargs=pk("visit"), method="POST", data=lambda s: {}, expect={"neighbour": HIDDEN}
     ),
-    Row("api:pass-list", FRONT, method="POST", variant="post"),
+    Row(
+        "api:pass-list",
+        FRONT | RESIDENTS,
+        method="POST",
+        variant="post",
+        why="the front on someone's behalf, a resident for their own room (the body left out: 400)",
+    ),
+    Row("api:contractor-pass-list", FRONT, query=in_a, why="frontdesk:contractors: the front of the project"),
+    Row(
+        "api:contractor-pass-list",
+        FRONT,
+        method="POST",
+        data=lambda s: {
+            "project": s.project.pk,
+            "company_name": "安居装饰",
+            "people": ["王师傅"],
+            "purpose": "装修",
+            "areas": "地库",
+            "valid_from": timezone.now().isoformat(),
+            "valid_to": (timezone.now() + timedelta(days=3)).isoformat(),
+        },
+        other=HIDDEN,
+        variant="post",
+        why="a project not theirs: 404",
+    ),
+    Row("api:contractor-pass-detail", FRONT, kwargs=pk("contractor_pass")),
+    Row("api:contractor-pass-revoke", FRONT, kwargs=pk("contractor_pass"), method="POST", data=lambda s: {}),
     Row(
         "api:pass-lookup",
         FRONT,
@@ -998,6 +1025,59 @@ ROWS = [
         for name in ("announcement", "activity")
     ),
     Row("api:announcement-read", RESIDENTS, kwargs=pk("announcement"), method="POST", data=lambda s: {}),
+    Row(
+        "api:announcement-list",
+        DESKLIKE,
+        method="POST",
+        data=lambda s: {"project": s.project.pk, "title": "停电通知", "body": "周六停电。"},
+        other=HIDDEN,
+        variant="post",
+        why="community:announcement-new: the community staff draft; a project not theirs: 404",
+    ),
+    Row(
+        "api:announcement-detail",
+        DESKLIKE,
+        kwargs=pk("draft_notice"),
+        method="PATCH",
+        data=lambda s: {"title": "停水通知（更正）"},
+        expect={"resident": HIDDEN, "neighbour": HIDDEN},
+        variant="patch",
+        why="the drafter (cs) or a publisher edits a draft; residents do not see drafts",
+    ),
+    *(
+        Row(
+            f"api:announcement-{name}",
+            SUPERVISING,
+            kwargs=pk(attr),
+            method="POST",
+            data=data,
+            expect={"cs": DENIED, **({"resident": HIDDEN, "neighbour": HIDDEN} if attr != "announcement" else {})},
+            why="community.choices.PUBLISHING_ROLES (the services check): the desk drafts, the supervisors publish",
+        )
+        for name, attr, data in (
+            ("publish", "draft_notice", lambda s: {}),
+            ("schedule", "draft_notice", lambda s: {"publish_at": (timezone.now() + timedelta(days=2)).isoformat()}),
+            ("unschedule", "scheduled_notice", lambda s: {}),
+            ("withdraw", "announcement", lambda s: {"reason": "写错了"}),
+        )
+    ),
+    Row(
+        "api:activity-list",
+        DESKLIKE,
+        method="POST",
+        data=lambda s: {
+            "project": s.project.pk,
+            "title": "亲子运动会",
+            "starts_at": (timezone.now() + timedelta(days=5)).isoformat(),
+            "place": "中心花园",
+            "capacity": 30,
+            "signup_deadline": (timezone.now() + timedelta(days=4)).isoformat(),
+        },
+        other=HIDDEN,
+        variant="post",
+        why="community:activity-new; a project not theirs: 404",
+    ),
+    Row("api:activity-cancel", DESKLIKE, kwargs=pk("activity"), method="POST", data=lambda s: {"reason": "下雨"}),
     Row(
         "api:activity-signup",
         RESIDENTS,
@@ -1281,7 +1361,48 @@ ROWS = [
             ("enable", "webhook_endpoint", "POST"),
             ("delivery", "webhook_delivery", "GET"),
             ("redeliver", "webhook_delivery", "POST"),
+            ("delete", "webhook_unused", "POST"),
         )
+    ),
+    # the same over the API (webhooks/api.py)
+    Row("api:webhook-endpoint-list", R({"admin"}), why="webhooks.rules.may_manage; another company's: their own"),
+    Row(
+        "api:webhook-endpoint-list",
+        R({"admin"}),
+        method="POST",
+        data=lambda s: {"name": "门禁系统", "url": "https://93.184.216.34/in", "events": ["parcel.logged"]},
+        variant="post",
+    ),
+    Row("api:webhook-endpoint-detail", R({"admin"}), kwargs=pk("webhook_endpoint")),
+    Row(
+        "api:webhook-endpoint-detail",
+        R({"admin"}),
+        kwargs=pk("webhook_endpoint"),
+        method="PATCH",
+        data=lambda s: {"name": "对接系统二期"},
+        variant="patch",
+    ),
+    Row(
+        "api:webhook-endpoint-detail",
+        R({"admin"}),
+        kwargs=pk("webhook_unused"),
+        method="DELETE",
+        variant="delete",
+        why="one never sent to: deleted (one with deliveries is refused: webhooks/tests/test_api.py)",
+    ),
+    *(
+        Row(f"api:webhook-endpoint-{name}", R({"admin"}), kwargs=pk(attr), method="POST", data=lambda s: {})
+        for name, attr in (
+            ("disable", "webhook_endpoint"),
+            ("enable", "webhook_unused"),
+            ("rotate-secret", "webhook_endpoint"),
+            ("ping", "webhook_endpoint"),
+        )
+    ),
+    Row("api:webhook-delivery-list", R({"admin"})),
+    Row("api:webhook-delivery-detail", R({"admin"}), kwargs=pk("webhook_delivery")),
+    Row(
+        "api:webhook-delivery-redeliver", R({"admin"}), kwargs=pk("webhook_delivery"), method="POST", data=lambda s: {}
     ),
 ]
 
@@ -1386,6 +1507,10 @@ def ask(client, scene, row: Row, kwargs: dict):
         return client.get(url, query)
     if query:
         url += "?" + urlencode(query)
+    if row.method == "DELETE":
+        return client.delete(url)
+    if row.method == "PATCH":
+        return client.patch(url, row.data(scene) if row.data else {}, content_type="application/json")
     return client.post(url, row.data(scene) if row.data else {})
 
 

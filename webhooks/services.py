@@ -123,6 +123,21 @@ def endpoint_rotate_secret(*, actor, endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
+@transaction.atomic
+def endpoint_delete(*, actor, endpoint: Endpoint) -> None:
+    """Only an endpoint nothing was ever sent to (one added by mistake): its deliveries would go with
+    it (the log an administrator or the receiver's owner may still need), so one that has a delivery
+    is refused and switched off instead (endpoint_disable). The row is locked FOR UPDATE: a delivery
+    being written meanwhile holds a key-share lock on it (its foreign key), so it is waited for and seen."""
+    _mine(actor, endpoint)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if Delivery.objects.filter(endpoint=endpoint).exists():
+        raise ActionRefused(_("这个接收端已有投递记录，删除会一并删掉这些记录；请改为停用。"))
+    audit_record(actor=actor, obj=endpoint, action="delete", changes={"name": endpoint.name, "url": endpoint.url})
+    endpoint.delete()
+    transaction.on_commit(sending.invalidate)
+
+
 def endpoint_ping(*, actor, endpoint: Endpoint) -> Delivery:
     """A test event sent at once (the administrator waits for its answer, at most the timeout)."""
     _mine(actor, endpoint)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/enable/", views.endpoint_enable_view, name="enable"),
     path("<int:pk>/rotate/", views.endpoint_rotate_view, name="rotate"),
     path("<int:pk>/ping/", views.endpoint_ping_view, name="ping"),
+    path("<int:pk>/delete/", views.endpoint_delete_view, name="delete"),
     path("delivery/<int:pk>/", views.delivery_detail, name="delivery"),
     path("delivery/<int:pk>/redeliver/", views.redeliver_view, name="redeliver"),
 ]

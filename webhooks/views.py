@@ -111,6 +111,7 @@ def endpoint_detail(request, pk):
             "statuses": Status.choices,
             "labels": dict(Event.choices),
             "secret": secret,
+            "may_delete": not endpoint.deliveries.exists(),
         },
     )
 
@@ -173,6 +174,18 @@ def endpoint_rotate_view(request, pk):
     if done:
         _show_secret_once(request, done.result)
     return redirect("webhooks:detail", pk=pk)
+
+
+@admins_only
+@require_POST
+def endpoint_delete_view(request, pk):
+    endpoint = _endpoint(request, pk)
+    done = run_service(
+        request,
+        lambda: services.endpoint_delete(actor=request.user, endpoint=endpoint),
+        success=_("已删除接收端。"),
+    )
+    return redirect("webhooks:list") if done else redirect("webhooks:detail", pk=pk)
 
 
 def _outcome_text(delivery: Delivery) -> str:
