@@ -42,6 +42,8 @@ class Announcement(models.Model):
         verbose_name=_("发布人"),
     )
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    # When its residents were told (community/notices.py): set once, by the task that tells them.
+    notified_at = models.DateTimeField(_("通知业户时间"), null=True, blank=True, editable=False)
     withdraw_reason = models.CharField(_("撤回原因"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("起草人")
@@ -56,6 +58,11 @@ class Announcement(models.Model):
         indexes = [
             models.Index(fields=["project", "-created_at", "-id"], name="notice_project_recent"),
             models.Index(fields=["publish_at"], name="notice_due", condition=Q(state=NoticeState.SCHEDULED)),
+            models.Index(
+                fields=["published_at"],
+                name="notice_untold",
+                condition=Q(state=NoticeState.PUBLISHED, notified_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

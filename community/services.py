@@ -22,6 +22,7 @@ from community.models import (
     Signup,
     VisitGroup,
 )
+from community.notices import queue_tell
 from core.audit import audit_record
 from core.choices import Role
 from core.errors import ActionRefused, Conflict
@@ -194,6 +195,7 @@ def announcement_publish(*, actor, announcement: Announcement, expire_at: dateti
     notice.expire_at = expire_at
     notice.save(update_fields=["state", "publish_at", "published_at", "published_by", "expire_at"])
     _event(notice, actor, NoticeAction.PUBLISH)
+    queue_tell(notice.pk)
     return notice
 
 
@@ -221,6 +223,7 @@ def publish_due(now: datetime | None = None) -> int:
                 title=_("公告已按时发布：%(title)s") % {"title": notice.title},
                 url=f"/community/announcements/{pk}/",
             )
+            queue_tell(pk)
             done += 1
     return done
 

@@ -337,9 +337,17 @@ URGENT_EVENTS = frozenset({"visitor_at_gate"})  # someone is waiting: never held
 DEFAULT_QUIET = ("22:00", "08:00")
 
 
-def default_channels(user) -> set[str]:
-    """Residents: in-app and SMS; staff: in-app (plus email, as before, for the general kind)."""
-    return {"inapp", "sms"} if user.is_resident else {"inapp"}
+# A resident's channels for an event they have not chosen for, where it is not in-app and SMS: an
+# announcement to a whole estate goes by SMS only to those who ask (a message per home costs money).
+RESIDENT_DEFAULTS = {"announcement_published": frozenset({"inapp", "wechat"})}
+
+
+def default_channels(user, event: str = "") -> set[str]:
+    """Residents: in-app and SMS (announcements: in-app and WeChat); staff: in-app (plus email,
+    as before, for the general kind)."""
+    if user.is_resident:
+        return set(RESIDENT_DEFAULTS.get(event, {"inapp", "sms"}))
+    return {"inapp"}
 
 
 def preferred_channels(user, event: str) -> set[str]:
@@ -347,7 +355,7 @@ def preferred_channels(user, event: str) -> set[str]:
     chosen = profile.channels.get(event) if profile else None
     if chosen is None and event == "general":
         return {"inapp", "sms"} if user.is_resident else {"inapp", "email"}
-    return set(chosen) if chosen is not None else default_channels(user)
+    return set(chosen) if chosen is not None else default_channels(user, event)
 
 
 def _profile(user):

@@ -22,6 +22,7 @@ EVENTS = [
     ("visitor_at_gate", gettext_lazy("访客到门口")),
     ("bill_issued", gettext_lazy("新账单")),
     ("payment_posted", gettext_lazy("缴费成功")),
+    ("announcement_published", gettext_lazy("新公告")),
 ]
 CHANNEL_WORDS = {
     "inapp": gettext_lazy("App 内消息"),
