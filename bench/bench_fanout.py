@@ -70,8 +70,14 @@ def make_homes(homes: int):
         new_rooms = list(Room.objects.filter(project=project).order_by("pk")[have:homes])
         users = User.objects.bulk_create(
             [
-                User(username=f"fanout-{r.pk}", role=Role.RESIDENT, phone=f"139{r.pk:08d}"[-11:], password="!",
-                     company=company, display_name=f"业主{r.pk}")
+                User(
+                    username=f"fanout-{r.pk}",
+                    role=Role.RESIDENT,
+                    phone=f"139{r.pk:08d}"[-11:],
+                    password="!",
+                    company=company,
+                    display_name=f"业主{r.pk}",
+                )
                 for r in new_rooms
             ],  # fmt: skip
             batch_size=2000,
@@ -84,7 +90,10 @@ def make_homes(homes: int):
             batch_size=2000,
         )
         Occupancy.objects.bulk_create(
-            [Occupancy(room=r, resident=res, relation=Relation.OWNER) for r, res in zip(new_rooms, residents, strict=True)],
+            [
+                Occupancy(room=r, resident=res, relation=Relation.OWNER)
+                for r, res in zip(new_rooms, residents, strict=True)
+            ],
             batch_size=2000,
         )
         NotificationProfile.objects.bulk_create(

@@ -62,9 +62,7 @@ BENCHES = [
     Bench("intake-call", "bench_intake_call.py", (), False, "the leak call in chromium: keys and product time"),
     Bench("billing-run", "bench_billing_run.py", (), False, "billing run of 100,000 rooms (propdesk_bench_billing)"),
     Bench("payments", "bench_payments.py", (), False, "payments posted, 1 and 4 clients (propdesk_bench_payments)"),
-    Bench(
-        "fanout", "bench_fanout.py", (), False, "an announcement to 10,000 homes (propdesk_bench_fanout)"
-    ),
+    Bench("fanout", "bench_fanout.py", (), False, "an announcement to 10,000 homes (propdesk_bench_fanout)"),
     Bench(
         "webhooks", "bench_webhooks.py", (), False, "1,000 webhook deliveries, two workers (propdesk_bench_webhooks)"
     ),
