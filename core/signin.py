@@ -94,3 +94,31 @@ def record_locked_out(sender, request, username, ip_address, **kwargs):
     """django-axes sends this when a sign-in is refused because of too many failures."""
     _ip, path = _where(request)
     audit_signin(action="locked_out", username=username or "", ip=ip_address, path=path)
+
+
+# ------------------------------------------------------------------ sign-in by a one-time code
+
+# django-axes counts password attempts; a resident signing in with a code sent to their phone is
+# counted by the residents' own lockout (portal/services.py, per phone). Axes' bookkeeping at a
+# successful sign-in (expired attempts swept, an access-log row, the account's attempts reset:
+# three statements and a forced session save) is skipped for those sign-ins and kept for passwords.
+CODE_SIGNIN = "signin_by_code"
+
+
+def _axes_logged_in(sender, request=None, user=None, **kwargs):
+    from axes.signals import handle_user_logged_in
+
+    if request is not None and getattr(request, CODE_SIGNIN, False):
+        return
+    handle_user_logged_in(sender, request=request, user=user, **kwargs)
+
+
+def _replace_axes_logged_in() -> None:
+    from axes.signals import handle_user_logged_in
+    from django.contrib.auth.signals import user_logged_in
+
+    if user_logged_in.disconnect(handle_user_logged_in):
+        user_logged_in.connect(_axes_logged_in, dispatch_uid="core.signin.axes_logged_in", weak=False)
+
+
+_replace_axes_logged_in()

@@ -24,6 +24,11 @@ def links_today(user, room_id) -> list[tuple[str, object, int]]:
     """The resident user's links to the room today: [(relation, start, resident id)] (one query)."""
     if not (user.is_authenticated and user.is_resident) or not room_id:
         return []
+    from estate.selectors import SCOPE_ATTR
+
+    kept = getattr(user, SCOPE_ATTR, None)
+    if kept is not None:  # this request's scope, read once (estate.selectors.keep_resident_scope)
+        return [(rel, start, rid) for rid_room, rel, start, rid in kept.links if rid_room == room_id]
     from estate.models import Occupancy
 
     return list(

@@ -48,18 +48,29 @@ def resident_project_ids(user) -> list[int]:
 class ResidentScope:
     rooms: dict[int, date | None]  # current room -> the day the link began (None: not recorded)
     resident_id: int | None  # the user's own resident record
+    links: tuple = ()  # (room id, relation, start, resident id) of each current occupancy
+
+
+SCOPE_ATTR = "_resident_scope"
 
 
 def resident_scope(user) -> ResidentScope:
     """The resident user's current occupancies with their start dates (the earliest when linked
-    twice to one room), in one small query."""
+    twice to one room), in one small query; the one kept for this request when there is one
+    (`keep_resident_scope`)."""
+    kept = getattr(user, SCOPE_ATTR, None)
+    if kept is not None:
+        return kept
     if not (user.is_authenticated and user.is_resident):
         return ResidentScope({}, None)
     rooms: dict[int, date | None] = {}
     resident_id = None
-    for room_id, start, rid in (
-        Occupancy.objects.current().filter(resident__user=user).values_list("room_id", "start", "resident_id")
-    ):
+    links = tuple(
+        Occupancy.objects.current()
+        .filter(resident__user=user)
+        .values_list("room_id", "relation", "start", "resident_id")
+    )
+    for room_id, _relation, start, rid in links:
         resident_id = rid
         if room_id in rooms:
             prev = rooms[room_id]
@@ -68,7 +79,17 @@ def resident_scope(user) -> ResidentScope:
             rooms[room_id] = start
     if resident_id is None:
         resident_id = Resident.objects.filter(user=user).values_list("pk", flat=True).first()
-    return ResidentScope(rooms, resident_id)
+    return ResidentScope(rooms, resident_id, links)
+
+
+def keep_resident_scope(user) -> ResidentScope:
+    """Read the resident's scope once for a request that only reads (a residents' page): every
+    `visible_*` selector the page asks then uses it instead of reading the occupancies again (the
+    home page asked eight times). Kept on the request's own user object, so it ends with the request."""
+    setattr(user, SCOPE_ATTR, None)
+    scope = resident_scope(user)
+    setattr(user, SCOPE_ATTR, scope)
+    return scope
 
 
 _NOTHING = Q(pk__in=[])
@@ -109,8 +130,7 @@ def visible_rooms(user) -> QuerySet[Room]:
         # then the rooms by primary key. As one statement (a join to the occupancies, or an IN
         # sub-query) PostgreSQL hashed every room or occupancy: 0.15-0.4 s at 400,000 households,
         # on every residents' page.
-        mine = list(Occupancy.objects.current().filter(resident__user=user).values_list("room_id", flat=True))
-        return Room.objects.filter(pk__in=mine)
+        return Room.objects.filter(pk__in=list(resident_scope(user).rooms))
     return Room.objects.filter(project_id__in=user.project_ids())
 
 

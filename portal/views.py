@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from core.ids import parse_id
 from core.pages import run_service
-from core.signin import client_ip
+from core.signin import CODE_SIGNIN, client_ip
 from core.uploads import file_response
 from desk.choices import Kind, Rating
 from desk.models import Attachment, ServiceRequest
 from desk.selectors import visible_requests
 from desk.services import request_message, request_visit
+from estate.selectors import keep_resident_scope
 from frontdesk.services import visit_preregister
 from portal import selectors, services
 from portal.models import DevOutbox
@@ -41,6 +42,8 @@ def resident_page(view):
             return redirect("portal:signin")
         if not user.is_resident:
             return render(request, "portal/refused.html", status=403)
+        if request.method == "GET":  # a page that only reads: the occupancies read once for all its parts
+            keep_resident_scope(user)
         request.room, request.rooms = selectors.current_room(request)
         if request.room is None:
             return render(request, "portal/no_room.html", status=403)
@@ -84,6 +87,7 @@ def signin(request):
                     form=code_form,
                 )
                 if done.ok:
+                    setattr(request, CODE_SIGNIN, True)  # the code's own lockout counts it, not axes'
                     login(request, done.result, backend="core.backends.ModelBackend")
             if done.ok:
                 return redirect("portal:home")

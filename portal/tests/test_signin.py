@@ -14,7 +14,7 @@ from core.errors import ActionRefused
 from core.models import AuditEntry, User
 from portal import services
 from portal.models import DevOutbox, SignInCode
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 IP = "10.0.0.5"
 
@@ -141,3 +141,18 @@ def test_the_code_check_reads_the_residents_once_and_commits_once(client, world,
         done = client.post(reverse("portal:signin"), {"phone": "13812345678", "code": code})
     assert done.status_code == 302
     assert AuditEntry.objects.filter(action="code_signin", object_id=str(world.resident_user.pk)).exists()
+
+
+def test_a_code_sign_in_leaves_axes_password_bookkeeping_alone_and_a_password_sign_in_keeps_it(
+    client, world, settings
+):
+    """The code's own lockout counts code sign-ins; django-axes keeps counting passwords."""
+    from axes.models import AccessLog
+
+    settings.AXES_ENABLED = True  # off for the rest of the suite (conftest.py)
+    client.post(reverse("portal:signin"), {"phone": "13812345678"})
+    done = client.post(reverse("portal:signin"), {"phone": "13812345678", "code": last_code("13812345678")})
+    assert done.status_code == 302 and not AccessLog.objects.exists()
+    client.logout()
+    assert client.post(reverse("login"), {"username": "cs", "password": PASSWORD}).status_code == 302
+    assert AccessLog.objects.filter(username="cs").exists()
