@@ -143,9 +143,7 @@ def test_the_code_check_reads_the_residents_once_and_commits_once(client, world,
     assert AuditEntry.objects.filter(action="code_signin", object_id=str(world.resident_user.pk)).exists()
 
 
-def test_a_code_sign_in_leaves_axes_password_bookkeeping_alone_and_a_password_sign_in_keeps_it(
-    client, world, settings
-):
+def test_a_code_sign_in_leaves_axes_password_bookkeeping_alone_and_a_password_sign_in_keeps_it(client, world, settings):
     """The code's own lockout counts code sign-ins; django-axes keeps counting passwords."""
     from axes.models import AccessLog
 
