@@ -57,18 +57,37 @@ def visitors_today(user, room):
     )
 
 
-def unread_announcements(user, room):
-    return resident_announcements(user).filter(is_read=False)
+def unread_announcements(user, room, rooms=None):
+    """`rooms`: the resident's current rooms when the page has them (with their buildings and
+    projects), so the announcements' audience is not read again."""
+    from community.selectors import Household
+
+    household = None
+    if rooms is not None:
+        household = Household(
+            frozenset(r.pk for r in rooms),
+            frozenset(r.building_id for r in rooms),
+            frozenset(r.project_id for r in rooms),
+        )
+    return resident_announcements(user, household).filter(is_read=False)
 
 
-def home(user, room) -> dict:
-    """What needs me now, for the chosen room."""
+def home(user, room, rooms=None) -> dict:
+    """What needs me now, for the chosen room (`rooms`: all the resident's current rooms, when read)."""
+    # The cards show a request's title and link only: no department or assignee joined in (their
+    # planning cost PostgreSQL more than running the query).
+    brief = ("id", "title", "state", "rating", "created_at")
     return {
-        "to_rate": list(to_rate(user, room)[:5]),
+        "to_rate": list(to_rate(user, room).select_related(None).only(*brief)[:5]),
         "parcels": list(waiting_parcels(user, room)[:10]),
-        "unread": list(unread_announcements(user, room)[:5]),
+        "unread": list(unread_announcements(user, room, rooms)[:5]),
         "visitors": list(visitors_today(user, room)[:5]),
-        "open": list(room_requests(user, room).exclude(state__in=(State.CLOSED, State.CANCELLED, State.VISITED))[:5]),
+        "open": list(
+            room_requests(user, room)
+            .exclude(state__in=(State.CLOSED, State.CANCELLED, State.VISITED))
+            .select_related(None)
+            .only(*brief)[:5]
+        ),
         "to_confirm": to_confirm(user, room),
     }
 

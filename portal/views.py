@@ -127,7 +127,7 @@ def signout(request):
 def home(request):
     from portal.views_money import bill_due
 
-    context = selectors.home(request.user, request.room)
+    context = selectors.home(request.user, request.room, request.rooms)
     context["bill_due"] = bill_due(request.user, request.room)
     return render(request, "portal/home.html", context)
 
