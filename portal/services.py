@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_signin
 from core.choices import Role
 from core.errors import ActionRefused
-from core.models import User
+from core.models import Project, User
 from core.phone import normalize_phone
 from core.uploads import check_uploads
 from desk.choices import Channel
@@ -94,8 +94,9 @@ def code_request(*, phone: str, ip: str | None) -> dict:
 
 def _current_residents(phone: str) -> list[Resident]:
     return list(
+        # the account joined (its role and state decide); not the project, needed only for a new account
         Resident.objects.filter(phone=phone, pk__in=Occupancy.objects.current().values("resident_id")).select_related(
-            "user", "project"
+            "user"
         )
     )
 
@@ -132,7 +133,7 @@ def _resident_user(phone: str, residents: list[Resident]) -> User:
             role=Role.RESIDENT,
             display_name=resident.name,
             phone=phone,
-            company_id=resident.project.company_id,
+            company_id=Project.objects.filter(pk=resident.project_id).values_list("company_id", flat=True).first(),
         )
         Resident.objects.filter(pk=resident.pk, user__isnull=True).update(user=user)
     return user
