@@ -1,10 +1,8 @@
 """The residents' pages (/my/): phone first, in residents' words, no staff menus. Thin: forms
 check the shape, services (portal's and the other apps') do the writes, selectors the reads."""
 
-import io
 from functools import wraps
 
-import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth import login, logout
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.ids import parse_id
 from core.pages import run_service
+from core.qr import qr_svg
 from core.signin import CODE_SIGNIN, client_ip
 from core.uploads import file_response
 from desk.choices import Kind, Rating
@@ -311,9 +310,7 @@ def visitor_qr(request, pk):
     visit = selectors.room_visits(request.user, request.room).filter(pk=pk).first()
     if visit is None or not visit.code:
         raise Http404
-    buf = io.BytesIO()
-    segno.make(visit.code, error="m").save(buf, kind="svg", scale=8, border=4, xmldecl=False)
-    return HttpResponse(buf.getvalue(), content_type="image/svg+xml")
+    return HttpResponse(qr_svg(visit.code), content_type="image/svg+xml")
 
 
 @resident_page

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.pages import run_service
+from core.qr import qr_data_uri
 from estate import rules as estate_rules
 from estate import services as estate
 from estate.choices import PetKind, Relation
@@ -242,12 +243,10 @@ def passes(request):
         if done.ok:
             return redirect("portal:passes")
     mine = list(visible_goods_passes(user).filter(room=room).prefetch_related("items").order_by("-created_at")[:20])
-    return render(
-        request,
-        "portal/passes.html",
-        {"form": form, "passes": mine, "today": timezone.localdate(), "authorised": PassState.AUTHORISED},
-        status=400 if form.errors else 200,
-    )
+    today = timezone.localdate()
+    # a pass in force shows its code as a QR image too, for the gate's scanner (frontdesk gate page)
+    passes = [(p, qr_data_uri(p.code) if p.state == PassState.AUTHORISED and p.valid_on >= today else "") for p in mine]
+    return render(request, "portal/passes.html", {"form": form, "passes": passes}, status=400 if form.errors else 200)
 
 
 # ---------------------------------------------------------------- renovation (装修)

@@ -15,6 +15,7 @@ from core.ids import parse_id, parse_ids
 from core.models import Project
 from core.pages import act, refusal_text, run_service
 from core.paging import keyset_page
+from core.qr import qr_data_uri
 from core.redirects import safe_next
 from core.uploads import file_response
 from desk.models import Category, ServiceRequest
@@ -285,7 +286,11 @@ def points_print(request):
     if parse_id(request.GET.get("point", "")):
         qs = qs.filter(pk=parse_id(request.GET["point"]))
     base = request.build_absolute_uri("/").rstrip("/")
-    return render(request, "safety/points_print.html", {"points": list(qs[:500]), "base": base})
+    cards = []
+    for point in qs[:500]:
+        url = base + reverse("safety:point_go", args=[point.project_id, point.code])
+        cards.append((point, url, qr_data_uri(url, scale=3)))  # a phone's camera opens the point in the run
+    return render(request, "safety/points_print.html", {"cards": cards})
 
 
 @staff_only

@@ -270,7 +270,14 @@ def test_a_tenants_goods_pass_request_goes_to_the_owner(client, cast, world):
     gp.refresh_from_db()
     assert gp.state == PassState.AUTHORISED
     client.force_login(cast.tenant)
-    assert gp.code in client.get(reverse("portal:passes")).content.decode()
+    page = client.get(reverse("portal:passes")).content.decode()
+    assert gp.code in page
+    # the code as a QR image too, for the gate's scanner
+    from html import unescape
+
+    from core.qr import qr_data_uri
+
+    assert qr_data_uri(gp.code) in unescape(page)
 
 
 def test_a_pass_for_another_room_is_refused(client, cast, world):

@@ -173,6 +173,12 @@ def test_supervisor_edits_points_routes_and_call_tree(client, world, patrol):
     assert list(route.people.all()) == [world.tech]
     page = client.get(reverse("safety:points_print")).content.decode()
     assert "G01" in page and f"/safety/p/{world.project.pk}/G01/" in page
+    # the card's QR image carries the same address (a phone's camera opens the point in the run)
+    from html import unescape
+
+    from core.qr import qr_data_uri
+
+    assert qr_data_uri(f"http://testserver/safety/p/{world.project.pk}/G01/", scale=3) in unescape(page)
     response = client.post(
         reverse("safety:call_tree_edit", args=[world.project.pk, "lift"]),
         {"r0-user": world.tech.pk, "r1-role": "cs_supervisor"},
