@@ -31,7 +31,16 @@ def secret_key(var_dir: Path) -> str:
         return os.environ["SECRET_KEY"]
     path = var_dir / "secret_key"
     if not path.exists():
+        # Written aside and linked into place: two processes starting at once (CI runs the suites
+        # side by side) agree on one key, and neither reads a half-written file.
         var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        aside = var_dir / f".secret_key.{os.getpid()}"
+        aside.write_text(secrets.token_urlsafe(50))
+        aside.chmod(0o600)
+        try:
+            os.link(aside, path)  # fails when another process got there first: theirs is kept
+        except FileExistsError:
+            pass
+        finally:
+            aside.unlink()
     return path.read_text().strip()
