@@ -19,6 +19,12 @@ checked by the services) publish, schedule, unschedule, withdraw and edit anyone
 - activities/{id}/cancel/     POST cancel it (staff, a reason)
 - activities/{id}/signup/     POST a resident signs up (confirmed, or waitlisted when full)
 - activities/{id}/cancel-signup/   POST a resident cancels their sign-up (the first waitlisted moves up)
+- activities/{id}/signups/    GET the sign-ups as the staff's page lists them (staff; no phones: the page shows none)
+- activities/{id}/signup-for/ POST the desk signs a resident up by room code (and name), `find_resident`
+- activities/{id}/attendance/ POST take attendance on the day (staff; the confirmed sign-ups that came)
+- activities/{id}/feedback/   POST an attendee's rating: the staff take it down for a sign-up, a resident
+                              gives their own (as community:activity and community:my-activity)
+- activities/{id}/photos/     POST add photos (staff, multipart `files`, images checked as on the page)
 """
 
 import django_filters
@@ -31,7 +37,7 @@ from rest_framework.response import Response
 
 from community import selectors, services
 from community.choices import ActivityState, Audience, NoticeState, SignupState
-from community.models import Activity, Announcement, Signup
+from community.models import Activity, Announcement, Feedback, Photo, Signup
 from core.access import Requires
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
@@ -173,6 +179,77 @@ class SignupSerializer(serializers.ModelSerializer):
     class Meta:
         model = Signup
         fields = ["id", "activity", "resident", "room", "state", "signed_at", "cancelled_at"]
+        read_only_fields = fields
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Feedback
+        fields = ["rating", "comment", "at"]
+        read_only_fields = fields
+
+
+class StaffSignupSerializer(serializers.ModelSerializer):
+    """A row of the staff's sign-up list (templates/community/activity_detail.html): the resident's
+    name and room, the state, attendance and feedback; no phone, as the page shows none."""
+
+    state = serializers.ChoiceField(choices=SignupState.choices, read_only=True, label=_("状态"))
+    resident_name = serializers.CharField(source="resident.name", read_only=True, label=_("业户"))
+    room_code = serializers.CharField(source="room.code", read_only=True, label=_("房号"))
+    feedback = serializers.SerializerMethodField(label=_("评价"))
+
+    class Meta:
+        model = Signup
+        fields = ["id", "resident", "resident_name", "room", "room_code", "state", "signed_at", "attended", "feedback"]
+        read_only_fields = fields
+
+    @extend_schema_field(FeedbackSerializer(allow_null=True))
+    def get_feedback(self, signup):
+        feedback = getattr(signup, "feedback", None)
+        return FeedbackSerializer(feedback).data if feedback is not None else None
+
+
+class OnBehalfSerializer(serializers.Serializer):
+    """The page's form (community.forms.OnBehalfForm)."""
+
+    room_code = serializers.CharField(max_length=60, label=_("房号"), help_text=_("如 3-2-1502 或 3栋2单元1502"))
+    name = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default="", label=_("姓名"),
+        help_text=_("该户有多位住户时填写"),
+    )  # fmt: skip
+
+
+class AttendanceSerializer(serializers.Serializer):
+    attended = serializers.ListField(
+        child=ApiIdField(), allow_empty=True, max_length=10000, label=_("到场的报名"),
+        help_text=_("到场的已报名（非候补）记录的 id；未列出的记为未到。"),
+    )  # fmt: skip
+
+
+class FeedbackInputSerializer(serializers.Serializer):
+    """The page's form (community.forms.FeedbackForm); the staff name the sign-up."""
+
+    signup = ApiIdField(
+        required=False, allow_null=True, default=None, label=_("报名"),
+        help_text=_("客服代录时必填：这个活动的报名记录的 id；业户不填，即本人的报名。"),
+    )  # fmt: skip
+    rating = serializers.IntegerField(min_value=1, max_value=5, label=_("评分"))
+    comment = serializers.CharField(
+        max_length=text_limit(Feedback, "comment"), required=False, allow_blank=True, default="", label=_("意见")
+    )
+
+
+class PhotoInputSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(), allow_empty=False, label=_("照片"),
+        help_text=_("multipart 的 files 字段，可多个图片（JPEG/PNG/WebP/GIF）。"),
+    )  # fmt: skip
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Photo
+        fields = ["id", "name", "content_type", "size", "uploaded_at"]
         read_only_fields = fields
 
 
@@ -470,3 +547,90 @@ class ActivityViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             raise NotFound(_("没有找到这条报名。"))
         services.signup_cancel(actor=request.user, signup=signup)
         return self._answer(activity)
+
+    # ------------------------------------------------------------ the staff's steps (community:activity-act)
+
+    def _staff_signups(self, activity):
+        return StaffSignupSerializer(selectors.activity_signups(activity), many=True).data
+
+    @extend_schema(
+        summary=_("活动报名名单（客服）"),
+        tags=["community"],
+        responses={200: StaffSignupSerializer(many=True), **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["get"], url_path="signups", url_name="signups")
+    def signups(self, request, pk=None):
+        activity = self.get_object()
+        _staff_only(self)
+        return Response(self._staff_signups(activity))
+
+    @extend_schema(
+        summary=_("代住户报名（客服）"),
+        description=_("按房号（及姓名）找到住户后报名；名额已满且活动设候补时进入候补。"),
+        tags=["community"],
+        request=OnBehalfSerializer,
+        responses={201: StaffSignupSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="signup-for", url_name="signup-for")
+    def signup_for(self, request, pk=None):
+        activity = self.get_object()
+        _staff_only(self)
+        d = _valid(OnBehalfSerializer, request).validated_data
+        resident = services.find_resident(project_id=activity.project_id, room_code=d["room_code"], name=d["name"])
+        signup = services.activity_signup(actor=request.user, activity=activity, resident=resident)
+        signup = Signup.objects.select_related("resident", "room").get(pk=signup.pk)
+        return Response(StaffSignupSerializer(signup).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("活动签到（客服）"),
+        description=_("活动当天起可签到，之后可更正；返回报名名单。"),
+        tags=["community"],
+        request=AttendanceSerializer,
+        responses={200: StaffSignupSerializer(many=True), **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="attendance", url_name="attendance")
+    def attendance(self, request, pk=None):
+        activity = self.get_object()
+        _staff_only(self)
+        d = _valid(AttendanceSerializer, request).validated_data
+        services.activity_attendance(actor=request.user, activity=activity, attended_ids=d["attended"])
+        return Response(self._staff_signups(activity))
+
+    @extend_schema(
+        summary=_("活动评价"),
+        description=_("到场的住户评价一次：业户评价本人的报名，客服代录时指明报名记录。"),
+        tags=["community"],
+        request=FeedbackInputSerializer,
+        responses={201: StaffSignupSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="feedback", url_name="feedback")
+    def feedback(self, request, pk=None):
+        activity = self.get_object()
+        if request.user.is_resident:  # their own sign-up, as community:my-activity (none: 404)
+            signup = self._mine.get(activity.pk)
+            if signup is None:
+                raise NotFound(_("没有找到这条报名。"))
+            d = _valid(FeedbackInputSerializer, request).validated_data
+        else:
+            _staff_only(self)
+            d = _valid(FeedbackInputSerializer, request).validated_data
+            signup = activity.signups.filter(pk=d["signup"]).first() if d["signup"] else None
+            if signup is None:
+                raise serializers.ValidationError({"signup": [_("请选择到场的住户。")]})
+        services.feedback_give(actor=request.user, signup=signup, rating=d["rating"], comment=d["comment"])
+        signup = Signup.objects.select_related("resident", "room", "feedback").get(pk=signup.pk)
+        return Response(StaffSignupSerializer(signup).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("上传活动照片（客服）"),
+        tags=["community"],
+        request={"multipart/form-data": PhotoInputSerializer},
+        responses={201: PhotoSerializer(many=True), **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="photos", url_name="photos")
+    def photos(self, request, pk=None):
+        activity = self.get_object()
+        _staff_only(self)
+        d = _valid(PhotoInputSerializer, request).validated_data
+        photos = services.activity_add_photos(actor=request.user, activity=activity, files=d["files"])
+        return Response(PhotoSerializer(photos, many=True).data, status=status.HTTP_201_CREATED)

@@ -77,7 +77,7 @@ def check_key(value) -> str | None:
 
 def _plain(data):
     if isinstance(data, QueryDict):
-        return {k: data.getlist(k) for k in sorted(data)}
+        return {k: [_plain(v) for v in data.getlist(k)] for k in sorted(data)}  # a multipart's files by content
     if hasattr(data, "read") and hasattr(data, "chunks"):  # an uploaded file: its name and content
         digest = hashlib.sha256()
         for chunk in data.chunks():

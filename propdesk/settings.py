@@ -294,6 +294,8 @@ SPECTACULAR_SETTINGS = {
         "VisitStateEnum": "frontdesk.choices.VisitState",
         "RenovationStateEnum": "renovation.choices.State",
         "NoticeStateEnum": "community.choices.NoticeState",
+        "ActivityStateEnum": "community.choices.ActivityState",
+        "SignupStateEnum": "community.choices.SignupState",
     },
 }
 

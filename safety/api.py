@@ -4,7 +4,9 @@
 those whose call tree names them), started by the desk and supervisors (`incident_start`).
 
 - patrols/runs/         GET list (?project, ?route, ?state), POST start a run of a route, GET runs/{id}/
-                        (its stops and findings); POST runs/{id}/check/, all-normal/, finish/
+                        (its stops and findings); POST runs/{id}/check/ (JSON, or multipart/form-data
+                        with `results` JSON-encoded and `photos` files, as the page's stop check),
+                        all-normal/, finish/
 - patrols/findings/     GET the findings waiting to become requests (as the findings page), GET one,
                         POST findings/{id}/request/ (services.finding_request)
 - patrols/points/       GET list (?project, ?kind), GET points/{id}/ (those who maintain points, as the page)
@@ -17,12 +19,14 @@ found the same way (a record the user may not see is a 404), the service's refus
 ServiceError (403/409) or its field errors (400), nothing changed.
 """
 
+import json
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from core.access import Requires
@@ -46,7 +50,16 @@ from safety.choices import (
     RunState,
     StopState,
 )
-from safety.models import CheckPoint, Finding, Incident, IncidentCall, IncidentEntry, PatrolRun, RunStop
+from safety.models import (
+    CheckPoint,
+    Finding,
+    Incident,
+    IncidentCall,
+    IncidentEntry,
+    PatrolRun,
+    RunStop,
+    StopPhoto,
+)
 
 patrollers = Requires("safety.patrols", _("只有客服、秩序、工程人员和管理人员可以查看巡检。"))
 setup = Requires("safety.setup", _("只有主管和经理可以维护巡检点。"))
@@ -88,6 +101,13 @@ class StopFindingSerializer(FindingSerializer):
         read_only_fields = fields
 
 
+class StopPhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StopPhoto
+        fields = ["id", "name", "content_type", "size"]
+        read_only_fields = fields
+
+
 class StopSerializer(serializers.ModelSerializer):
     point_code = serializers.CharField(source="point.code", read_only=True, label=_("点位编号"))
     point_name = serializers.CharField(source="point.name", read_only=True, label=_("点位"))
@@ -97,12 +117,13 @@ class StopSerializer(serializers.ModelSerializer):
     )
     state = serializers.ChoiceField(choices=StopState.choices, read_only=True, label=_("状态"))
     findings = StopFindingSerializer(many=True, read_only=True, label=_("巡检发现"))
+    photos = StopPhotoSerializer(many=True, read_only=True, label=_("现场照片"))
 
     class Meta:
         model = RunStop
         fields = [
             "id", "order", "point", "point_code", "point_name", "place", "items", "state", "results", "note",
-            "checked_by", "checked_at", "findings",
+            "checked_by", "checked_at", "findings", "photos",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -160,6 +181,32 @@ class StopCheckSerializer(StopPickSerializer):
     note = serializers.CharField(
         max_length=text_limit(RunStop, "note"), required=False, allow_blank=True, default="", label=_("说明")
     )
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, label=_("现场照片"),
+        help_text=_("仅 multipart/form-data：photos 字段，可多个图片（JPEG/PNG/WebP/GIF）。"),
+    )  # fmt: skip
+
+
+class StopCheckFormSerializer(StopCheckSerializer):
+    """The same check as multipart/form-data (the page's stop check sends photos): `results` is the
+    JSON array as a string, `photos` the files."""
+
+    results = serializers.CharField(label=_("逐项结果"), help_text=_('JSON 数组：[{"item", "ok", "note"}]'))
+
+
+def _check_data(request):
+    """A JSON body as it is; multipart/form-data with `results` JSON-encoded: decoded, the photos
+    kept as files (`results[0]item`-style form fields are DRF's own nested form input, left as they are)."""
+    data = request.data
+    raw = data.get("results") if hasattr(data, "getlist") else None
+    if not isinstance(raw, str):
+        return data
+    try:
+        results = json.loads(raw)
+    except ValueError:
+        raise ValidationError({"results": [_("逐项结果须为 JSON 数组。")]}) from None
+    plain = {k: data.get(k) for k in data if k not in ("results", "photos")}
+    return plain | {"results": results, "photos": data.getlist("photos")}
 
 
 class RunFinishSerializer(serializers.Serializer):
@@ -346,18 +393,22 @@ class RunViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         response.status_code = status.HTTP_201_CREATED
         return response
 
-    @_run_step(_("检查一个点位"), StopCheckSerializer)
+    @_run_step(
+        _("检查一个点位"),
+        {"application/json": StopCheckSerializer, "multipart/form-data": StopCheckFormSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="check", url_name="check")
     def check(self, request, pk=None):
         run = self.get_object()
-        data = StopCheckSerializer(data=request.data)
+        data = StopCheckSerializer(data=_check_data(request))
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        services.stop_check(
+        services.stop_check(  # the photos checked by the service (core/uploads.py check_uploads), as the page's
             actor=request.user,
             stop=data.stop_of(run),
             results=[{"item": r["item"], "ok": r["ok"], "note": r["note"]} for r in d["results"]],
             note=d["note"],
+            files=d["photos"],
         )
         return self._detail(run.pk)
 

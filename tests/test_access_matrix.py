@@ -1094,6 +1094,32 @@ ROWS = [
         expect={"neighbour": HIDDEN},
         why="the neighbour has no sign-up to cancel",
     ),
+    # the staff's steps on an activity (community:activity-act): residents see the activity, 403
+    Row("api:activity-signups", DESKLIKE, kwargs=pk("activity"), why="community:activity's sign-up list"),
+    Row(
+        "api:activity-signup-for",
+        DESKLIKE,
+        kwargs=pk("activity"),
+        method="POST",
+        data=lambda s: {"room_code": "3-2-1501"},
+        why="the desk signs the neighbour up by room code",
+    ),
+    Row(
+        "api:activity-attendance",
+        DESKLIKE,
+        kwargs=pk("activity"),
+        method="POST",
+        why="no body: 400 past the checks (the scene's activity has not begun: attendance is refused till the day)",
+    ),
+    Row(
+        "api:activity-feedback",
+        DESKLIKE | {"resident"},
+        kwargs=pk("activity"),
+        method="POST",
+        expect={"neighbour": HIDDEN},
+        why="the staff take it down for a sign-up, a resident gives their own (the neighbour has none: 404)",
+    ),
+    Row("api:activity-photos", DESKLIKE, kwargs=pk("activity"), method="POST", data=lambda s: {"files": png()}),
     Row("api:patrol-run-list", PATROLLERS, query=in_a),
     Row(
         "api:patrol-run-detail",
@@ -1151,6 +1177,20 @@ ROWS = [
             ("all-normal", lambda s: {"stop": s.stop.pk}),
             ("finish", lambda s: {"note": "完成"}),
         )
+    ),
+    Row(
+        "api:patrol-run-check",
+        SUPERVISING | {"guard"},
+        kwargs=pk("run"),
+        method="POST",
+        data=lambda s: {
+            "code": "F01",
+            "results": '[{"item": "压力正常", "ok": false, "note": "压力不足"}]',
+            "photos": png(),
+        },
+        expect={"lead": HIDDEN, "tech": HIDDEN},
+        variant="photos",
+        why="the page's stop check with a photo: multipart, `results` JSON-encoded",
     ),
     Row("api:patrol-finding-list", PATROLLERS, query=in_a),
     Row("api:patrol-finding-detail", PATROLLERS, kwargs=pk("finding")),

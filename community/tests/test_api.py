@@ -3,15 +3,20 @@ pages call: drafting and editing for any community staff member of the project, 
 scheduling and withdrawing for the publishers, activities published and cancelled; residents 403,
 another project's records 404, bad input 400 with nothing changed, a retried create done once."""
 
+import io
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from rest_framework.test import APIClient
 
-from community.choices import ActivityState, Audience, NoticeState
-from community.models import Activity, Announcement
+from community import services
+from community.choices import ActivityState, Audience, NoticeState, SignupState
+from community.models import Activity, Announcement, Feedback, Photo, Signup
 
 pytestmark = pytest.mark.django_db
 
@@ -270,3 +275,122 @@ def test_who_may_not_cancel_an_activity(api, world, make_activity):
     assert api.post(url, {"reason": "x"}).status_code == 404
     activity.refresh_from_db()
     assert activity.state == ActivityState.PLANNED
+
+
+# ---------------------------------------------------------------- the staff's steps on an activity
+
+
+def _png(name="合影.png"):
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buf, "PNG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+
+
+def test_the_desk_signs_a_resident_up_by_room_code_once_per_key(api, world, make_activity):
+    activity = make_activity(capacity=1)
+    services.activity_signup(actor=world.resident_user, activity=activity, resident=world.resident)
+    api.force_authenticate(world.cs)
+    url = reverse("api:activity-signup-for", args=[activity.pk])
+    made = api.post(url, {"room_code": "3栋2单元1501"}, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
+    again = api.post(url, {"room_code": "3栋2单元1501"}, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
+    assert made.status_code == 201, made.data
+    assert made.data["resident_name"] == "李四" and made.data["room_code"] == world.room2.code
+    assert made.data["state"] == SignupState.WAITLISTED  # full: the waitlist, as on the page
+    assert again.data == made.data and again["Idempotent-Replayed"] == "true"
+    assert Signup.objects.filter(resident=world.neighbour).count() == 1
+    twice = api.post(url, {"room_code": "3-2-1501"}, format="json")
+    assert twice.status_code == 409 and Signup.objects.filter(resident=world.neighbour).count() == 1
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [({}, "room_code"), ({"room_code": "9-9-999"}, "room_code"), ({"room_code": "3-2-1501", "name": "王五"}, "name")],
+)
+def test_a_room_code_not_found_is_a_field_error(api, world, make_activity, body, field):
+    activity = make_activity()
+    api.force_authenticate(world.cs)
+    response = api.post(reverse("api:activity-signup-for", args=[activity.pk]), body, format="json")
+    assert response.status_code == 400 and field in response.data["errors"], response.data
+    assert not Signup.objects.exists()
+
+
+def test_who_may_not_sign_someone_up(api, world, make_activity):
+    activity = make_activity()
+    url = reverse("api:activity-signup-for", args=[activity.pk])
+    for user, code in ((world.resident_user, 403), (world.tech, 403), (world.outsider, 404)):
+        api.force_authenticate(user)
+        assert api.post(url, {"room_code": "3-2-1501"}, format="json").status_code == code, user
+    assert not Signup.objects.exists()
+
+
+def test_the_sign_up_list_is_the_staffs_without_phones(api, world, make_activity):
+    activity = make_activity()
+    services.activity_signup(actor=world.cs, activity=activity, resident=world.resident)
+    url = reverse("api:activity-signups", args=[activity.pk])
+    api.force_authenticate(world.cs)
+    response = api.get(url)
+    assert response.status_code == 200, response.data
+    assert [(r["resident_name"], r["room_code"], r["feedback"]) for r in response.data] == [("张三", "3-2-1502", None)]
+    assert "13812345678" not in response.content.decode() and "phone" not in response.data[0]
+    api.force_authenticate(world.resident_user)
+    assert api.get(url).status_code == 403
+    api.force_authenticate(world.outsider)
+    assert api.get(url).status_code == 404
+
+
+def test_attendance_then_feedback_by_the_desk_and_by_the_resident(api, world, make_activity, neighbour_user):
+    activity = make_activity()
+    mine = services.activity_signup(actor=world.cs, activity=activity, resident=world.resident)
+    theirs = services.activity_signup(actor=world.cs, activity=activity, resident=world.neighbour)
+    attendance = reverse("api:activity-attendance", args=[activity.pk])
+    feedback = reverse("api:activity-feedback", args=[activity.pk])
+    api.force_authenticate(world.cs)
+    early = api.post(attendance, {"attended": [mine.pk]}, format="json")
+    assert early.status_code == 403 and early.data["code"] == "refused"  # only from the day itself
+    with time_machine.travel(activity.starts_at + timedelta(hours=1)):
+        bad = api.post(attendance, {"attended": ["x"]}, format="json")
+        assert bad.status_code == 400 and "attended" in bad.data["errors"]
+        taken = api.post(attendance, {"attended": [mine.pk, theirs.pk]}, format="json")
+        assert taken.status_code == 200, taken.data
+        assert {r["id"]: r["attended"] for r in taken.data} == {mine.pk: True, theirs.pk: True}
+        # the desk takes down the neighbour's rating; the resident gives their own
+        no_signup = api.post(feedback, {"rating": 4}, format="json")
+        assert no_signup.status_code == 400 and "signup" in no_signup.data["errors"]
+        too_high = api.post(feedback, {"signup": theirs.pk, "rating": 6}, format="json")
+        assert too_high.status_code == 400 and "rating" in too_high.data["errors"]
+        assert not Feedback.objects.exists()
+        taken_down = api.post(feedback, {"signup": theirs.pk, "rating": 4, "comment": "不错"}, format="json")
+        assert taken_down.status_code == 201 and taken_down.data["feedback"]["rating"] == 4, taken_down.data
+        api.force_authenticate(world.resident_user)
+        assert api.post(attendance, {"attended": []}, format="json").status_code == 403
+        own = api.post(feedback, {"rating": 5, "comment": "很热闹"}, format="json")
+        assert own.status_code == 201 and own.data["id"] == mine.pk, own.data
+        assert api.post(feedback, {"rating": 3}, format="json").status_code == 409  # once
+    assert sorted(Feedback.objects.values_list("signup_id", "rating")) == sorted([(mine.pk, 5), (theirs.pk, 4)])
+
+
+def test_a_resident_without_a_sign_up_has_no_feedback_to_give(api, world, make_activity):
+    activity = make_activity()
+    api.force_authenticate(world.resident_user)
+    assert api.post(reverse("api:activity-feedback", args=[activity.pk]), {"rating": 5}).status_code == 404
+    api.force_authenticate(world.outsider)
+    assert api.post(reverse("api:activity-attendance", args=[activity.pk]), {"attended": []}).status_code == 404
+
+
+def test_staff_add_photos_and_a_file_that_is_not_an_image_is_refused(api, world, make_activity):
+    activity = make_activity()
+    url = reverse("api:activity-photos", args=[activity.pk])
+    api.force_authenticate(world.cs)
+    fake = SimpleUploadedFile("x.png", b"<html>not an image</html>", content_type="image/png")
+    refused = api.post(url, {"files": [_png(), fake]}, format="multipart")
+    assert refused.status_code == 400 and "files" in refused.data["errors"], refused.data
+    assert not Photo.objects.exists()  # the whole batch, as on the page
+    empty = api.post(url, {}, format="multipart")
+    assert empty.status_code == 400 and "files" in empty.data["errors"]
+    added = api.post(url, {"files": [_png(), _png("第二张.png")]}, format="multipart")
+    assert added.status_code == 201, added.data
+    assert [p["name"] for p in added.data] == ["合影.png", "第二张.png"] and activity.photos.count() == 2
+    for user, code in ((world.resident_user, 403), (world.outsider, 404)):
+        api.force_authenticate(user)
+        assert api.post(url, {"files": [_png()]}, format="multipart").status_code == code
+    assert activity.photos.count() == 2

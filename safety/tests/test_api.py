@@ -3,14 +3,19 @@ record found as the page finds it. Who may open each URL is the access matrix's
 (tests/test_access_matrix.py); here: what each step does, refusals that change nothing, records
 of another project, bad input and a replayed Idempotency-Key."""
 
+import io
+import json
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 from rest_framework.test import APIClient
 
 from desk.models import ServiceRequest
 from safety import services
 from safety.choices import FindingState, IncidentState, RunState, StopState
-from safety.models import Finding, Incident, PatrolRun, RunStop
+from safety.models import Finding, Incident, PatrolRun, RunStop, StopPhoto
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +94,61 @@ def test_a_run_not_theirs_to_see_is_a_404(api, world, run, who):
     assert post(api, user, "patrol-run-all-normal", run.pk, {"code": "F01"}).status_code == 404
     assert post(api, user, "patrol-run-list", body={"route": run.route_id}).status_code == 404
     assert PatrolRun.objects.get().state == RunState.IN_PROGRESS
+
+
+def _png(name="消防栓.png"):
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buf, "PNG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+
+
+def _check_form(fire, **kw):
+    results = [{"item": fire.items[0], "ok": True}, {"item": fire.items[1], "ok": False, "note": "纸箱堵住"}]
+    return {"code": "F01", "results": json.dumps(results, ensure_ascii=False)} | kw
+
+
+def test_a_stop_check_with_photos_as_multipart_once_per_key(api, world, patrol, run):
+    _route, fire, _bins = patrol
+    api.force_authenticate(world.guard)
+    url = reverse("api:patrol-run-check", args=[run.pk])
+    body = _check_form(fire, photos=[_png(), _png("第二张.png")])
+    checked = api.post(url, body, format="multipart", HTTP_IDEMPOTENCY_KEY="c-1")
+    assert checked.status_code == 200, checked.data
+    stop = checked.data["stops"][0]
+    assert stop["state"] == StopState.DONE and [f["note"] for f in stop["findings"]] == ["纸箱堵住"]
+    assert [p["name"] for p in stop["photos"]] == ["消防栓.png", "第二张.png"]
+    again = api.post(url, _check_form(fire, photos=[_png(), _png("第二张.png")]), format="multipart",
+                     HTTP_IDEMPOTENCY_KEY="c-1")  # fmt: skip
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert StopPhoto.objects.count() == 2 and Finding.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"photos": [SimpleUploadedFile("x.png", b"<html>no</html>", content_type="image/png")]}, "photos"),
+        ({"photos": [_png(f"{n}.png") for n in range(7)]}, "photos"),  # the page's limit: 6 a stop
+        ({"results": "[{not json"}, "results"),
+        ({"results": json.dumps([{"item": "灭火器压力正常", "ok": True}], ensure_ascii=False)}, "results"),
+    ],
+)
+def test_a_bad_multipart_stop_check_changes_nothing(api, world, patrol, run, change, field):
+    _route, fire, _bins = patrol
+    api.force_authenticate(world.guard)
+    body = _check_form(fire, photos=[_png()]) | change
+    response = api.post(reverse("api:patrol-run-check", args=[run.pk]), body, format="multipart")
+    assert response.status_code == 400 and field in response.data["errors"], response.data
+    assert not StopPhoto.objects.exists() and not Finding.objects.exists()
+    assert not RunStop.objects.exclude(state=StopState.PENDING).exists()
+
+
+def test_who_may_not_walk_may_not_send_photos_either(api, world, patrol, run):
+    _route, fire, _bins = patrol
+    url = reverse("api:patrol-run-check", args=[run.pk])
+    for user, code in ((world.cs, 403), (world.tech, 404), (world.outsider, 404)):
+        api.force_authenticate(user)
+        assert api.post(url, _check_form(fire, photos=[_png()]), format="multipart").status_code == code, user
+    assert not StopPhoto.objects.exists() and not RunStop.objects.exclude(state=StopState.PENDING).exists()
 
 
 def test_refused_steps_change_nothing(api, world, run):
