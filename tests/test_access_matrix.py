@@ -141,6 +141,18 @@ REGISTRATION_STEPS = (
     ("lease", "activate", TOO_LONG),
     ("lease", "move-out", None),
     ("lease", "cancel", lambda s: {"reason": "不租了"}),
+    # the steps that make a move-in or a transfer ready: no body (a required field missing) or an
+    # over-long note, a 400 once the role is let in
+    ("movein", "check", None),
+    ("movein", "fees", None),
+    ("movein", "rules", TOO_LONG),
+    ("movein", "key", None),
+    ("movein", "inspect", TOO_LONG),
+    ("movein", "defect", None),
+    ("movein", "repair", None),
+    ("transfer", "item", None),
+    ("transfer", "settle", None),
+    ("transfer", "meters", None),
 )
 
 
