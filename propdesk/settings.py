@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS = {
         "MoveInStateEnum": "registrations.choices.MoveInState",
         "TransferStateEnum": "registrations.choices.TransferState",
         "KeyKindEnum": "registrations.choices.KeyKind",
+        "AcceptanceStateEnum": "registrations.choices.HandoverState",
+        "AcceptanceResultEnum": "registrations.choices.Result",
         "ApplicantRelationEnum": "frontdesk.choices.ApplicantRelation",
         "VisitStateEnum": "frontdesk.choices.VisitState",
         "RenovationStateEnum": "renovation.choices.State",

@@ -18,6 +18,9 @@ items still missing) 403 with its reason, bad input 400 with field errors; nothi
   inspection, a defect found there and its hand-off as a repair request)
 - transfers/{id}/item/, settle/, meters/: a transfer's items to settle, settling one, the meters read
 - moveins/{id}/complete/, moveins/{id}/cancel/, transfers/{id}/complete/, transfers/{id}/cancel/
+- handovers/ (接管验收, the desk's only: a resident is refused) GET list (?project, ?building, ?state),
+  POST open one; handovers/{id}/ GET one; item/, defect/, repair/, sign/ (the project manager: the
+  service refuses anyone else), cancel/
 - leases/{id}/confirm-owner/ (the desk records the owner's agreement), activate/, move-out/, cancel/
 """
 
@@ -32,23 +35,39 @@ from rest_framework.response import Response
 from core.access import Requires
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
+from core.models import Project
 from core.paging import KeysetPagination
 from core.privacy import mask_id
 from core.text import text_limit
 from desk.api import ERROR_RESPONSES
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
+from estate.models import Building
 from estate.selectors import visible_rooms
 from registrations import rules, selectors, services
 from registrations.choices import (
     ConfirmMethod,
+    HandoverState,
     IdType,
     KeyKind,
     LeaseState,
     MoveInRelation,
     MoveInState,
+    Result,
+    Section,
     TransferState,
 )
-from registrations.models import Defect, Event, Lease, MoveIn, MoveInCheck, MoveInKey, Transfer, TransferItem
+from registrations.models import (
+    Defect,
+    Event,
+    Handover,
+    HandoverItem,
+    Lease,
+    MoveIn,
+    MoveInCheck,
+    MoveInKey,
+    Transfer,
+    TransferItem,
+)
 
 reader = Requires(("registrations.use", "core.resident"), _("只有客服人员、管理人员和业户本人可以查看登记。"))
 registrar = Requires("registrations.use", _("只有客服人员和管理人员可以办理登记。"))
@@ -170,6 +189,43 @@ class TransferDetailSerializer(TransferSerializer):
 
     def get_missing(self, transfer) -> list[str]:
         return services.transfer_missing(transfer)
+
+
+class AcceptanceItemSerializer(serializers.ModelSerializer):
+    section = serializers.ChoiceField(choices=Section.choices, read_only=True, label=_("类别"))
+    result = serializers.ChoiceField(choices=Result.choices, read_only=True, allow_blank=True, label=_("结果"))
+
+    class Meta:
+        model = HandoverItem
+        fields = ["id", "section", "name", "result", "quantity", "note", "recorded_at"]
+        read_only_fields = fields
+
+
+class AcceptanceSerializer(serializers.ModelSerializer):
+    state = _state_field(HandoverState.choices)
+
+    class Meta:
+        model = Handover
+        fields = [
+            "id", "project", "building", "state", "developer", "developer_contact", "accepted_on", "signed_at",
+            "created_at", "note",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AcceptanceDetailSerializer(AcceptanceSerializer):
+    """One acceptance with its items and defects (by id) and what still stands before the signature."""
+
+    items = AcceptanceItemSerializer(many=True, read_only=True, label=_("验收项"))
+    defects = DefectSerializer(many=True, read_only=True, label=_("缺陷"))
+    missing = _missing_field()
+
+    class Meta(AcceptanceSerializer.Meta):
+        fields = [*AcceptanceSerializer.Meta.fields, "sign_note", "items", "defects", "missing"]
+        read_only_fields = fields
+
+    def get_missing(self, handover) -> list[str]:
+        return services.handover_missing(handover)
 
 
 def _note():
@@ -319,6 +375,59 @@ class MetersSerializer(serializers.Serializer):
     gas = _reading(_("燃气表读数"))
 
 
+class AcceptanceInSerializer(serializers.Serializer):
+    project = ApiIdField(label=_("项目"))
+    building = ApiIdField(
+        required=False, allow_null=True, default=None, label=_("楼栋"), help_text=_("不填为整个项目。")
+    )
+    developer = serializers.CharField(max_length=text_limit(Handover, "developer"), label=_("移交单位（开发商）"))
+    developer_contact = serializers.CharField(
+        max_length=text_limit(Handover, "developer_contact"),
+        required=False,
+        allow_blank=True,
+        default="",
+        label=_("开发商代表"),
+    )
+    accepted_on = serializers.DateField(label=_("验收日期"))
+    note = serializers.CharField(
+        max_length=text_limit(Handover, "note"), required=False, allow_blank=True, default="", label=_("备注")
+    )
+
+
+class AcceptanceItemInSerializer(serializers.Serializer):
+    section = serializers.ChoiceField(choices=Section.choices, label=_("类别"))
+    name = serializers.CharField(max_length=text_limit(HandoverItem, "name"), label=_("项目名称"))
+    result = serializers.ChoiceField(
+        choices=Result.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        label=_("结果"),
+        help_text=_("房屋本体和设施设备填写；钥匙、资料不填。"),
+    )
+    quantity = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        label=_("数量"),
+        help_text=_("钥匙、资料填接收数量。"),
+    )
+    note = serializers.CharField(
+        max_length=text_limit(HandoverItem, "note"), required=False, allow_blank=True, default="", label=_("说明")
+    )
+
+
+class AcceptanceSignSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=min(EVENT_NOTE, text_limit(Handover, "sign_note")),
+        required=False,
+        allow_blank=True,
+        default="",
+        label=_("验收意见"),
+    )
+
+
 def _filter(model_, states):
     class Filter(django_filters.FilterSet):
         project = IdFilter(label=_("项目"), field_name="project_id")
@@ -345,9 +454,10 @@ class _Registrations(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModel
     input_serializer = MoveInInSerializer
     detail_serializer = MoveInDetailSerializer
     children = ()  # what the detail shows of the record's own rows
+    place = "room"
 
     def get_queryset(self):
-        qs = selectors.visible(self.model, self.request.user).select_related("room")
+        qs = selectors.visible(self.model, self.request.user).select_related(self.place)
         return qs if self.action == "list" else qs.prefetch_related(*self.children)
 
     def get_serializer_class(self):
@@ -382,6 +492,14 @@ class _Registrations(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModel
         body.is_valid(raise_exception=True)
         run(request.user, record, body.validated_data)
         return self._detail(request, record)
+
+
+def _repair(actor, record, data):
+    """A defect of this record (a move-in's or a handover's) handed off as a repair request."""
+    defect = selectors.defect_of(record, data["defect"])
+    if defect is None:
+        raise serializers.ValidationError({"defect": [_("缺陷不存在。")]})
+    services.defect_to_repair(actor=actor, defect=defect)
 
 
 def _step_schema(summary, body, serializer):
@@ -465,13 +583,7 @@ class MoveInViewSet(_Registrations):
     @_step_schema(_("验房缺陷转报修"), DefectRepairSerializer, MoveInDetailSerializer)
     @action(detail=True, methods=["post"], url_path="repair", url_name="repair")
     def repair(self, request, pk=None):
-        def run(actor, movein, data):
-            defect = selectors.defect_of(movein, data["defect"])
-            if defect is None:
-                raise serializers.ValidationError({"defect": [_("缺陷不存在。")]})
-            services.defect_to_repair(actor=actor, defect=defect)
-
-        return self._step(request, DefectRepairSerializer, run)
+        return self._step(request, DefectRepairSerializer, _repair)
 
     @_step_schema(_("办结入住"), RegistrationNoteSerializer, MoveInDetailSerializer)
     @action(detail=True, methods=["post"], url_path="complete", url_name="complete")
@@ -589,4 +701,83 @@ class TransferViewSet(_Registrations):
             request,
             RegistrationCancelSerializer,
             lambda a, r, d: services.transfer_cancel(actor=a, transfer=r, reason=d["reason"]),
+        )
+
+
+class AcceptanceFilter(django_filters.FilterSet):
+    project = IdFilter(label=_("项目"), field_name="project_id")
+    building = IdFilter(label=_("楼栋"), field_name="building_id")
+    state = django_filters.TypedChoiceFilter(label=_("状态"), choices=HandoverState.choices, coerce=int)
+
+    class Meta:
+        model = Handover
+        fields = ["project", "building", "state"]
+
+
+@_schema(_("接管验收列表"), _("一份接管验收"), _("办理接管验收"), AcceptanceDetailSerializer, AcceptanceInSerializer)
+class AcceptanceViewSet(_Registrations):
+    """The acceptance of a project or a building from the developer: the desk's, as the pages are
+    (a resident is refused, not shown an empty list)."""
+
+    permission_classes = [registrar]
+    model = Handover
+    serializer_class = AcceptanceSerializer
+    input_serializer = AcceptanceInSerializer
+    detail_serializer = AcceptanceDetailSerializer
+    children = ("items", "defects")
+    place = "building"
+    filterset_class = AcceptanceFilter
+
+    def create(self, request, *args, **kwargs):
+        data = AcceptanceInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        ids = request.user.project_ids()
+        project = Project.objects.filter(pk=d.pop("project"), pk__in=ids).first()
+        if project is None:
+            raise NotFound(_("项目不存在或您无权查看。"))
+        building = None
+        if d["building"] is not None:
+            building = Building.objects.filter(pk=d["building"], project_id__in=ids).first()
+            if building is None:
+                raise serializers.ValidationError({"building": [_("楼栋不存在。")]})
+        d["building"] = building
+        record = services.handover_open(actor=request.user, project=project, **d)
+        return self._detail(request, record, status=status.HTTP_201_CREATED)
+
+    @_step_schema(_("记录接管验收项"), AcceptanceItemInSerializer, AcceptanceDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="item", url_name="item")
+    def item(self, request, pk=None):
+        return self._step(
+            request,
+            AcceptanceItemInSerializer,
+            lambda a, r, d: services.handover_add_item(actor=a, handover=r, **d),
+        )
+
+    @_step_schema(_("记录接管遗留缺陷"), DefectInSerializer, AcceptanceDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="defect", url_name="defect")
+    def defect(self, request, pk=None):
+        return self._step(request, DefectInSerializer, lambda a, r, d: services.defect_add(actor=a, handover=r, **d))
+
+    @_step_schema(_("接管缺陷转报修"), DefectRepairSerializer, AcceptanceDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="repair", url_name="repair")
+    def repair(self, request, pk=None):
+        return self._step(request, DefectRepairSerializer, _repair)
+
+    @_step_schema(_("项目经理签字确认接管"), AcceptanceSignSerializer, AcceptanceDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="sign", url_name="sign")
+    def sign(self, request, pk=None):
+        return self._step(
+            request,
+            AcceptanceSignSerializer,
+            lambda a, r, d: services.handover_sign(actor=a, handover=r, note=d["note"]),
+        )
+
+    @_step_schema(_("取消接管验收"), RegistrationCancelSerializer, AcceptanceDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
+    def cancel(self, request, pk=None):
+        return self._step(
+            request,
+            RegistrationCancelSerializer,
+            lambda a, r, d: services.handover_cancel(actor=a, handover=r, reason=d["reason"]),
         )

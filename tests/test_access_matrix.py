@@ -1000,6 +1000,21 @@ ROWS = [
         )
         for name, step, data in REGISTRATION_STEPS
     ),
+    # the handover acceptance from the developer (接管验收): the desk's only, as on the pages; the
+    # project manager's signature is the service's to refuse (the over-long note is a 400 first)
+    Row("api:handover-list", DESKLIKE, query=in_a),
+    Row("api:handover-list", DESKLIKE, method="POST", variant="post"),
+    Row("api:handover-detail", DESKLIKE, kwargs=pk("handover_record")),
+    *(
+        Row(f"api:handover-{step}", DESKLIKE, kwargs=pk("handover_record"), method="POST", data=data, ok=LET_IN)
+        for step, data in (
+            ("item", None),
+            ("defect", None),
+            ("repair", None),
+            ("sign", TOO_LONG),
+            ("cancel", None),
+        )
+    ),
     Row("api:renovation-list", EVERYONE, query=in_a),
     Row("api:renovation-list", DESKLIKE | RESIDENTS, method="POST", variant="post"),
     Row("api:renovation-detail", ALL_STAFF | {"resident"}, kwargs=pk("renovation"), refuse=HIDDEN),

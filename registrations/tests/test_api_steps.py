@@ -1,4 +1,4 @@
-"""The steps that make a move-in or a transfer ready, over the API (/api/moveins/{id}/check/ …,
+"""The steps that make a move-in or a transfer ready, and the handover acceptance, over the API (/api/moveins/{id}/check/ …,
 /api/transfers/{id}/settle/ …): a client gets either done through the API alone, from opening it to
 completing it, each step through the service the page calls. A role the page refuses is 403, a
 record the caller cannot see 404, bad input 400 with field errors, a step the service refuses 403
@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 from desk.models import ServiceRequest
 from estate.choices import Relation, RoomState
 from estate.models import Occupancy, Room
-from registrations.choices import MoveInState, TransferState
-from registrations.models import Defect, Event, MoveIn, MoveInKey, Transfer, TransferItem
+from registrations.choices import HandoverState, MoveInState, TransferState
+from registrations.models import Defect, Event, Handover, MoveIn, MoveInKey, Transfer, TransferItem
 from registrations.tests.test_movein import open_movein
 from registrations.tests.test_transfer_handover import open_transfer
 from tests.factories import make_room
@@ -258,3 +258,86 @@ def test_a_key_sent_twice_with_one_idempotency_key_is_handed_over_once(api, worl
     assert again["Idempotent-Replayed"] == "true" and MoveInKey.objects.filter(movein=movein).count() == 1
     other = post(api, world.cs, "movein-key", movein, {**body, "count": 3}, HTTP_IDEMPOTENCY_KEY="key-1")
     assert other.status_code == 409 and MoveInKey.objects.filter(movein=movein).count() == 1
+
+
+# ---------------------------------------------------------------- the handover acceptance (接管验收)
+
+
+def _handover(world):
+    from registrations import services
+
+    return services.handover_open(
+        actor=world.cs, project=world.project, developer="翠湖置业", accepted_on=date(2026, 11, 1)
+    )
+
+
+def test_a_handover_is_accepted_and_signed_through_the_api_alone(api, world):
+    api.force_authenticate(world.cs)
+    building = world.room.building
+    opened = api.post(
+        reverse("api:handover-list"),
+        {"project": world.project.pk, "building": building.pk, "developer": "翠湖置业", "accepted_on": "2026-11-01"},
+        format="json",
+    )
+    assert opened.status_code == 201, opened.data
+    assert opened.data["building"] == building.pk and opened.data["missing"]
+    handover = Handover.objects.get(pk=opened.data["id"])
+    ok(post(api, world.cs, "handover-item", handover, {"section": "building", "name": "外墙", "result": "defect"}))
+    ok(post(api, world.cs, "handover-item", handover, {"section": "keys", "name": "单元门钥匙", "quantity": 12}))
+    data = ok(post(api, world.cs, "handover-defect", handover, {"location": "3栋外墙", "description": "空鼓"}))
+    data = ok(post(api, world.cs, "handover-repair", handover, {"defect": data["defects"][0]["id"]}))
+    assert data["defects"][0]["request"] == ServiceRequest.objects.get().pk and data["missing"] == []
+    refused = post(api, world.cs, "handover-sign", handover, {"note": "同意接管"})  # the project manager signs
+    assert refused.status_code == 403 and refused.data["code"] == "refused"
+    data = ok(post(api, world.pm, "handover-sign", handover, {"note": "同意接管"}))
+    assert data["state"] == HandoverState.SIGNED and data["sign_note"] == "同意接管"
+
+
+def test_a_handover_is_the_desks_only(api, world):
+    handover = _handover(world)
+    api.force_authenticate(world.resident_user)
+    assert api.get(reverse("api:handover-list")).status_code == 403
+    assert post(api, world.resident_user, "handover-cancel", handover, {"reason": "x"}).status_code == 403
+    assert post(api, world.outsider, "handover-cancel", handover, {"reason": "x"}).status_code == 404
+    api.force_authenticate(world.outsider)
+    other = api.post(
+        reverse("api:handover-list"),
+        {"project": world.project.pk, "developer": "翠湖置业", "accepted_on": "2026-11-01"},
+        format="json",
+    )
+    assert other.status_code == 404 and Handover.objects.count() == 1
+    assert Handover.objects.get(pk=handover.pk).state == HandoverState.OPEN and events(handover) == 1
+
+
+HANDOVER_BAD = [
+    ("handover-item", {"section": "x", "name": ""}, {"section", "name"}),
+    ("handover-item", {"section": "building", "name": "外墙"}, {"result"}),  # the service's rule
+    ("handover-item", {"section": "keys", "name": "钥匙"}, {"quantity"}),
+    ("handover-defect", {}, {"location", "description"}),
+    ("handover-repair", {"defect": 10**6}, {"defect"}),
+    ("handover-cancel", {"reason": " "}, {"reason"}),
+]
+
+
+@pytest.mark.parametrize("name,body,fields", HANDOVER_BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(HANDOVER_BAD)])
+def test_bad_handover_input_is_a_400_and_nothing_changes(api, world, name, body, fields):
+    handover = _handover(world)
+    response = post(api, world.cs, name, handover, body)
+    assert response.status_code == 400 and fields <= set(response.data["errors"]), response.data
+    assert events(handover) == 1 and not handover.items.exists() and not handover.defects.exists()
+    assert Handover.objects.get(pk=handover.pk).state == HandoverState.OPEN
+
+
+def test_a_building_of_another_project_is_a_400(api, world):
+    api.force_authenticate(world.cs)
+    response = api.post(
+        reverse("api:handover-list"),
+        {
+            "project": world.project.pk,
+            "building": world.other_room.building_id,
+            "developer": "翠湖置业",
+            "accepted_on": "2026-11-01",
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "building" in response.data["errors"] and not Handover.objects.exists()
