@@ -11,7 +11,7 @@ from duty.api import AssignmentViewSet, HandoverViewSet, KeyLoanViewSet, LogEntr
 from estate.api import HouseholdViewSet, ResidentViewSet, RoomViewSet
 from frontdesk.api import PassLookupView
 from frontdesk.api_sets import ContractorPassViewSet, ParcelViewSet, PassViewSet, VisitViewSet
-from registrations.api import LeaseViewSet, MoveInViewSet, TransferViewSet
+from registrations.api import AcceptanceViewSet, LeaseViewSet, MoveInViewSet, TransferViewSet
 from renovation.api import RenovationViewSet
 from safety.api import FindingViewSet, IncidentViewSet, PointViewSet, RunViewSet
 from webhooks.api import DeliveryViewSet, EndpointViewSet
@@ -37,6 +37,7 @@ router.register("duty/handovers", HandoverViewSet, basename="duty-handover")
 router.register("moveins", MoveInViewSet, basename="movein")
 router.register("leases", LeaseViewSet, basename="lease")
 router.register("transfers", TransferViewSet, basename="transfer")
+router.register("handovers", AcceptanceViewSet, basename="handover")
 router.register("renovations", RenovationViewSet, basename="renovation")
 router.register("announcements", AnnouncementViewSet, basename="announcement")
 router.register("activities", ActivityViewSet, basename="activity")

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from core.choices import Role
 from estate.selectors import resident_records
 from registrations import rules
-from registrations.models import Event, Handover, Lease, MoveIn, Transfer
+from registrations.models import Defect, Event, Handover, Lease, MoveIn, Transfer
 
 ROOM_MODELS = (MoveIn, Lease, Transfer)
 
@@ -76,3 +76,9 @@ def detail(model, user, pk):
             "items__recorded_by", "defects__request", "defects__created_by"
         )
     return qs.get(pk=pk)
+
+
+def defect_of(record, pk) -> Defect | None:
+    """A defect of this move-in or handover by its id, or None when it is not one of its own."""
+    parent = {"movein": record} if isinstance(record, MoveIn) else {"handover": record}
+    return Defect.objects.filter(pk=pk, **parent).select_related("movein", "handover", "request").first()

@@ -23,7 +23,7 @@ from core.paging import keyset_page
 from registrations import forms, rules, selectors, services
 from registrations.choices import OPEN_STATES, STARTED, STATE_COLOUR, Kind, LeaseState, TransferState
 from registrations.filters import FILTERS
-from registrations.models import Defect, Handover, Lease, MoveIn, Transfer
+from registrations.models import Handover, Lease, MoveIn, Transfer
 
 
 @dataclass
@@ -44,8 +44,7 @@ class Spec:
 
 
 def _defect(record, cd):
-    parent = {"movein": record} if isinstance(record, MoveIn) else {"handover": record}
-    defect = Defect.objects.filter(pk=cd["defect"], **parent).select_related("movein", "handover", "request").first()
+    defect = selectors.defect_of(record, cd["defect"])
     if defect is None:
         raise ValidationError({"defect": [_("缺陷不存在。")]})
     return defect
