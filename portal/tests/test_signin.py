@@ -154,3 +154,13 @@ def test_a_code_sign_in_leaves_axes_password_bookkeeping_alone_and_a_password_si
     client.logout()
     assert client.post(reverse("login"), {"username": "cs", "password": PASSWORD}).status_code == 302
     assert AccessLog.objects.filter(username="cs").exists()
+
+
+def test_the_development_backend_says_where_the_code_went_whoever_asks_and_logs_it(client, world, caplog):
+    """Without DEBUG the page still says that no SMS left the machine (for a registered phone and an
+    unknown one alike: it must not tell who lives here); the code is on the console's log."""
+    for phone in ("13812345678", "13900009999"):
+        page = client.post(reverse("portal:signin"), {"phone": phone}, REMOTE_ADDR=f"10.1.{phone[-1]}.1")
+        assert b'id="dev-outbox"' in page.content
+        assert last_code("13812345678").encode() not in page.content  # the code itself only under DEBUG
+    assert any(last_code("13812345678") in r.getMessage() for r in caplog.records)

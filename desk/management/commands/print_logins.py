@@ -26,4 +26,12 @@ class Command(BaseCommand):
                 line += f" · {hint}"
             self.stdout.write(line)
         self.stdout.write(f"API docs: {address}api/docs/   Admin: {address}admin/")
+        from estate.models import Resident
+
+        owner = Resident.objects.filter(user__username="yezhu").exclude(phone="").first()
+        if owner is not None:
+            self.stdout.write(
+                f"Residents' app: {address}my/   sign in with {owner.name}'s phone {owner.phone}; with the "
+                "development SMS backend the code is printed here and kept in the admin's 开发发件箱"
+            )
         self.stdout.write("")
