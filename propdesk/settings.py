@@ -120,7 +120,7 @@ AUTH_USER_MODEL = "core.User"
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "core.sessions.cached_db"  # the new key made at the first save (core/sessions)
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "propdesk",
@@ -130,6 +130,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "core.sessions.db"
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "propdesk",

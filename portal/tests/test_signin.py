@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -164,3 +165,26 @@ def test_the_development_backend_says_where_the_code_went_whoever_asks_and_logs_
         assert b'id="dev-outbox"' in page.content
         assert last_code("13812345678").encode() not in page.content  # the code itself only under DEBUG
     assert any(last_code("13812345678") in r.getMessage() for r in caplog.records)
+
+
+def test_signing_in_writes_the_new_session_once_and_the_old_one_is_gone(client, world):
+    """core/sessions: the new key is made at the first save (one INSERT, no UPDATE after it); the
+    session the visitor had before signing in is deleted at once (no fixation)."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.post(reverse("portal:signin"), {"phone": "13812345678"})
+    session = client.session
+    session["before"] = 1
+    session.save()
+    old = session.session_key
+    with CaptureQueriesContext(connection) as q:
+        done = client.post(reverse("portal:signin"), {"phone": "13812345678", "code": last_code("13812345678")})
+    assert done.status_code == 302
+    writes = [s["sql"].split()[0] for s in q.captured_queries if "django_session" in s["sql"]]
+    assert writes.count("INSERT") == 1 and "UPDATE" not in writes, writes
+    assert not Session.objects.filter(session_key=old).exists()
+    new = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert new != old and Session.objects.filter(session_key=new).exists()
+    assert client.get(reverse("portal:home")).status_code == 200
