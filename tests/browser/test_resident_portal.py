@@ -10,8 +10,9 @@ from PIL import Image
 
 from desk.choices import Channel, State
 from desk.models import ServiceRequest
-from desk.services import request_accept, request_arrive, request_dispatch, request_resolve
+from desk.services import request_accept, request_arrive, request_resolve
 from portal.models import DevOutbox
+from tests.browser.test_journey import act, signed_in
 from tests.factories import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,8 +60,13 @@ def test_resident_reports_a_leak_and_follows_it(browser, live_server, shots, tmp
     no_sideways_scroll(page)
     shots("timeline", page)
 
-    # the desk dispatches it; the technician does the work
-    request_dispatch(actor=world.cs, request=sr, department=world.dept["engineering"], assignee=world.tech)
+    # the desk, in a browser of its own, dispatches it from the request page; the technician does the work
+    desk = signed_in(browser, live_server, "cs")
+    desk.goto(f"{live_server.url}/requests/{sr.pk}/")
+    act(desk, "dispatch", {"select[name=assignee]": "孙师傅（工程部）· 在办 0 · 超时 0"})
+    sr.refresh_from_db()
+    assert sr.state == State.DISPATCHED and sr.assignee == world.tech
+    desk.context.close()
     page.reload()
     assert "已派给" in page.locator("#timeline").inner_text() and "孙师傅" in page.locator("#timeline").inner_text()
     request_accept(actor=world.tech, request=sr)
