@@ -70,6 +70,14 @@ def test_owner_keeps_the_household_and_joins_the_community(browser, live_server,
     with page.expect_navigation():
         page.click("button[type=submit]")
 
+    # the home says the tenant's pass waits for the owner, and leads to 我家
+    assert "钢琴" not in page.locator("#to-confirm").inner_text()  # who and when, not the goods
+    assert "ten 申请" in page.locator("#to-confirm").inner_text()  # the tenant's account's name
+    shots("home-to-confirm", page)
+    with page.expect_navigation():
+        page.click("#to-confirm a.btn")
+    assert page.url.endswith("/my/home/")
+
     # my household: a family member added
     page.click("nav.tabs >> text=我家")
     no_sideways_scroll(page)
