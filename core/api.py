@@ -1,7 +1,11 @@
-"""One error shape for the API: {"detail": "...", "code": "...", "errors": {field: [messages]}}."""
+"""One error shape for the API: {"detail": "...", "code": "...", "errors": {field: [messages]}};
+and the pieces every app's API shares: the body read through a serializer, the schema of a
+workflow step."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -25,3 +29,43 @@ def exception_handler(exc, context):
         response.data = {"detail": str(detail), "code": "invalid", "errors": errors}
         response.status_code = status.HTTP_400_BAD_REQUEST
     return response
+
+
+# The one error shape, as the schema shows it.
+class ApiErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(label=_("说明"))
+    code = serializers.CharField(label=_("错误代码"), required=False, help_text=_("invalid、refused 或 conflict"))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        label=_("字段错误"),
+        help_text=_("字段名 → 错误信息列表"),
+    )
+
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(ApiErrorSerializer, description=_("输入有误，未作任何修改；errors 按字段列出原因。")),
+    403: OpenApiResponse(ApiErrorSerializer, description=_("无权执行，detail 说明原因。")),
+    404: OpenApiResponse(ApiErrorSerializer, description=_("记录不存在或您无权查看。")),
+    409: OpenApiResponse(ApiErrorSerializer, description=_("记录刚被其他人修改过，请刷新后再试。")),
+}
+
+
+def valid(serializer_class, request, **kwargs):
+    """The request's body through `serializer_class` (400 with the field errors when it is not
+    valid): the validated serializer."""
+    body = serializer_class(data=request.data, **kwargs)
+    body.is_valid(raise_exception=True)
+    return body
+
+
+def step_schema(summary, *, tag: str, request, response, description=None, responses=None):
+    """The schema of one workflow step (a POST action on a record): its body, the record it answers
+    with, and the shared errors (`responses` adds or replaces some)."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        tags=[tag],
+        request=request,
+        responses={200: response, **ERROR_RESPONSES, **(responses or {})},
+    )

@@ -31,6 +31,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api import ERROR_RESPONSES as COMMON_ERRORS
+from core.api import ApiErrorSerializer
 from core.filters import FilterBackend
 from core.idempotency import Idempotent
 from core.ids import ApiIdField
@@ -50,21 +52,9 @@ from estate.api import AUTHENTICATION_CLASSES, PhoneField
 # ---------------------------------------------------------------- small pieces
 
 
-# The one error shape of the API (core/api.py).
-class ApiErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(label=_("说明"))
-    code = serializers.CharField(label=_("错误代码"), required=False, help_text=_("invalid、refused 或 conflict"))
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        label=_("字段错误"),
-        help_text=_("字段名 → 错误信息列表"),
-    )
-
-
+# The shared errors (core/api.py) in the requests' own words.
 ERROR_RESPONSES = {
-    400: OpenApiResponse(ApiErrorSerializer, description=_("输入有误，未作任何修改；errors 按字段列出原因。")),
-    403: OpenApiResponse(ApiErrorSerializer, description=_("无权执行，detail 说明原因。")),
+    **COMMON_ERRORS,
     404: OpenApiResponse(ApiErrorSerializer, description=_("工单不存在或您无权查看。")),
     409: OpenApiResponse(ApiErrorSerializer, description=_("工单刚被其他人修改过（version 已过期），请刷新后再试。")),
 }
