@@ -116,6 +116,14 @@ def run_done_on_commit(run_id: int) -> None:
     transaction.on_commit(lambda: notify_run_bills(run_id), robust=True)
 
 
+def payment_notice_on_commit(entry_id: int) -> None:
+    """Queue a desk payment's notice once its transaction commits (billing/tasks.py): the desk's
+    payment keeps its statements; a lost notice is a courtesy missed, the printed receipt the record."""
+    from billing.tasks import notify_payment
+
+    transaction.on_commit(lambda: notify_payment(entry_id), robust=True)
+
+
 def payment_posted_notify(entry: Entry) -> int:
     """The short receipt notice (in the posting's transaction: an outbox row): to the resident who
     paid online, or for a payment at the desk to the room's paying residents."""

@@ -61,6 +61,15 @@ class Household:
     building_ids: frozenset[int]
     project_ids: frozenset[int]
 
+    @classmethod
+    def of_rooms(cls, rooms) -> "Household":
+        """From the resident's current rooms when a page has read them already (no query)."""
+        return cls(
+            frozenset(r.pk for r in rooms),
+            frozenset(r.building_id for r in rooms),
+            frozenset(r.project_id for r in rooms),
+        )
+
 
 def household_of(user) -> Household:
     """The rooms a resident account lives in now (one query)."""

@@ -21,21 +21,13 @@ OWNER_ADDS = frozenset({"family", "emergency"})
 
 
 def links_today(user, room_id) -> list[tuple[str, object, int]]:
-    """The resident user's links to the room today: [(relation, start, resident id)] (one query)."""
+    """The resident user's links to the room today: [(relation, start, resident id)], from their
+    occupancy scope (one query, or none when the request keeps it: estate.selectors.resident_scope)."""
     if not (user.is_authenticated and user.is_resident) or not room_id:
         return []
-    from estate.selectors import SCOPE_ATTR
+    from estate.selectors import resident_scope
 
-    kept = getattr(user, SCOPE_ATTR, None)
-    if kept is not None:  # this request's scope, read once (estate.selectors.keep_resident_scope)
-        return [(rel, start, rid) for rid_room, rel, start, rid in kept.links if rid_room == room_id]
-    from estate.models import Occupancy
-
-    return list(
-        Occupancy.objects.current()
-        .filter(resident__user=user, room_id=room_id)
-        .values_list("relation", "start", "resident_id")
-    )
+    return [(rel, start, rid) for room, rel, start, rid in resident_scope(user).links if room == room_id]
 
 
 def is_owner_today(user, room_id) -> bool:

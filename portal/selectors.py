@@ -62,13 +62,7 @@ def unread_announcements(user, room, rooms=None):
     projects), so the announcements' audience is not read again."""
     from community.selectors import Household
 
-    household = None
-    if rooms is not None:
-        household = Household(
-            frozenset(r.pk for r in rooms),
-            frozenset(r.building_id for r in rooms),
-            frozenset(r.project_id for r in rooms),
-        )
+    household = Household.of_rooms(rooms) if rooms is not None else None
     return resident_announcements(user, household).filter(is_read=False)
 
 

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing import events, rules
+from billing import events, notices, rules
 from billing.choices import ONLINE_METHODS, BillState, EntryKind, EntryState, Method
 from billing.models import Account, Allocation, Bill, BillingSettings, BillLine, Entry
 from billing.money import yuan
@@ -138,12 +138,6 @@ def _audit_entry(actor, entry: Entry, action: str, **extra) -> None:
     )
 
 
-def _queue_payment_notice(entry_id: int) -> None:
-    from billing.tasks import notify_payment
-
-    notify_payment(entry_id)
-
-
 def _may_collect(actor, room, read: dict | None = None) -> None:
     if not rules.may_take_payments(actor, room.project_id, company_id=room.project.company_id, read=read):
         raise ActionRefused(_("您不能为这个房屋收款。"))
@@ -210,9 +204,7 @@ def payment_post(
             if rest:
                 Account.objects.filter(pk=account.pk).update(balance_fen=account.balance_fen + rest, updated_at=now)
             _audit_entry(actor, entry, "payment", bills=[b for b in {line.bill_id for line, _m in moves}])
-            # The payers' receipt notice from the queue once this commits: the desk's payment keeps its
-            # dozen statements (a lost notice is a courtesy missed; the printed receipt is the record).
-            transaction.on_commit(lambda: _queue_payment_notice(entry.pk), robust=True)
+            notices.payment_notice_on_commit(entry.pk)  # the payers' receipt notice, from the queue
             events.payment_posted(entry)
             return entry
     except IntegrityError:
@@ -327,9 +319,7 @@ def payment_confirm_online(*, entry: Entry, amount_fen: int, paid: bool, gateway
             Account.objects.filter(pk=account.pk).update(balance_fen=account.balance_fen + rest, updated_at=now)
         _audit_entry(None, entry, "online_paid", gateway_ref=gateway_ref, over_prepay_cap=over_cap)
         if entry.paid_by_id:
-            from billing.notices import payment_posted_notify
-
-            payment_posted_notify(entry)
+            notices.payment_posted_notify(entry)
         events.payment_posted(entry)
     return entry
 
