@@ -49,18 +49,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
 
 
-def ensure_database(db: str, rebuild: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{BASE}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{db}"')
-
-
 def build(projects: int, rooms: int, months: int) -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
@@ -174,7 +162,9 @@ def timed(fn, runs: int, db_cpu) -> tuple[list[float], float, float]:
 
 def main() -> int:
     args = ARGS
-    ensure_database(args.db, args.rebuild)
+    from bench.results import ensure_database
+
+    ensure_database(BASE, args.db, args.rebuild)
     import django
 
     django.setup()

@@ -16,6 +16,7 @@ Target (issue 14): the telling ≤ 30 s, and the desk not held up.
 """
 
 import argparse
+import datetime
 import os
 import sys
 import threading
@@ -28,14 +29,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
 BASE = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
 DB = "propdesk_bench_fanout"
 os.environ["DATABASE_URL"] = f"{BASE}/{DB}"
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{BASE}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone():
-            conn.execute(f'CREATE DATABASE "{DB}"')
 
 
 def make_homes(homes: int):
@@ -100,6 +93,10 @@ def make_homes(homes: int):
             [NotificationProfile(user=u, channels={"announcement_published": ["inapp", "sms"]}) for u in users],
             batch_size=2000,
         )
+    # no quiet hours (start = end): the worker's figure must not depend on the hour the bench runs at
+    NotificationProfile.objects.filter(user__username__startswith="fanout-").update(
+        quiet_start=datetime.time(0), quiet_end=datetime.time(0)
+    )
     supervisor = User.objects.filter(username="fanout-supervisor").first()
     if supervisor is None:
         supervisor = User.objects.create(username="fanout-supervisor", role=Role.CS_SUPERVISOR, company=company)
@@ -130,7 +127,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--homes", type=int, default=10_000)
     args = parser.parse_args()
-    ensure_database()
+    from bench.results import ensure_database
+
+    ensure_database(BASE, DB)
 
     import django
 
@@ -149,10 +148,12 @@ def main() -> None:
     from community.notices import announcement_tell
     from core import notify
     from core.models import Delivery, Notification
+    from estate.models import Room
 
     settings.PROPDESK_NOTIFICATION_CHANNELS = ["core.notify.SmsChannel"]
     start = time.perf_counter()
     project, supervisor = make_homes(args.homes)
+    homes = Room.objects.filter(project=project).count()  # a smaller --homes than made before: all of them
     print(f"data ready in {time.perf_counter() - start:.1f} s")
     Delivery.objects.filter(user__username__startswith="fanout-").delete()
     Notification.objects.filter(user__username__startswith="fanout-").delete()
@@ -188,10 +189,10 @@ def main() -> None:
     print(f"desk reads meanwhile: {len(reads)}, worst {worst:.1f} ms")
     print(f"worker sent {sent} SMS in {drain:.2f} s ({sent / drain:.0f}/s, recording backend)")
     results.report(
-        f"announcement to {args.homes:,} homes: the telling",
+        f"announcement to {homes:,} homes: the telling",
         "≤ 30 s, the desk not held up",
         f"{tell:.2f} s",
-        tell <= 30 and told >= args.homes and worst < 1000,
+        tell <= 30 and told >= homes and worst < 1000,
         f"publishing {publish * 1000:.0f} ms; {sms:,} SMS rows; desk reads meanwhile worst {worst:.0f} ms; "
         f"worker sent {sent:,} in {drain:.1f} s",
     )

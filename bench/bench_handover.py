@@ -32,21 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
 
 
-def ensure_database(rebuild: bool) -> bool:
-    """True when the database is new (and must be filled)."""
-    import psycopg
-
-    with psycopg.connect(f"{BASE}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{DB}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB}"')
-            return True
-    return False
-
-
 # Share of the items per kind; kinds registered but not listed get nothing.
 SHARES = {
     "requests": 0.40,
@@ -301,7 +286,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    fresh = ensure_database(args.rebuild)
+    from bench.results import ensure_database
+
+    fresh = ensure_database(BASE, DB, args.rebuild)
     import django
 
     django.setup()

@@ -31,18 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
 
 
-def ensure_database(rebuild: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{BASE}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{DB}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB}"')
-
-
 def build(n_parcels: int, n_rooms: int, rng: random.Random) -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
@@ -175,7 +163,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
-    ensure_database(args.rebuild)
+    from bench.results import ensure_database
+
+    ensure_database(BASE, DB, args.rebuild)
 
     import django
 

@@ -26,14 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{BASE}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone():
-            conn.execute(f'CREATE DATABASE "{DB}"')
-
-
 def worker(_n: int) -> tuple[int, float]:
     """Drain until nothing is due: (deliveries tried, this process's CPU seconds)."""
     import django
@@ -54,7 +46,9 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    ensure_database()
+    from bench.results import ensure_database
+
+    ensure_database(BASE, DB)
 
     import django
 

@@ -57,3 +57,19 @@ def machine() -> str:
 
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def ensure_database(base: str, name: str, rebuild: bool = False) -> bool:
+    """A benchmark's own database on the server `base` (postgres://user@host:port): made when
+    missing, dropped and made again with `rebuild`. True when it is new (and must be filled)."""
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and rebuild:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            return True
+    return False
