@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import ActionRefused
 from core.models import User
-from core.notify import notify_event
-from frontdesk import events
+from frontdesk import events, notifications
 from frontdesk.choices import HandoverMethod, ParcelKind, ParcelState
 from frontdesk.models import FrontdeskSettings, Parcel, ParcelEvent, PickupAttempt
-from frontdesk.services._common import _check_front, _clean_text, _front_room, _occupant_users, _save_with_code
+from frontdesk.services._common import _check_front, _clean_text, _front_room, _save_with_code
 
 
 def parcel_log(
@@ -51,27 +50,13 @@ def parcel_log(
             hours = FrontdeskSettings.for_project(room.project_id).important_mail_hours
             parcel.due_at = now + timedelta(hours=hours)
         _save_with_code(parcel, "pickup_code")
-        told = list(_occupant_users(room.pk))
-        notify_event(
-            told,
-            "parcel_arrived",
-            {
-                "room": room.code,
-                "kind": parcel.get_kind_display(),
-                "carrier": parcel.carrier,
-                "shelf": parcel.shelf,
-                "code": parcel.pickup_code,
-                "important": parcel.kind == ParcelKind.IMPORTANT,
-                "due": f"{timezone.localtime(parcel.due_at):%H:%M}" if parcel.due_at else "",
-            },
-            url=reverse("portal:parcels"),
-        )
+        told = notifications.tell_parcel_arrived(parcel)
         ParcelEvent.objects.create(
             parcel=parcel,
             at=now,
             actor=actor,
             action="logged",
-            note=_("登记到件，已通知 %(n)s 人") % {"n": len(told)},
+            note=_("登记到件，已通知 %(n)s 人") % {"n": told},
         )
         events.parcel_logged(parcel)
     return parcel
