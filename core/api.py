@@ -2,10 +2,12 @@
 and the pieces every app's API shares: the body read through a serializer, the schema of a
 workflow step."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -17,6 +19,12 @@ def exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         code = {403: "refused", 409: "conflict"}.get(exc.status, "invalid")
         return Response({"detail": exc.message, "code": code}, status=exc.status)
+    # Django's own refusals (a record not found, `Requires.check`) as DRF's, so that their code is
+    # "not_found" / "permission_denied" like every other 404 and 403, not "error".
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     if isinstance(exc, DjangoValidationError):
         exc = DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
     response = drf_exception_handler(exc, context)

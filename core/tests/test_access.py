@@ -82,3 +82,26 @@ def test_the_page_guard_and_the_api_permission_agree_for_the_whole_cast(world):
     for name in ["cs", "supervisor", "manager", "pm", "lead", "tech", "guard", "finance", "resident_user"]:
         user = getattr(world, name)
         assert (_api_get(user).status_code == 200) == ask("frontdesk.front", user), name
+
+
+def test_a_guard_asked_inside_an_action_refuses_with_the_same_answer(world):
+    """`Requires.check` (a right asked once the record is found) answers exactly as the permission
+    class does: 403, the message, code "permission_denied"."""
+    from core.api import exception_handler
+
+    guard = Requires("frontdesk.front", "front only")
+    guard.check(world.guard)  # allowed: nothing raised
+    with pytest.raises(PermissionDenied) as refused:
+        guard.check(world.tech)
+    response = exception_handler(refused.value, {})
+    assert response.status_code == 403
+    assert response.data == {"detail": "front only", "code": "permission_denied"}
+
+
+def test_a_record_not_found_answers_not_found():
+    from django.http import Http404
+
+    from core.api import exception_handler
+
+    response = exception_handler(Http404("No Request matches the given query."), {})
+    assert response.status_code == 404 and response.data["code"] == "not_found"
