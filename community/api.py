@@ -39,11 +39,11 @@ from community import selectors, services
 from community.choices import ActivityState, Audience, NoticeState, SignupState
 from community.models import Activity, Announcement, Feedback, Photo, Signup
 from core.access import Requires
+from core.api import ERROR_RESPONSES, step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
-from core.paging import KeysetPagination
+from core.paging import NewestIdFirst
 from core.text import text_limit
-from desk.api import ERROR_RESPONSES
 from estate.api import AUTHENTICATION_CLASSES
 
 reader = Requires(("community.staff", "community.resident"), _("只有客服人员和业户可以查看公告和活动。"))
@@ -291,27 +291,6 @@ class ActivityFilter(django_filters.FilterSet):
         fields = ["project", "state"]
 
 
-class NewestFirst(KeysetPagination):
-    ordering = ("-pk",)
-
-
-def _resident_only(view) -> None:
-    if not resident_only.has_permission(view.request, view):
-        raise PermissionDenied(resident_only.message)
-
-
-def _staff_only(view) -> None:
-    """The writes are the staff's (the pages' `staff_only`): checked after the record is found."""
-    if not staff_only.has_permission(view.request, view):
-        view.permission_denied(view.request, message=staff_only.message)
-
-
-def _valid(serializer_class, request, **kw):
-    data = serializer_class(data=request.data, **kw)
-    data.is_valid(raise_exception=True)
-    return data
-
-
 def _in_my_projects(request, project_id: int) -> int:
     """A project the staff member does not work in is not there for them (404), as the page's choices."""
     if project_id not in request.user.project_ids():
@@ -328,7 +307,7 @@ class AnnouncementViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [reader]
     serializer_class = AnnouncementSerializer
     filterset_class = AnnouncementFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         user = self.request.user
@@ -355,93 +334,93 @@ class AnnouncementViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         responses={201: StaffAnnouncementSerializer, **ERROR_RESPONSES},
     )
     def create(self, request):
-        _staff_only(self)
-        data = _valid(NoticeInputSerializer, request)
+        staff_only.check(request.user)
+        data = valid(NoticeInputSerializer, request)
         _in_my_projects(request, data.validated_data["project"])
         notice = services.announcement_create(actor=request.user, data=data.notice())
         return self._answer(notice, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("修改公告草稿"),
+    @step_schema(
+        _("修改公告草稿"),
         description=_("只有草稿可以修改（已定时的请先取消定时）；起草人或可发布公告的主管可改。未提供的字段保持不变。"),
-        tags=["community"],
+        tag="community",
         request=NoticeUpdateSerializer,
-        responses={200: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+        response=StaffAnnouncementSerializer,
     )
     def partial_update(self, request, pk=None):
         notice = self.get_object()
-        _staff_only(self)
-        data = _valid(NoticeUpdateSerializer, request, partial=True)
+        staff_only.check(request.user)
+        data = valid(NoticeUpdateSerializer, request, partial=True)
         notice = services.announcement_update(actor=request.user, announcement=notice, data=data.notice(notice))
         return self._answer(notice)
 
-    @extend_schema(
-        summary=_("立即发布公告"),
-        tags=["community"],
+    @step_schema(
+        _("立即发布公告"),
+        tag="community",
         request=PublishSerializer,
-        responses={200: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+        response=StaffAnnouncementSerializer,
     )
     @action(detail=True, methods=["post"], url_path="publish", url_name="publish")
     def publish(self, request, pk=None):
         notice = self.get_object()
-        _staff_only(self)
-        d = _valid(PublishSerializer, request).validated_data
+        staff_only.check(request.user)
+        d = valid(PublishSerializer, request).validated_data
         notice = services.announcement_publish(actor=request.user, announcement=notice, expire_at=d["expire_at"])
         return self._answer(notice)
 
-    @extend_schema(
-        summary=_("定时发布公告"),
-        tags=["community"],
+    @step_schema(
+        _("定时发布公告"),
+        tag="community",
         request=ScheduleSerializer,
-        responses={200: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+        response=StaffAnnouncementSerializer,
     )
     @action(detail=True, methods=["post"], url_path="schedule", url_name="schedule")
     def schedule(self, request, pk=None):
         notice = self.get_object()
-        _staff_only(self)
-        d = _valid(ScheduleSerializer, request).validated_data
+        staff_only.check(request.user)
+        d = valid(ScheduleSerializer, request).validated_data
         notice = services.announcement_schedule(
             actor=request.user, announcement=notice, publish_at=d["publish_at"], expire_at=d["expire_at"]
         )
         return self._answer(notice)
 
-    @extend_schema(
-        summary=_("取消定时发布"),
-        tags=["community"],
+    @step_schema(
+        _("取消定时发布"),
+        tag="community",
         request=None,
-        responses={200: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+        response=StaffAnnouncementSerializer,
     )
     @action(detail=True, methods=["post"], url_path="unschedule", url_name="unschedule")
     def unschedule(self, request, pk=None):
         notice = self.get_object()
-        _staff_only(self)
+        staff_only.check(request.user)
         notice = services.announcement_unschedule(actor=request.user, announcement=notice)
         return self._answer(notice)
 
-    @extend_schema(
-        summary=_("撤回公告"),
-        tags=["community"],
+    @step_schema(
+        _("撤回公告"),
+        tag="community",
         request=ReasonSerializer,
-        responses={200: StaffAnnouncementSerializer, **ERROR_RESPONSES},
+        response=StaffAnnouncementSerializer,
     )
     @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
     def withdraw(self, request, pk=None):
         notice = self.get_object()
-        _staff_only(self)
-        d = _valid(ReasonSerializer, request).validated_data
+        staff_only.check(request.user)
+        d = valid(ReasonSerializer, request).validated_data
         notice = services.announcement_withdraw(actor=request.user, announcement=notice, reason=d["reason"])
         return self._answer(notice)
 
-    @extend_schema(
-        summary=_("标为已读（业户）"),
-        tags=["community"],
+    @step_schema(
+        _("标为已读（业户）"),
+        tag="community",
         request=None,
-        responses={200: AnnouncementSerializer, **ERROR_RESPONSES},
+        response=AnnouncementSerializer,
     )
     @action(detail=True, methods=["post"], url_path="read", url_name="read")
     def read(self, request, pk=None):
         notice = self.get_object()
-        _resident_only(self)
+        resident_only.check(request.user)
         services.announcement_mark_read(user=request.user, announcement=notice)
         notice.is_read = True
         return Response(AnnouncementSerializer(notice).data)
@@ -456,7 +435,7 @@ class ActivityViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [reader]
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         user = self.request.user
@@ -495,23 +474,23 @@ class ActivityViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         responses={201: ActivitySerializer, **ERROR_RESPONSES},
     )
     def create(self, request):
-        _staff_only(self)
-        data = _valid(ActivityInputSerializer, request)
+        staff_only.check(request.user)
+        data = valid(ActivityInputSerializer, request)
         _in_my_projects(request, data.validated_data["project"])
         activity = services.activity_create(actor=request.user, data=data.activity())
         return self._answer(activity, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("取消社区活动"),
-        tags=["community"],
+    @step_schema(
+        _("取消社区活动"),
+        tag="community",
         request=ActivityCancelSerializer,
-        responses={200: ActivitySerializer, **ERROR_RESPONSES},
+        response=ActivitySerializer,
     )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
         activity = self.get_object()
-        _staff_only(self)
-        d = _valid(ActivityCancelSerializer, request).validated_data
+        staff_only.check(request.user)
+        d = valid(ActivityCancelSerializer, request).validated_data
         activity = services.activity_cancel(actor=request.user, activity=activity, reason=d["reason"])
         return self._answer(activity)
 
@@ -525,23 +504,23 @@ class ActivityViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="signup", url_name="signup")
     def signup(self, request, pk=None):
         activity = self.get_object()
-        _resident_only(self)
+        resident_only.check(request.user)
         resident = getattr(request.user, "resident", None)
         if resident is None:
             raise PermissionDenied(_("您的账号没有关联业户。"))
         services.activity_signup(actor=request.user, activity=activity, resident=resident)
         return self._answer(activity, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("取消报名（业户）"),
-        tags=["community"],
+    @step_schema(
+        _("取消报名（业户）"),
+        tag="community",
         request=None,
-        responses={200: ActivitySerializer, **ERROR_RESPONSES},
+        response=ActivitySerializer,
     )
     @action(detail=True, methods=["post"], url_path="cancel-signup", url_name="cancel-signup")
     def cancel_signup(self, request, pk=None):
         activity = self.get_object()
-        _resident_only(self)
+        resident_only.check(request.user)
         signup = self._mine.get(activity.pk)
         if signup is None:
             raise NotFound(_("没有找到这条报名。"))
@@ -561,7 +540,7 @@ class ActivityViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"], url_path="signups", url_name="signups")
     def signups(self, request, pk=None):
         activity = self.get_object()
-        _staff_only(self)
+        staff_only.check(request.user)
         return Response(self._staff_signups(activity))
 
     @extend_schema(
@@ -574,25 +553,25 @@ class ActivityViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="signup-for", url_name="signup-for")
     def signup_for(self, request, pk=None):
         activity = self.get_object()
-        _staff_only(self)
-        d = _valid(OnBehalfSerializer, request).validated_data
+        staff_only.check(request.user)
+        d = valid(OnBehalfSerializer, request).validated_data
         resident = services.find_resident(project_id=activity.project_id, room_code=d["room_code"], name=d["name"])
         signup = services.activity_signup(actor=request.user, activity=activity, resident=resident)
         signup = Signup.objects.select_related("resident", "room").get(pk=signup.pk)
         return Response(StaffSignupSerializer(signup).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("活动签到（客服）"),
+    @step_schema(
+        _("活动签到（客服）"),
         description=_("活动当天起可签到，之后可更正；返回报名名单。"),
-        tags=["community"],
+        tag="community",
         request=AttendanceSerializer,
-        responses={200: StaffSignupSerializer(many=True), **ERROR_RESPONSES},
+        response=StaffSignupSerializer(many=True),
     )
     @action(detail=True, methods=["post"], url_path="attendance", url_name="attendance")
     def attendance(self, request, pk=None):
         activity = self.get_object()
-        _staff_only(self)
-        d = _valid(AttendanceSerializer, request).validated_data
+        staff_only.check(request.user)
+        d = valid(AttendanceSerializer, request).validated_data
         services.activity_attendance(actor=request.user, activity=activity, attended_ids=d["attended"])
         return Response(self._staff_signups(activity))
 
@@ -610,10 +589,10 @@ class ActivityViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             signup = self._mine.get(activity.pk)
             if signup is None:
                 raise NotFound(_("没有找到这条报名。"))
-            d = _valid(FeedbackInputSerializer, request).validated_data
+            d = valid(FeedbackInputSerializer, request).validated_data
         else:
-            _staff_only(self)
-            d = _valid(FeedbackInputSerializer, request).validated_data
+            staff_only.check(request.user)
+            d = valid(FeedbackInputSerializer, request).validated_data
             signup = activity.signups.filter(pk=d["signup"]).first() if d["signup"] else None
             if signup is None:
                 raise serializers.ValidationError({"signup": [_("请选择到场的住户。")]})
@@ -630,7 +609,7 @@ class ActivityViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="photos", url_name="photos")
     def photos(self, request, pk=None):
         activity = self.get_object()
-        _staff_only(self)
-        d = _valid(PhotoInputSerializer, request).validated_data
+        staff_only.check(request.user)
+        d = valid(PhotoInputSerializer, request).validated_data
         photos = services.activity_add_photos(actor=request.user, activity=activity, files=d["files"])
         return Response(PhotoSerializer(photos, many=True).data, status=status.HTTP_201_CREATED)

@@ -266,3 +266,9 @@ class KeysetPagination(CursorPagination):
 
     def get_previous_link(self):
         return self._link(self.keyset.previous_cursor)
+
+
+class NewestIdFirst(KeysetPagination):
+    """Newest first by id alone, for records whose id follows their creation (a log, a sign-up)."""
+
+    ordering = ("-pk",)

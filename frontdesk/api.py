@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import Requires
+from core.api import valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, parse_id
 from core.privacy import mask_id
@@ -161,8 +162,7 @@ class ParcelsView(Idempotent, APIView):
 
     @extend_schema(request=ParcelSerializer, responses={201: ParcelSerializer})
     def post(self, request):
-        data = ParcelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(ParcelSerializer, request)
         d = data.validated_data
         parcel = services.parcel_log(
             actor=request.user,
@@ -181,8 +181,7 @@ class ParcelCollectView(Idempotent, APIView):
 
     @extend_schema(request=CodeSerializer, responses=ParcelSerializer)
     def post(self, request):
-        data = CodeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(CodeSerializer, request)
         d = data.validated_data
         parcel = services.parcel_collect_by_code(
             actor=request.user,
@@ -199,8 +198,7 @@ class VisitAdmitView(Idempotent, APIView):
 
     @extend_schema(request=CodeSerializer, responses={200: None})
     def post(self, request):
-        data = CodeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(CodeSerializer, request)
         d = data.validated_data
         visit = services.visit_admit_by_code(
             actor=request.user, project_id=_project_id(request, d["project"]), code=d["code"]
@@ -237,7 +235,6 @@ class PassApplyView(Idempotent, APIView):
 
     @extend_schema(request=PassApplySerializer, responses={201: GoodsPassSerializer})
     def post(self, request):
-        data = PassApplySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(PassApplySerializer, request)
         goods_pass = services.goods_pass_apply(actor=request.user, data=data.application())
         return Response(GoodsPassSerializer(goods_pass).data, status=status.HTTP_201_CREATED)

@@ -37,12 +37,12 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.access import Requires
+from core.api import ERROR_RESPONSES, step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
-from core.paging import KeysetPagination
+from core.paging import NewestIdFirst
 from core.privacy import mask_id
 from core.text import text_limit
-from desk.api import ERROR_RESPONSES
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
 from estate.selectors import visible_rooms
 from frontdesk import selectors, services
@@ -296,16 +296,6 @@ class ContractorPassFilter(django_filters.FilterSet):
         return current if value else queryset.exclude(pk__in=current.values("pk"))
 
 
-class NewestFirst(KeysetPagination):
-    ordering = ("-pk",)
-
-
-def _front(view) -> None:
-    """The writes are the front's (the pages' `front_only`): check it after the record is found."""
-    if not front_only.has_permission(view.request, view):
-        view.permission_denied(view.request, message=front_only.message)
-
-
 # ---------------------------------------------------------------- views
 
 
@@ -318,7 +308,7 @@ class ParcelViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [front_or_resident]
     serializer_class = ParcelOutSerializer
     filterset_class = ParcelFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         return selectors.visible_parcels(self.request.user).select_related("room")
@@ -330,9 +320,8 @@ class ParcelViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         responses={201: ParcelOutSerializer, **ERROR_RESPONSES},
     )
     def create(self, request):
-        _front(self)
-        data = ParcelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        front_only.check(request.user)
+        data = valid(ParcelSerializer, request)
         d = data.validated_data
         parcel = services.parcel_log(
             actor=request.user,
@@ -344,17 +333,16 @@ class ParcelViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         )
         return Response(ParcelOutSerializer(parcel).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("凭取件码领取"),
-        tags=["frontdesk"],
+    @step_schema(
+        _("凭取件码领取"),
+        tag="frontdesk",
         request=CodeSerializer,
-        responses={200: ParcelOutSerializer, **ERROR_RESPONSES},
+        response=ParcelOutSerializer,
     )
     @action(detail=False, methods=["post"], url_path="collect", url_name="collect")
     def collect(self, request):
-        _front(self)
-        data = CodeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        front_only.check(request.user)
+        data = valid(CodeSerializer, request)
         d = data.validated_data
         parcel = services.parcel_collect_by_code(
             actor=request.user,
@@ -374,7 +362,7 @@ class VisitViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [front_or_resident]
     serializer_class = VisitSerializer
     filterset_class = VisitFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         return selectors.visible_visits(self.request.user).select_related("room")
@@ -386,9 +374,8 @@ class VisitViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         responses={201: VisitSerializer, **ERROR_RESPONSES},
     )
     def create(self, request):
-        _front(self)
-        data = WalkInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        front_only.check(request.user)
+        data = valid(WalkInSerializer, request)
         d = data.validated_data
         visit = services.visit_register(
             actor=request.user,
@@ -414,8 +401,7 @@ class VisitViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["post"], url_path="invite", url_name="invite")
     def invite(self, request):
-        data = InviteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(InviteSerializer, request)
         d = data.validated_data
         if request.user.is_resident and not visible_rooms(request.user).filter(pk=d["room"]).exists():
             raise NotFound(_("房屋不存在或您无权查看。"))
@@ -430,33 +416,32 @@ class VisitViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         )
         return Response(InvitationSerializer(visit, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("凭预约码放行访客"),
-        tags=["frontdesk"],
+    @step_schema(
+        _("凭预约码放行访客"),
+        tag="frontdesk",
         request=CodeSerializer,
-        responses={200: VisitSerializer, **ERROR_RESPONSES},
+        response=VisitSerializer,
     )
     @action(detail=False, methods=["post"], url_path="admit", url_name="admit")
     def admit(self, request):
-        _front(self)
-        data = CodeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        front_only.check(request.user)
+        data = valid(CodeSerializer, request)
         d = data.validated_data
         visit = services.visit_admit_by_code(
             actor=request.user, project_id=_project_id(request, d["project"]), code=d["code"]
         )
         return Response(VisitSerializer(visit, context={"request": request}).data)
 
-    @extend_schema(
-        summary=_("登记访客离开"),
-        tags=["frontdesk"],
+    @step_schema(
+        _("登记访客离开"),
+        tag="frontdesk",
         request=None,
-        responses={200: VisitSerializer, **ERROR_RESPONSES},
+        response=VisitSerializer,
     )
     @action(detail=True, methods=["post"], url_path="checkout", url_name="checkout")
     def checkout(self, request, pk=None):
         visit = self.get_object()
-        _front(self)
+        front_only.check(request.user)
         visit = services.visit_checkout(actor=request.user, visit=visit)
         return Response(VisitSerializer(visit, context={"request": request}).data)
 
@@ -470,7 +455,7 @@ class PassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [front_or_resident]
     serializer_class = GoodsPassSerializer
     filterset_class = PassFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         return selectors.visible_goods_passes(self.request.user).select_related("room").prefetch_related("items")
@@ -487,25 +472,23 @@ class PassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     def create(self, request):
         resident = request.user.is_resident
         if not resident:
-            _front(self)
-        data = PassApplySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+            front_only.check(request.user)
+        data = valid(PassApplySerializer, request)
         if resident and not visible_rooms(request.user).filter(pk=data.validated_data["room"]).exists():
             raise NotFound(_("房屋不存在或您无权查看。"))
         goods_pass = services.goods_pass_apply(actor=request.user, data=data.application())
         return Response(GoodsPassSerializer(goods_pass).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("业主确认租户的放行申请"),
-        tags=["frontdesk"],
+    @step_schema(
+        _("业主确认租户的放行申请"),
+        tag="frontdesk",
         request=ConfirmSerializer,
-        responses={200: GoodsPassSerializer, **ERROR_RESPONSES},
+        response=GoodsPassSerializer,
     )
     @action(detail=True, methods=["post"], url_path="confirm", url_name="confirm")
     def confirm(self, request, pk=None):
         goods_pass = self.get_object()
-        data = ConfirmSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(ConfirmSerializer, request)
         d = data.validated_data
         goods_pass = services.goods_pass_confirm(
             actor=request.user, goods_pass=goods_pass, via=d["authorised_via"], owner_name=d["owner_name"]
@@ -525,9 +508,8 @@ class PassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="verify", url_name="verify")
     def verify(self, request, pk=None):
         goods_pass = self.get_object()
-        _front(self)
-        data = VerifySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        front_only.check(request.user)
+        data = valid(VerifySerializer, request)
         d = data.validated_data
         check = services.goods_pass_verify(
             actor=request.user,
@@ -550,7 +532,7 @@ class ContractorPassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [front_only]
     serializer_class = ContractorPassSerializer
     filterset_class = ContractorPassFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         return selectors.visible_contractor_passes(self.request.user).prefetch_related("rooms")
@@ -562,8 +544,7 @@ class ContractorPassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         responses={201: ContractorPassSerializer, **ERROR_RESPONSES},
     )
     def create(self, request):
-        data = ContractorPassIssueSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(ContractorPassIssueSerializer, request)
         d = data.validated_data
         item = services.contractor_pass_issue(
             actor=request.user,
@@ -579,11 +560,11 @@ class ContractorPassViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         )
         return Response(ContractorPassSerializer(item).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("作废施工临时出入证"),
-        tags=["frontdesk"],
+    @step_schema(
+        _("作废施工临时出入证"),
+        tag="frontdesk",
         request=None,
-        responses={200: ContractorPassSerializer, **ERROR_RESPONSES},
+        response=ContractorPassSerializer,
     )
     @action(detail=True, methods=["post"], url_path="revoke", url_name="revoke")
     def revoke(self, request, pk=None):

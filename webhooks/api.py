@@ -26,11 +26,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.access import Requires
+from core.api import ERROR_RESPONSES, step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import IdFilter
-from core.paging import KeysetPagination
+from core.paging import NewestIdFirst
 from core.text import text_limit
-from desk.api import ERROR_RESPONSES
 from estate.api import AUTHENTICATION_CLASSES
 from webhooks import selectors, services
 from webhooks.choices import Event, Status
@@ -100,10 +100,6 @@ class DeliveryFilter(django_filters.FilterSet):
         fields = ["endpoint", "status", "event"]
 
 
-class NewestFirst(KeysetPagination):
-    ordering = ("-pk",)
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("Webhook 接收端列表"), tags=["webhooks"]),
     retrieve=extend_schema(summary=_("一个 Webhook 接收端"), tags=["webhooks"]),
@@ -112,7 +108,7 @@ class EndpointViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [managers]
     serializer_class = EndpointSerializer
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -127,23 +123,21 @@ class EndpointViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         responses={201: EndpointWithSecretSerializer, **ERROR_RESPONSES},
     )
     def create(self, request):
-        data = EndpointInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(EndpointInputSerializer, request)
         d = data.validated_data
         endpoint = services.endpoint_create(actor=request.user, name=d["name"], url=d["url"], events=d["events"])
         return Response(EndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("修改 Webhook 接收端"),
+    @step_schema(
+        _("修改 Webhook 接收端"),
         description=_("未提供的字段保持不变；地址会重新检查。"),
-        tags=["webhooks"],
+        tag="webhooks",
         request=EndpointInputSerializer,
-        responses={200: EndpointSerializer, **ERROR_RESPONSES},
+        response=EndpointSerializer,
     )
     def partial_update(self, request, pk=None):
         endpoint = self.get_object()
-        data = EndpointInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
+        data = valid(EndpointInputSerializer, request, partial=True)
         d = data.validated_data
         endpoint = services.endpoint_update(
             actor=request.user,
@@ -167,32 +161,32 @@ class EndpointViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     def _act(self, call, serializer=EndpointSerializer):
         return Response(serializer(call(actor=self.request.user, endpoint=self.get_object())).data)
 
-    @extend_schema(
-        summary=_("停用 Webhook 接收端"),
-        tags=["webhooks"],
+    @step_schema(
+        _("停用 Webhook 接收端"),
+        tag="webhooks",
         request=None,
-        responses={200: EndpointSerializer, **ERROR_RESPONSES},
+        response=EndpointSerializer,
     )
     @action(detail=True, methods=["post"], url_path="disable", url_name="disable")
     def disable(self, request, pk=None):
         return self._act(services.endpoint_disable)
 
-    @extend_schema(
-        summary=_("重新启用 Webhook 接收端"),
-        tags=["webhooks"],
+    @step_schema(
+        _("重新启用 Webhook 接收端"),
+        tag="webhooks",
         request=None,
-        responses={200: EndpointSerializer, **ERROR_RESPONSES},
+        response=EndpointSerializer,
     )
     @action(detail=True, methods=["post"], url_path="enable", url_name="enable")
     def enable(self, request, pk=None):
         return self._act(services.endpoint_enable)
 
-    @extend_schema(
-        summary=_("更换签名密钥"),
+    @step_schema(
+        _("更换签名密钥"),
         description=_("旧密钥立即失效；新密钥只在这次返回。"),
-        tags=["webhooks"],
+        tag="webhooks",
         request=None,
-        responses={200: EndpointWithSecretSerializer, **ERROR_RESPONSES},
+        response=EndpointWithSecretSerializer,
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret", url_name="rotate-secret")
     def rotate_secret(self, request, pk=None):
@@ -220,7 +214,7 @@ class DeliveryViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [managers]
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
