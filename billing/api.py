@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from billing.choices import ONLINE_METHODS, BillState, EntryKind, EntryState, Method, Payer
@@ -23,10 +22,11 @@ from billing.models import Bill, BillLine, Entry
 from billing.money import parse_amount
 from billing.selectors import visible_bills, visible_entries
 from billing.services import payment_post
+from core.api import ERROR_RESPONSES, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
+from core.paging import NewestIdFirst
 from core.text import text_limit
-from desk.api import ERROR_RESPONSES
 from estate.api import AUTHENTICATION_CLASSES
 from estate.selectors import visible_rooms
 
@@ -170,15 +170,6 @@ class EntryFilter(django_filters.FilterSet):
         fields = ["room", "project", "kind"]
 
 
-class NewestFirst(CursorPagination):
-    """Newest first, keyset-paged: no COUNT over millions of rows."""
-
-    page_size = 25
-    max_page_size = 100
-    page_size_query_param = "page_size"
-    ordering = ("-id",)
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("账单列表"), tags=["billing"]),
     retrieve=extend_schema(summary=_("账单及其明细"), tags=["billing"]),
@@ -187,7 +178,7 @@ class BillViewSet(viewsets.ReadOnlyModelViewSet):
     authentication_classes = AUTHENTICATION_CLASSES
     serializer_class = BillSerializer
     filterset_class = BillFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         return visible_bills(self.request.user).select_related("room").prefetch_related("lines__item")
@@ -201,7 +192,7 @@ class EntryViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
     authentication_classes = AUTHENTICATION_CLASSES
     serializer_class = EntrySerializer
     filterset_class = EntryFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         return visible_entries(self.request.user).select_related("room")
@@ -213,8 +204,7 @@ class EntryViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         responses={201: EntrySerializer, **ERROR_RESPONSES},
     )
     def create(self, request, *args, **kwargs):
-        data = PaymentInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(PaymentInSerializer, request)
         values = data.validated_data
         room = visible_rooms(request.user).select_related("project__company").filter(pk=values["room"]).first()
         if room is None:
