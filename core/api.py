@@ -32,11 +32,25 @@ def exception_handler(exc, context):
         response.data.setdefault("code", getattr(exc, "default_code", "error"))
     if response is not None and isinstance(exc, DRFValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        first = next(iter(errors.values()), [""])
-        detail = first[0] if isinstance(first, list) and first else str(first)
-        response.data = {"detail": str(detail), "code": "invalid", "errors": errors}
+        response.data = {"detail": _first_message(errors), "code": "invalid", "errors": errors}
         response.status_code = status.HTTP_400_BAD_REQUEST
     return response
+
+
+def _first_message(errors) -> str:
+    """The first message of DRF's errors, however nested (a list's own error sits under
+    `{"field": {"non_field_errors": [...]}}`, an item's under `{"field": [{}, {"x": [...]}]}`)."""
+    if isinstance(errors, dict):
+        values = list(errors.values())
+    elif isinstance(errors, list):
+        values = errors
+    else:
+        return str(errors)
+    for value in values:
+        found = _first_message(value)
+        if found:
+            return found
+    return ""
 
 
 # The one error shape, as the schema shows it.

@@ -2,6 +2,8 @@
 one-line calls in desk/services/ land here; the texts are core.NotificationTemplate rows and the
 channels each resident's preferences (core/notify.py notify_event)."""
 
+from django.urls import reverse
+
 from core.models import User
 from core.notify import notify_event
 from estate.models import Occupancy
@@ -26,4 +28,4 @@ def tell_residents(request, event: str) -> int:
         "worker": str(request.assignee) if request.assignee_id else "",
         "room": request.room.code if request.room_id else "",
     }
-    return notify_event(residents_of(request), event, context)
+    return notify_event(residents_of(request), event, context, url=reverse("portal:request", args=[request.pk]))

@@ -31,4 +31,5 @@ def tell_visitor_arrived(visit) -> int:
     from frontdesk.services._common import _occupant_users  # the services import this module
 
     context = {"visitor": visit.name, "room": visit.room.code, "gate": visit.project.name if visit.project_id else ""}
-    return notify_event(list(_occupant_users(visit.room_id)), "visitor_at_gate", context)
+    people = list(_occupant_users(visit.room_id))
+    return notify_event(people, "visitor_at_gate", context, url=reverse("portal:visitors"))

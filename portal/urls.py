@@ -39,8 +39,8 @@ urlpatterns = [
     path("signups/<int:pk>/cancel/", views_community.signup_cancel, name="signup-cancel"),
 ]
 
-# ---------------------------------------------------------------- money and notification choices (helper "pmoney")
-from portal import views_money, views_prefs  # noqa: E402
+# ---------------------------------------------------------------- money, messages and notification choices
+from portal import views_inbox, views_money, views_prefs  # noqa: E402
 
 urlpatterns += [
     path("bills/", views_money.bills, name="bills"),
@@ -50,4 +50,7 @@ urlpatterns += [
     path("payments/<int:pk>/pay/", views_money.sim_pay, name="sim-pay"),
     path("payments/<int:pk>/receipt.pdf", views_money.receipt, name="receipt"),
     path("settings/notices/", views_prefs.notice_settings, name="notice-settings"),
+    path("inbox/", views_inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/", views_inbox.inbox_open, name="inbox-open"),
+    path("inbox/read/", views_inbox.inbox_read, name="inbox-read"),
 ]

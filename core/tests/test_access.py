@@ -105,3 +105,17 @@ def test_a_record_not_found_answers_not_found():
 
     response = exception_handler(Http404("No Request matches the given query."), {})
     assert response.status_code == 404 and response.data["code"] == "not_found"
+
+
+def test_a_nested_error_has_a_readable_detail():
+    """A list's own error ({"counts": {"non_field_errors": [...]}}) and an item's error
+    ({"results": [{}, {"note": [...]}]}) give their message as `detail`, not a dict's text."""
+    from rest_framework.exceptions import ValidationError
+
+    from core.api import exception_handler
+
+    response = exception_handler(ValidationError({"counts": {"non_field_errors": ["最多 100 项。"]}}), {})
+    assert response.status_code == 400 and response.data["detail"] == "最多 100 项。"
+    response = exception_handler(ValidationError({"results": [{}, {"note": ["请填写说明。"]}]}), {})
+    assert response.data["detail"] == "请填写说明。"
+    assert response.data["errors"] == {"results": [{}, {"note": ["请填写说明。"]}]}

@@ -26,6 +26,7 @@ PAGES = [
     ("portal:parcels", ()),
     ("portal:visitors", ()),
     ("portal:notices", ()),
+    ("portal:inbox", ()),
 ]
 
 
