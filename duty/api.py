@@ -334,10 +334,6 @@ class SwapFilter(django_filters.FilterSet):
         fields = ["project", "state"]
 
 
-class NewestSwapFirst(KeysetPagination):
-    ordering = ("-created_at", "-id")
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("调班申请"), tags=["duty"]),
     retrieve=extend_schema(summary=_("一条调班申请"), tags=["duty"]),
@@ -350,7 +346,7 @@ class SwapViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [viewer]
     serializer_class = SwapSerializer
     filterset_class = SwapFilter
-    pagination_class = NewestSwapFirst
+    pagination_class = KeysetPagination  # newest first
 
     def get_queryset(self):
         return selectors.visible_swaps(self.request.user)
