@@ -463,7 +463,8 @@ class HandoverSaveSerializer(serializers.Serializer):
         max_length=text_limit(Handover, "notes"), required=False, allow_blank=True, allow_null=True, default=None,
         label=_("交班说明"),
     )  # fmt: skip
-    counts = CountInSerializer(many=True, required=False, default=list, label=_("清点"))
+    # A save may give some counts and leave the rest (services.handover_save): 100 at a time is plenty.
+    counts = CountInSerializer(many=True, required=False, default=list, max_length=100, label=_("清点"))
 
 
 class ItemAnswerSerializer(serializers.Serializer):
