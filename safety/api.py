@@ -180,8 +180,13 @@ class CheckResultSerializer(serializers.Serializer):
     )
 
 
+# A check list (CheckPoint.checklist) holds at most one check per two of its characters (one and a
+# newline): a stop check answers each, so more results than that are never a real check.
+MAX_RESULTS = (text_limit(CheckPoint, "checklist") + 1) // 2
+
+
 class StopCheckSerializer(StopPickSerializer):
-    results = CheckResultSerializer(many=True, label=_("逐项结果"))
+    results = CheckResultSerializer(many=True, max_length=MAX_RESULTS, label=_("逐项结果"))
     note = serializers.CharField(
         max_length=text_limit(RunStop, "note"), required=False, allow_blank=True, default="", label=_("说明")
     )
