@@ -30,6 +30,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.access import Requires
+from core.api import step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.models import User
@@ -41,13 +42,18 @@ from duty.choices import DUTY_ROLES, AssignmentState, HandoverState, ItemAnswer,
 from duty.models import Assignment, Handover, HandoverCount, HandoverItem, Key, KeyLoan, LogEntry, SwapRequest
 from estate.api import AUTHENTICATION_CLASSES
 
+# The errors each step answers are the requests' wording of the shared ones (desk/api.py: its 404
+# and 409 say 工单), passed to step_schema as `responses`: the schema reads as it did.
+
 viewer = Requires("duty.view", _("只有客服人员和管理人员可以查看值班。"))
 keeper = Requires("duty.keep", _("只有客服前台/值班人员可以办理。"))
 handover_starter = Requires("duty.keep", _("只有客服前台/值班人员可以发起交接班。"))
 
 
 def _check(view, guard) -> None:
-    """A user-level right of one action (the pages' `rules.keeper.check`): 403 with its message."""
+    """A user-level right of one action (the pages' `rules.keeper.check`): 403 with its message.
+    Not `guard.check(user)`: Django's PermissionDenied comes out of core/api.py's handler with
+    code "error", DRF's refusal with "permission_denied" (the shape the API has always had)."""
     if not guard.has_permission(view.request, view):
         view.permission_denied(view.request, message=guard.message)
 
@@ -172,8 +178,7 @@ class LogEntryViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         responses={201: LogEntrySerializer, **ERROR_RESPONSES},
     )
     def create(self, request, *args, **kwargs):
-        data = LogEntryInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(LogEntryInSerializer, request)
         d = data.validated_data
         project = rules.project_for(request.user, d["project"])
         corrects = None
@@ -266,8 +271,7 @@ class KeyLoanViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     )
     def create(self, request, *args, **kwargs):
         _check(self, keeper)
-        data = LendSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(LendSerializer, request)
         d = data.validated_data
         key = Key.objects.filter(pk=d.pop("key"), project_id__in=request.user.project_ids()).first()
         if key is None:
@@ -275,17 +279,17 @@ class KeyLoanViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         loan = services.key_lend(actor=request.user, key=key, **d)
         return Response(KeyLoanSerializer(loan).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary=_("登记钥匙归还"),
-        tags=["duty"],
+    @step_schema(
+        _("登记钥匙归还"),
+        tag="duty",
         request=KeyReturnSerializer,
-        responses={200: KeyLoanSerializer, **ERROR_RESPONSES},
+        response=KeyLoanSerializer,
+        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def give_back(self, request, pk=None):
         loan = self.get_object()
-        data = KeyReturnSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(KeyReturnSerializer, request)
         loan = services.key_return(actor=request.user, loan=loan, note=data.validated_data["note"])
         return Response(KeyLoanSerializer(self.get_queryset().get(pk=loan.pk)).data)
 
@@ -330,16 +334,6 @@ class SwapFilter(django_filters.FilterSet):
         fields = ["project", "state"]
 
 
-class NewestSwapFirst(KeysetPagination):
-    ordering = ("-created_at", "-id")
-
-
-def _swap_step(summary, request_serializer):
-    return extend_schema(
-        summary=summary, tags=["duty"], request=request_serializer, responses={200: SwapSerializer, **ERROR_RESPONSES}
-    )
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("调班申请"), tags=["duty"]),
     retrieve=extend_schema(summary=_("一条调班申请"), tags=["duty"]),
@@ -352,7 +346,7 @@ class SwapViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [viewer]
     serializer_class = SwapSerializer
     filterset_class = SwapFilter
-    pagination_class = NewestSwapFirst
+    pagination_class = KeysetPagination  # newest first
 
     def get_queryset(self):
         return selectors.visible_swaps(self.request.user)
@@ -367,8 +361,7 @@ class SwapViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         responses={201: SwapSerializer, **ERROR_RESPONSES},
     )
     def create(self, request, *args, **kwargs):
-        data = SwapInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(SwapInSerializer, request)
         d = data.validated_data
         assignment = selectors.visible_assignments(request.user).filter(pk=d["assignment"]).first()
         if assignment is None:
@@ -383,22 +376,25 @@ class SwapViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
 
     def _decide(self, request, approve: bool) -> Response:
         swap = self.get_object()
-        data = DecisionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(DecisionSerializer, request)
         swap = services.swap_decide(actor=request.user, swap=swap, approve=approve, note=data.validated_data["note"])
         return self._answer(swap)
 
-    @_swap_step(_("批准调班"), DecisionSerializer)
+    @step_schema(
+        _("批准调班"), tag="duty", request=DecisionSerializer, response=SwapSerializer, responses=ERROR_RESPONSES
+    )
     @action(detail=True, methods=["post"], url_path="approve", url_name="approve")
     def approve(self, request, pk=None):
         return self._decide(request, True)
 
-    @_swap_step(_("驳回调班"), DecisionSerializer)
+    @step_schema(
+        _("驳回调班"), tag="duty", request=DecisionSerializer, response=SwapSerializer, responses=ERROR_RESPONSES
+    )
     @action(detail=True, methods=["post"], url_path="reject", url_name="reject")
     def reject(self, request, pk=None):
         return self._decide(request, False)
 
-    @_swap_step(_("撤回调班申请"), None)
+    @step_schema(_("撤回调班申请"), tag="duty", request=None, response=SwapSerializer, responses=ERROR_RESPONSES)
     @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
     def withdraw(self, request, pk=None):
         swap = services.swap_withdraw(actor=request.user, swap=self.get_object())
@@ -467,7 +463,8 @@ class HandoverSaveSerializer(serializers.Serializer):
         max_length=text_limit(Handover, "notes"), required=False, allow_blank=True, allow_null=True, default=None,
         label=_("交班说明"),
     )  # fmt: skip
-    counts = CountInSerializer(many=True, required=False, default=list, label=_("清点"))
+    # A save may give some counts and leave the rest (services.handover_save): 100 at a time is plenty.
+    counts = CountInSerializer(many=True, required=False, default=list, max_length=100, label=_("清点"))
 
 
 class ItemAnswerSerializer(serializers.Serializer):
@@ -506,15 +503,6 @@ class NewestHandoverFirst(KeysetPagination):
     ordering = ("-started_at", "-id")
 
 
-def _handover_step(summary, request_serializer, responses=None):
-    return extend_schema(
-        summary=summary,
-        tags=["duty"],
-        request=request_serializer,
-        responses=responses or {200: HandoverDetailSerializer, **ERROR_RESPONSES},
-    )
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("交接班记录"), tags=["duty"]),
     retrieve=extend_schema(
@@ -545,11 +533,15 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object().pk)
 
-    @_handover_step(_("发起交接班"), HandoverStartSerializer, {201: HandoverDetailSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        summary=_("发起交接班"),
+        tags=["duty"],
+        request=HandoverStartSerializer,
+        responses={201: HandoverDetailSerializer, **ERROR_RESPONSES},
+    )
     def create(self, request, *args, **kwargs):
         _check(self, handover_starter)
-        data = HandoverStartSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(HandoverStartSerializer, request)
         d = data.validated_data
         project = rules.project_for(request.user, d["project"])
         incoming = User.objects.filter(
@@ -562,12 +554,17 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         response.status_code = status.HTTP_201_CREATED
         return response
 
-    @_handover_step(_("保存交班内容"), HandoverSaveSerializer)
+    @step_schema(
+        _("保存交班内容"),
+        tag="duty",
+        request=HandoverSaveSerializer,
+        response=HandoverDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="save", url_name="save")
     def save(self, request, pk=None):
         handover = self.get_object()
-        data = HandoverSaveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(HandoverSaveSerializer, request)
         d = data.validated_data
         services.handover_save(
             actor=request.user,
@@ -577,19 +574,24 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         )
         return self._detail(handover.pk)
 
-    @_handover_step(_("交班签字"), None)
+    @step_schema(_("交班签字"), tag="duty", request=None, response=HandoverDetailSerializer, responses=ERROR_RESPONSES)
     @action(detail=True, methods=["post"], url_path="sign-out", url_name="sign-out")
     def sign_out(self, request, pk=None):
         handover = self.get_object()
         services.handover_sign_out(actor=request.user, handover=handover)
         return self._detail(handover.pk)
 
-    @_handover_step(_("确认或拒收一项交接事项"), ItemAnswerSerializer, {200: HandoverItemSerializer, **ERROR_RESPONSES})
+    @step_schema(
+        _("确认或拒收一项交接事项"),
+        tag="duty",
+        request=ItemAnswerSerializer,
+        response=HandoverItemSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
     def answer(self, request, pk=None):
         handover = self.get_object()
-        data = ItemAnswerSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(ItemAnswerSerializer, request)
         d = data.validated_data
         item = HandoverItem.objects.select_related("handover").filter(pk=d["item"], handover=handover).first()
         if item is None:
@@ -597,27 +599,43 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         item = services.handover_answer(actor=request.user, item=item, accept=d["accept"], reason=d["reason"])
         return Response(HandoverItemSerializer(item).data)
 
-    @_handover_step(_("确认全部未确认的交接事项"), None)
+    @step_schema(
+        _("确认全部未确认的交接事项"),
+        tag="duty",
+        request=None,
+        response=HandoverDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="ack-all", url_name="ack-all")
     def ack_all(self, request, pk=None):
         handover = self.get_object()
         services.handover_acknowledge_all(actor=request.user, handover=handover)
         return self._detail(handover.pk)
 
-    @_handover_step(_("接班签字"), SignInSerializer)
+    @step_schema(
+        _("接班签字"),
+        tag="duty",
+        request=SignInSerializer,
+        response=HandoverDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="sign-in", url_name="sign-in")
     def sign_in(self, request, pk=None):
         handover = self.get_object()
-        data = SignInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(SignInSerializer, request)
         services.handover_sign_in(actor=request.user, handover=handover, comment=data.validated_data["comment"])
         return self._detail(handover.pk)
 
-    @_handover_step(_("作废交接班"), HandoverCancelSerializer)
+    @step_schema(
+        _("作废交接班"),
+        tag="duty",
+        request=HandoverCancelSerializer,
+        response=HandoverDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
         handover = self.get_object()
-        data = HandoverCancelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(HandoverCancelSerializer, request)
         services.handover_cancel(actor=request.user, handover=handover, reason=data.validated_data["reason"])
         return self._detail(handover.pk)

@@ -30,6 +30,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from core.access import Requires
+from core.api import step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.models import Project
@@ -64,6 +65,9 @@ from safety.models import (
 patrollers = Requires("safety.patrols", _("只有客服、秩序、工程人员和管理人员可以查看巡检。"))
 setup = Requires("safety.setup", _("只有主管和经理可以维护巡检点。"))
 staff = Requires("safety.incidents", _("只有物业员工可以查看突发事件。"))
+
+# The errors each step answers are the requests' wording of the shared ones (desk/api.py: its 404
+# and 409 say 工单), passed to step_schema as `responses`: the schema reads as it did.
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -176,8 +180,13 @@ class CheckResultSerializer(serializers.Serializer):
     )
 
 
+# A check list (CheckPoint.checklist) holds at most one check per two of its characters (one and a
+# newline): a stop check answers each, so more results than that are never a real check.
+MAX_RESULTS = (text_limit(CheckPoint, "checklist") + 1) // 2
+
+
 class StopCheckSerializer(StopPickSerializer):
-    results = CheckResultSerializer(many=True, label=_("逐项结果"))
+    results = CheckResultSerializer(many=True, max_length=MAX_RESULTS, label=_("逐项结果"))
     note = serializers.CharField(
         max_length=text_limit(RunStop, "note"), required=False, allow_blank=True, default="", label=_("说明")
     )
@@ -344,15 +353,6 @@ class NewestFirst(KeysetPagination):
     ordering = ("-pk",)
 
 
-def _run_step(summary, request_serializer, responses=None):
-    return extend_schema(
-        summary=summary,
-        tags=["safety"],
-        request=request_serializer,
-        responses=responses or {200: RunDetailSerializer, **ERROR_RESPONSES},
-    )
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("巡检记录"), tags=["safety"]),
     retrieve=extend_schema(summary=_("一次巡检（含点位与发现）"), tags=["safety"], responses=RunDetailSerializer),
@@ -381,10 +381,14 @@ class RunViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         self.get_object()  # 404 as the list
         return self._detail(self.kwargs["pk"])
 
-    @_run_step(_("开始巡检"), RunStartSerializer, {201: RunDetailSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        summary=_("开始巡检"),
+        tags=["safety"],
+        request=RunStartSerializer,
+        responses={201: RunDetailSerializer, **ERROR_RESPONSES},
+    )
     def create(self, request, *args, **kwargs):
-        data = RunStartSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(RunStartSerializer, request)
         route = selectors.visible_routes(request.user).filter(pk=data.validated_data["route"]).first()
         if route is None:
             raise NotFound(_("没有找到这条路线。"))
@@ -393,9 +397,12 @@ class RunViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         response.status_code = status.HTTP_201_CREATED
         return response
 
-    @_run_step(
+    @step_schema(
         _("检查一个点位"),
-        {"application/json": StopCheckSerializer, "multipart/form-data": StopCheckFormSerializer},
+        tag="safety",
+        request={"application/json": StopCheckSerializer, "multipart/form-data": StopCheckFormSerializer},
+        response=RunDetailSerializer,
+        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="check", url_name="check")
     def check(self, request, pk=None):
@@ -412,21 +419,31 @@ class RunViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         )
         return self._detail(run.pk)
 
-    @_run_step(_("点位全部正常"), StopPickSerializer)
+    @step_schema(
+        _("点位全部正常"),
+        tag="safety",
+        request=StopPickSerializer,
+        response=RunDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="all-normal", url_name="all-normal")
     def all_normal(self, request, pk=None):
         run = self.get_object()
-        data = StopPickSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(StopPickSerializer, request)
         services.stop_all_normal(actor=request.user, stop=data.stop_of(run))
         return self._detail(run.pk)
 
-    @_run_step(_("结束巡检"), RunFinishSerializer)
+    @step_schema(
+        _("结束巡检"),
+        tag="safety",
+        request=RunFinishSerializer,
+        response=RunDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="finish", url_name="finish")
     def finish(self, request, pk=None):
         run = self.get_object()
-        data = RunFinishSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(RunFinishSerializer, request)
         services.run_finish(actor=request.user, run=run, note=data.validated_data["note"])
         return self._detail(run.pk)
 
@@ -453,18 +470,18 @@ class FindingViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             return selectors.findings_for_desk(user)
         return Finding.objects.filter(project_id__in=user.project_ids()).select_related("stop__point")
 
-    @extend_schema(
-        summary=_("巡检发现转为工单"),
+    @step_schema(
+        _("巡检发现转为工单"),
         description=_("客服人员直接登记工单；巡检人员转交客服登记（与巡检页面相同）。"),
-        tags=["safety"],
+        tag="safety",
         request=FindingRequestSerializer,
-        responses={200: FindingSerializer, **ERROR_RESPONSES},
+        response=FindingSerializer,
+        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="request", url_name="request")
     def make_request(self, request, pk=None):
         finding = self.get_object()
-        data = FindingRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(FindingRequestSerializer, request)
         d = data.validated_data
         category = None
         if d["category"] is not None:
@@ -489,16 +506,6 @@ class PointViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.visible_points(self.request.user)
-
-
-def _incident_step(summary, request_serializer, description=None):
-    return extend_schema(
-        summary=summary,
-        description=description,
-        tags=["safety"],
-        request=request_serializer,
-        responses={200: IncidentDetailSerializer, **ERROR_RESPONSES},
-    )
 
 
 @extend_schema_view(
@@ -540,8 +547,7 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         return self._detail(self.get_object().pk)
 
     def create(self, request, *args, **kwargs):
-        data = IncidentInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(IncidentInSerializer, request)
         d = data.validated_data
         if d["project"] not in request.user.project_ids():
             raise NotFound(_("没有找到这个项目。"))
@@ -564,28 +570,46 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         )
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
-    @_incident_step(_("确认收到事件通知"), None, _("通知名单中的人员确认收到；已确认过的再次确认不变。"))
+    @step_schema(
+        _("确认收到事件通知"),
+        tag="safety",
+        request=None,
+        response=IncidentDetailSerializer,
+        description=_("通知名单中的人员确认收到；已确认过的再次确认不变。"),
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="ack", url_name="ack")
     def ack(self, request, pk=None):
         incident = self.get_object()
         services.incident_ack(actor=request.user, incident=incident)
         return self._detail(incident.pk)
 
-    @_incident_step(_("记录处置情况"), IncidentTextSerializer)
+    @step_schema(
+        _("记录处置情况"),
+        tag="safety",
+        request=IncidentTextSerializer,
+        response=IncidentDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="note", url_name="note")
     def note(self, request, pk=None):
         incident = self.get_object()
-        data = IncidentTextSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(IncidentTextSerializer, request)
         services.incident_note(actor=request.user, incident=incident, text=data.validated_data["text"])
         return self._detail(incident.pk)
 
-    @_incident_step(_("关联工单"), IncidentLinkSerializer, _("只能关联本项目未结案、尚未关联的工单。"))
+    @step_schema(
+        _("关联工单"),
+        tag="safety",
+        request=IncidentLinkSerializer,
+        response=IncidentDetailSerializer,
+        description=_("只能关联本项目未结案、尚未关联的工单。"),
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="link", url_name="link")
     def link(self, request, pk=None):
         incident = self.get_object()
-        data = IncidentLinkSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(IncidentLinkSerializer, request)
         ids = data.validated_data["requests"]
         found = list(ServiceRequest.objects.filter(pk__in=ids).only("id"))  # as the page: the service says which
         if len(found) != len(set(ids)):
@@ -593,25 +617,43 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         services.incident_link(actor=request.user, incident=incident, requests=found)
         return self._detail(incident.pk)
 
-    @_incident_step(_("确认事件已排除"), IncidentTextSerializer, _("通知关联工单的业户、受理人和本项目客服。"))
+    @step_schema(
+        _("确认事件已排除"),
+        tag="safety",
+        request=IncidentTextSerializer,
+        response=IncidentDetailSerializer,
+        description=_("通知关联工单的业户、受理人和本项目客服。"),
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="resolve", url_name="resolve")
     def resolve(self, request, pk=None):
         incident = self.get_object()
-        data = IncidentTextSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(IncidentTextSerializer, request)
         services.incident_resolve(actor=request.user, incident=incident, text=data.validated_data["text"])
         return self._detail(incident.pk)
 
-    @_incident_step(_("事件复盘"), IncidentReviewSerializer)
+    @step_schema(
+        _("事件复盘"),
+        tag="safety",
+        request=IncidentReviewSerializer,
+        response=IncidentDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="review", url_name="review")
     def review(self, request, pk=None):
         incident = self.get_object()
-        data = IncidentReviewSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(IncidentReviewSerializer, request)
         services.incident_review(actor=request.user, incident=incident, **data.validated_data)
         return self._detail(incident.pk)
 
-    @_incident_step(_("事件结案"), None, _("复盘之后，主管结案。"))
+    @step_schema(
+        _("事件结案"),
+        tag="safety",
+        request=None,
+        response=IncidentDetailSerializer,
+        description=_("复盘之后，主管结案。"),
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="close", url_name="close")
     def close(self, request, pk=None):
         incident = self.get_object()

@@ -192,3 +192,26 @@ def test_handover_refusals_change_nothing(api, world, handover):
     assert alien.status_code == 404
     cancelled = post(api, world.supervisor, "duty-handover-cancel", pk, {"reason": "选错接班人"})
     assert cancelled.status_code == 200 and cancelled.data["state"] == HandoverState.CANCELLED
+
+
+def test_a_step_only_the_desk_may_take_is_refused_with_the_guards_message(api, world, key):
+    """keeper and handover_starter are asked inside create (a GET of the list is the viewer's):
+    DRF's 403 with the guard's message, nothing made."""
+    lend = post(api, world.pm, "duty-key-loan-list", body=_lend(world, key))
+    assert lend.status_code == 403
+    assert lend.json() == {"detail": "只有客服前台/值班人员可以办理。", "code": "permission_denied"}
+    start = post(api, world.pm, "duty-handover-list", body={"project": world.project.pk, "incoming": world.cs2.pk})
+    assert start.status_code == 403
+    assert start.json() == {"detail": "只有客服前台/值班人员可以发起交接班。", "code": "permission_denied"}
+    assert not KeyLoan.objects.exists() and not Handover.objects.exists()
+
+
+def test_a_save_with_an_absurd_number_of_counts_is_refused_and_changes_nothing(api, world, handover):
+    count = handover.counts.first()
+    rows = [{"count": count.pk, "counted": "4"}] * 101
+    refused = post(api, world.cs, "duty-handover-save", handover.pk, {"notes": "无异常", "counts": rows})
+    assert refused.status_code == 400 and "100" in str(refused.data["errors"]["counts"])
+    h = Handover.objects.get()
+    assert h.notes == "" and not h.counts.exclude(counted=None).exists()
+    saved = post(api, world.cs, "duty-handover-save", handover.pk, {"notes": "无异常", "counts": rows[:100]})
+    assert saved.status_code == 200 and h.counts.get(pk=count.pk).counted == 4

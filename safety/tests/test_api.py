@@ -86,6 +86,17 @@ def test_the_desk_sees_a_run_but_may_not_walk_it(api, world, run):
     assert PatrolRun.objects.get().state == RunState.IN_PROGRESS
 
 
+def test_a_check_with_an_absurd_number_of_results_is_refused_and_changes_nothing(api, world, run):
+    """No check list holds more than 1000 checks (2000 characters): a longer list is refused unread."""
+    stop = run.stops.first()
+    every = [{"item": item, "ok": True} for item in stop.point.items]  # every check answered: the list's length refused
+    results = every + [every[0]] * (1001 - len(every))
+    refused = post(api, world.guard, "patrol-run-check", run.pk, {"stop": stop.pk, "results": results})
+    assert refused.status_code == 400 and "1000" in str(refused.data["errors"]["results"])
+    stop.refresh_from_db()
+    assert stop.state == StopState.PENDING and not Finding.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["tech", "outsider"])
 def test_a_run_not_theirs_to_see_is_a_404(api, world, run, who):
     """The engineering technician does not see the security route; project B's desk not project A."""
