@@ -30,32 +30,20 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.access import Requires
-from core.api import step_schema, valid
+from core.api import ERROR_RESPONSES, step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.models import User
 from core.paging import KeysetPagination
 from core.text import text_limit
-from desk.api import ERROR_RESPONSES
 from duty import rules, selectors, services
 from duty.choices import DUTY_ROLES, AssignmentState, HandoverState, ItemAnswer, LogCategory, SwapState
 from duty.models import Assignment, Handover, HandoverCount, HandoverItem, Key, KeyLoan, LogEntry, SwapRequest
 from estate.api import AUTHENTICATION_CLASSES
 
-# The errors each step answers are the requests' wording of the shared ones (desk/api.py: its 404
-# and 409 say 工单), passed to step_schema as `responses`: the schema reads as it did.
-
 viewer = Requires("duty.view", _("只有客服人员和管理人员可以查看值班。"))
 keeper = Requires("duty.keep", _("只有客服前台/值班人员可以办理。"))
 handover_starter = Requires("duty.keep", _("只有客服前台/值班人员可以发起交接班。"))
-
-
-def _check(view, guard) -> None:
-    """A user-level right of one action (the pages' `rules.keeper.check`): 403 with its message.
-    Not `guard.check(user)`: Django's PermissionDenied comes out of core/api.py's handler with
-    code "error", DRF's refusal with "permission_denied" (the shape the API has always had)."""
-    if not guard.has_permission(view.request, view):
-        view.permission_denied(view.request, message=guard.message)
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -270,7 +258,7 @@ class KeyLoanViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         responses={201: KeyLoanSerializer, **ERROR_RESPONSES},
     )
     def create(self, request, *args, **kwargs):
-        _check(self, keeper)
+        keeper.check(request.user)
         data = valid(LendSerializer, request)
         d = data.validated_data
         key = Key.objects.filter(pk=d.pop("key"), project_id__in=request.user.project_ids()).first()
@@ -284,7 +272,6 @@ class KeyLoanViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         tag="duty",
         request=KeyReturnSerializer,
         response=KeyLoanSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def give_back(self, request, pk=None):
@@ -380,21 +367,17 @@ class SwapViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         swap = services.swap_decide(actor=request.user, swap=swap, approve=approve, note=data.validated_data["note"])
         return self._answer(swap)
 
-    @step_schema(
-        _("批准调班"), tag="duty", request=DecisionSerializer, response=SwapSerializer, responses=ERROR_RESPONSES
-    )
+    @step_schema(_("批准调班"), tag="duty", request=DecisionSerializer, response=SwapSerializer)
     @action(detail=True, methods=["post"], url_path="approve", url_name="approve")
     def approve(self, request, pk=None):
         return self._decide(request, True)
 
-    @step_schema(
-        _("驳回调班"), tag="duty", request=DecisionSerializer, response=SwapSerializer, responses=ERROR_RESPONSES
-    )
+    @step_schema(_("驳回调班"), tag="duty", request=DecisionSerializer, response=SwapSerializer)
     @action(detail=True, methods=["post"], url_path="reject", url_name="reject")
     def reject(self, request, pk=None):
         return self._decide(request, False)
 
-    @step_schema(_("撤回调班申请"), tag="duty", request=None, response=SwapSerializer, responses=ERROR_RESPONSES)
+    @step_schema(_("撤回调班申请"), tag="duty", request=None, response=SwapSerializer)
     @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
     def withdraw(self, request, pk=None):
         swap = services.swap_withdraw(actor=request.user, swap=self.get_object())
@@ -540,7 +523,7 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         responses={201: HandoverDetailSerializer, **ERROR_RESPONSES},
     )
     def create(self, request, *args, **kwargs):
-        _check(self, handover_starter)
+        handover_starter.check(request.user)
         data = valid(HandoverStartSerializer, request)
         d = data.validated_data
         project = rules.project_for(request.user, d["project"])
@@ -559,7 +542,6 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         tag="duty",
         request=HandoverSaveSerializer,
         response=HandoverDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="save", url_name="save")
     def save(self, request, pk=None):
@@ -574,7 +556,7 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         )
         return self._detail(handover.pk)
 
-    @step_schema(_("交班签字"), tag="duty", request=None, response=HandoverDetailSerializer, responses=ERROR_RESPONSES)
+    @step_schema(_("交班签字"), tag="duty", request=None, response=HandoverDetailSerializer)
     @action(detail=True, methods=["post"], url_path="sign-out", url_name="sign-out")
     def sign_out(self, request, pk=None):
         handover = self.get_object()
@@ -586,7 +568,6 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         tag="duty",
         request=ItemAnswerSerializer,
         response=HandoverItemSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
     def answer(self, request, pk=None):
@@ -604,7 +585,6 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         tag="duty",
         request=None,
         response=HandoverDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="ack-all", url_name="ack-all")
     def ack_all(self, request, pk=None):
@@ -617,7 +597,6 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         tag="duty",
         request=SignInSerializer,
         response=HandoverDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="sign-in", url_name="sign-in")
     def sign_in(self, request, pk=None):
@@ -631,7 +610,6 @@ class HandoverViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         tag="duty",
         request=HandoverCancelSerializer,
         response=HandoverDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):

@@ -30,13 +30,12 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from core.access import Requires
-from core.api import step_schema, valid
+from core.api import ERROR_RESPONSES, step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.models import Project
-from core.paging import KeysetPagination
+from core.paging import NewestIdFirst
 from core.text import text_limit
-from desk.api import ERROR_RESPONSES
 from desk.models import Category, ServiceRequest
 from estate.api import AUTHENTICATION_CLASSES
 from estate.selectors import visible_rooms
@@ -65,9 +64,6 @@ from safety.models import (
 patrollers = Requires("safety.patrols", _("只有客服、秩序、工程人员和管理人员可以查看巡检。"))
 setup = Requires("safety.setup", _("只有主管和经理可以维护巡检点。"))
 staff = Requires("safety.incidents", _("只有物业员工可以查看突发事件。"))
-
-# The errors each step answers are the requests' wording of the shared ones (desk/api.py: its 404
-# and 409 say 工单), passed to step_schema as `responses`: the schema reads as it did.
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -349,10 +345,6 @@ class IncidentFilter(django_filters.FilterSet):
         fields = ["project", "state", "kind"]
 
 
-class NewestFirst(KeysetPagination):
-    ordering = ("-pk",)
-
-
 @extend_schema_view(
     list=extend_schema(summary=_("巡检记录"), tags=["safety"]),
     retrieve=extend_schema(summary=_("一次巡检（含点位与发现）"), tags=["safety"], responses=RunDetailSerializer),
@@ -366,7 +358,7 @@ class RunViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [patrollers]
     serializer_class = RunSerializer
     filterset_class = RunFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         return selectors.visible_runs(self.request.user).select_related("route")
@@ -402,7 +394,6 @@ class RunViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         tag="safety",
         request={"application/json": StopCheckSerializer, "multipart/form-data": StopCheckFormSerializer},
         response=RunDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="check", url_name="check")
     def check(self, request, pk=None):
@@ -424,7 +415,6 @@ class RunViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         tag="safety",
         request=StopPickSerializer,
         response=RunDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="all-normal", url_name="all-normal")
     def all_normal(self, request, pk=None):
@@ -438,7 +428,6 @@ class RunViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         tag="safety",
         request=RunFinishSerializer,
         response=RunDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="finish", url_name="finish")
     def finish(self, request, pk=None):
@@ -460,7 +449,7 @@ class FindingViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     permission_classes = [patrollers]
     serializer_class = FindingSerializer
     filterset_class = FindingFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         user = self.request.user
@@ -476,7 +465,6 @@ class FindingViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         tag="safety",
         request=FindingRequestSerializer,
         response=FindingSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="request", url_name="request")
     def make_request(self, request, pk=None):
@@ -502,7 +490,7 @@ class PointViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [setup]  # as the points pages (safety:points): those who maintain them
     serializer_class = PointSerializer
     filterset_class = PointFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         return selectors.visible_points(self.request.user)
@@ -527,7 +515,7 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
     permission_classes = [staff]
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
-    pagination_class = NewestFirst
+    pagination_class = NewestIdFirst
 
     def get_queryset(self):
         return selectors.visible_incidents(self.request.user).distinct()
@@ -576,7 +564,6 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         request=None,
         response=IncidentDetailSerializer,
         description=_("通知名单中的人员确认收到；已确认过的再次确认不变。"),
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="ack", url_name="ack")
     def ack(self, request, pk=None):
@@ -589,7 +576,6 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         tag="safety",
         request=IncidentTextSerializer,
         response=IncidentDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="note", url_name="note")
     def note(self, request, pk=None):
@@ -604,7 +590,6 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         request=IncidentLinkSerializer,
         response=IncidentDetailSerializer,
         description=_("只能关联本项目未结案、尚未关联的工单。"),
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="link", url_name="link")
     def link(self, request, pk=None):
@@ -623,7 +608,6 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         request=IncidentTextSerializer,
         response=IncidentDetailSerializer,
         description=_("通知关联工单的业户、受理人和本项目客服。"),
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="resolve", url_name="resolve")
     def resolve(self, request, pk=None):
@@ -637,7 +621,6 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         tag="safety",
         request=IncidentReviewSerializer,
         response=IncidentDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="review", url_name="review")
     def review(self, request, pk=None):
@@ -652,7 +635,6 @@ class IncidentViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         request=None,
         response=IncidentDetailSerializer,
         description=_("复盘之后，主管结案。"),
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="close", url_name="close")
     def close(self, request, pk=None):
