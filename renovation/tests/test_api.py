@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.choices import Role
-from renovation import services
-from renovation.choices import FeeKind, State
+from renovation import rules, services
+from renovation.choices import Action, FeeKind, State
 from renovation.models import Payment, Renovation, RenovationEvent, Violation, Worker, WorkerPass
 from renovation.tests.helpers import ID2, apply, drive, pay, png, violate
 from tests.factories import make_user
@@ -180,6 +180,13 @@ def test_a_role_that_may_not_take_the_step_is_403_and_nothing_changes(api, world
     response = post(api, getattr(world, who), step, r, body)
     assert response.status_code == 403 and response.data["detail"]
     assert Renovation.objects.get(pk=r.pk).version == r.version
+
+
+def test_a_role_refusal_reads_the_rules_reason_in_the_shared_shape(api, world):
+    r = drive(world, State.SUBMITTED)
+    response = post(api, world.cs, "approve", r, {"deposit": "absurd"})  # the role before the body
+    assert response.status_code == 403
+    assert response.json() == {"detail": rules.role_refusal(world.cs, Action.APPROVE), "code": "permission_denied"}
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_tech"])
