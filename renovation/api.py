@@ -19,6 +19,7 @@ application as it now is.
 """
 
 import django_filters
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -133,6 +134,10 @@ class RenovationDetailSerializer(RenovationSerializer):
         user = self.context["request"].user
         allowed = set(rules.allowed_actions(user, renovation)) | rules.allowed_row_actions(user, renovation)
         return [name for action_, name in STEP_NAMES.items() if action_ in allowed]
+
+
+# What the detail shows of an application's own rows, read in one query each, not one per worker.
+DETAIL_ROWS = ("workers__passes", "violations")
 
 
 class WorkerInSerializer(serializers.Serializer):
@@ -338,7 +343,8 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     pagination_class = KeysetPagination  # newest first
 
     def get_queryset(self):
-        return selectors.visible_renovations(self.request.user).select_related("room")
+        qs = selectors.visible_renovations(self.request.user).select_related("room")
+        return qs.prefetch_related(*DETAIL_ROWS) if self.action == "retrieve" else qs
 
     def get_serializer_class(self):
         return RenovationDetailSerializer if self.action == "retrieve" else RenovationSerializer
@@ -380,7 +386,8 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         version = data.pop("version", None)
         kwargs = arguments(renovation, data) if arguments else data
         service(actor=request.user, renovation=renovation, expected_version=version, **kwargs)
-        renovation.refresh_from_db()
+        renovation.refresh_from_db()  # which also forgets the rows read before the step
+        prefetch_related_objects([renovation], *DETAIL_ROWS)
         return Response(RenovationDetailSerializer(renovation, context={"request": request}).data)
 
     @step_schema(

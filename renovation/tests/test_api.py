@@ -6,6 +6,8 @@ Who may call each URL at all is the access matrix's (tests/test_access_matrix.py
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -14,7 +16,7 @@ from core.choices import Role
 from renovation import rules, services
 from renovation.choices import Action, FeeKind, State
 from renovation.models import Payment, Renovation, RenovationEvent, Violation, Worker, WorkerPass
-from renovation.tests.helpers import ID2, apply, drive, pay, png, violate
+from renovation.tests.helpers import ID2, apply, drive, make_id, pay, png, violate
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -257,3 +259,67 @@ def test_a_step_sent_twice_with_one_key_is_taken_once(api, world):
     assert Payment.objects.filter(renovation=r, receipt_number="SJ-50").count() == 1
     other = post(api, world.finance, "pay", r, {**body, "amount": "60"}, HTTP_IDEMPOTENCY_KEY="pay-50")
     assert other.status_code == 409 and Payment.objects.filter(renovation=r, receipt_number="SJ-50").count() == 1
+
+
+# ---------------------------------------------------------------- bounded queries
+
+
+def _with_workers(world, n, room):
+    """An application in progress with `n` workers, each holding a pass, and `n` violations."""
+    r = drive(world, State.IN_PROGRESS, apply(world, room=room))
+    for i in range(n - 1):  # the application's own worker is the first
+        services.renovation_add_worker(
+            actor=world.cs, renovation=r, name=f"工人{i}", id_number=make_id(i + 10), phone="13700002222"
+        )
+    for worker in r.workers.all():
+        services.renovation_issue_pass(actor=world.cs, renovation=r, worker=worker)
+    for _ in range(n):
+        violate(world, r)
+    return Renovation.objects.get(pk=r.pk)
+
+
+def _queries(api, world, r, read):
+    api.force_authenticate(world.cs)
+    with CaptureQueriesContext(connection) as queries:
+        response = read(r)
+    assert response.status_code == 200, response.data
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda api: lambda r: api.get(reverse("api:renovation-detail", args=[r.pk])),
+        lambda api: (
+            lambda r: api.post(
+                url("to-request", r), {"violation": r.violations.filter(request=None).first().pk}, format="json"
+            )
+        ),
+    ],
+    ids=["detail", "step"],
+)
+def test_an_application_costs_the_same_queries_with_3_or_10_workers(api, world, read):
+    few = _with_workers(world, 3, world.room)
+    many = _with_workers(world, 10, world.room2)
+    assert many.workers.count() == 10 and WorkerPass.objects.filter(worker__renovation=many).count() == 10
+    _queries(api, world, few, read(api))  # once before: the day's first request number, the caches
+    assert _queries(api, world, many, read(api)) == _queries(api, world, few, read(api))
+
+
+def test_the_list_costs_the_same_queries_for_3_or_10_applications(api, world):
+    from tests.factories import make_room
+
+    def listed():
+        api.force_authenticate(world.cs)
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(reverse("api:renovation-list"))
+        assert response.status_code == 200
+        return len(response.data["results"]), len(queries)
+
+    for i in range(3):
+        apply(world, room=make_room(world.project, "6", "1", f"{i + 1:02d}01"))
+    three, few = listed()
+    for i in range(3, 10):
+        apply(world, room=make_room(world.project, "6", "1", f"{i + 1:02d}01"))
+    ten, many = listed()
+    assert (three, ten) == (3, 10) and many == few
