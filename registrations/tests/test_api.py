@@ -8,8 +8,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from estate.choices import Relation, RoomState
-from registrations.api import registrar
 from estate.models import Occupancy
+from registrations.api import registrar
 from registrations.choices import LeaseState, MoveInState, TransferState
 from registrations.models import Event, Lease, MoveIn, Transfer
 from registrations.tests.test_lease import confirm, register
