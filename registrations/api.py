@@ -395,6 +395,10 @@ class AcceptanceInSerializer(serializers.Serializer):
     )
 
 
+# The column's range (a PositiveIntegerField, 4 bytes on PostgreSQL): a larger count is a field error, not a 500.
+QUANTITY_MAX = 2**31 - 1
+
+
 class AcceptanceItemInSerializer(serializers.Serializer):
     section = serializers.ChoiceField(choices=Section.choices, label=_("类别"))
     name = serializers.CharField(max_length=text_limit(HandoverItem, "name"), label=_("项目名称"))
@@ -408,6 +412,7 @@ class AcceptanceItemInSerializer(serializers.Serializer):
     )
     quantity = serializers.IntegerField(
         min_value=0,
+        max_value=QUANTITY_MAX,
         required=False,
         allow_null=True,
         default=None,
