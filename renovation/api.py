@@ -136,6 +136,9 @@ class RenovationDetailSerializer(RenovationSerializer):
         return [name for action_, name in STEP_NAMES.items() if action_ in allowed]
 
 
+# The most rows one body may carry (an application's workers, a refund's deductions): more is a field error.
+LIST_LIMIT = 50
+
 # What the detail shows of an application's own rows, read in one query each, not one per worker.
 DETAIL_ROWS = ("workers__passes", "violations")
 
@@ -165,7 +168,7 @@ class ApplicationSerializer(serializers.Serializer):
     owner_phone = serializers.CharField(
         max_length=20, required=False, allow_blank=True, default="", label=_("业主手机")
     )
-    workers = WorkerInSerializer(many=True, required=False, default=list, label=_("施工人员"))
+    workers = WorkerInSerializer(many=True, required=False, default=list, max_length=LIST_LIMIT, label=_("施工人员"))
 
 
 # ---------------------------------------------------------------- the workflow's steps
@@ -310,7 +313,7 @@ class DeductionInSerializer(serializers.Serializer):
 
 
 class RefundSerializer(RenovationStepSerializer):
-    deductions = DeductionInSerializer(many=True, required=False, default=list, label=_("扣款"))
+    deductions = DeductionInSerializer(many=True, required=False, default=list, max_length=LIST_LIMIT, label=_("扣款"))
     receipt_number = serializers.CharField(max_length=text_limit(Renovation, "refund_receipt"), label=_("退款凭证号"))
     note = _note()
 

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from core.choices import Role
 from renovation import rules, services
 from renovation.choices import Action, FeeKind, State
-from renovation.models import Payment, Renovation, RenovationEvent, Violation, Worker, WorkerPass
+from renovation.models import Deduction, Payment, Renovation, RenovationEvent, Violation, Worker, WorkerPass
 from renovation.tests.helpers import ID2, apply, drive, make_id, pay, png, violate
 from tests.factories import make_user
 
@@ -246,6 +246,21 @@ def test_bad_input_is_a_400_with_field_errors_and_nothing_changes(api, world):
     response = post(api, world.cs, "issue-pass", other, {"worker": Worker.objects.exclude(renovation=other).first().pk})
     assert response.status_code == 400 and "worker" in response.data["errors"]
     assert Renovation.objects.get(pk=r.pk).version == r.version
+
+
+def test_an_absurd_number_of_workers_or_deductions_is_a_400_and_nothing_changes(api, world):
+    api.force_authenticate(world.cs)
+    workers = [{"name": f"工人{i}", "id_number": make_id(i), "phone": "13700001111"} for i in range(51)]
+    body = {**_resubmission(world), "room": world.room.pk, "workers": workers}
+    response = api.post(reverse("api:renovation-list"), body, format="json")
+    assert response.status_code == 400 and "50" in str(response.data["errors"]["workers"]), response.data
+    assert not Renovation.objects.exists() and not Worker.objects.exists()
+    r = _accepted_and_held(world)
+    deductions = [{"amount": "1", "reason": f"损坏{i}"} for i in range(51)]
+    response = post(api, world.finance, "refund", r, {"deductions": deductions, "receipt_number": "TK-1"})
+    assert response.status_code == 400 and "50" in str(response.data["errors"]["deductions"]), response.data
+    after = Renovation.objects.get(pk=r.pk)
+    assert (after.state, after.version) == (r.state, r.version) and not Deduction.objects.filter(renovation=r).exists()
 
 
 def test_a_step_sent_twice_with_one_key_is_taken_once(api, world):
