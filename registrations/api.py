@@ -33,13 +33,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.access import Requires
+from core.api import step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.models import Project
 from core.paging import KeysetPagination
 from core.privacy import mask_id
 from core.text import text_limit
-from desk.api import ERROR_RESPONSES
+from desk.api import ERROR_RESPONSES  # the schema's words so far (404/409 say 工单), kept over step_schema's
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
 from estate.models import Building
 from estate.selectors import visible_rooms
@@ -394,6 +395,10 @@ class AcceptanceInSerializer(serializers.Serializer):
     )
 
 
+# The column's range (a PositiveIntegerField, 4 bytes on PostgreSQL): a larger count is a field error, not a 500.
+QUANTITY_MAX = 2**31 - 1
+
+
 class AcceptanceItemInSerializer(serializers.Serializer):
     section = serializers.ChoiceField(choices=Section.choices, label=_("类别"))
     name = serializers.CharField(max_length=text_limit(HandoverItem, "name"), label=_("项目名称"))
@@ -407,6 +412,7 @@ class AcceptanceItemInSerializer(serializers.Serializer):
     )
     quantity = serializers.IntegerField(
         min_value=0,
+        max_value=QUANTITY_MAX,
         required=False,
         allow_null=True,
         default=None,
@@ -442,14 +448,10 @@ def _filter(model_, states):
     return Filter
 
 
-class NewestFirst(KeysetPagination):
-    ordering = ("-created_at", "-id")
-
-
 class _Registrations(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     authentication_classes = AUTHENTICATION_CLASSES
     permission_classes = [reader]
-    pagination_class = NewestFirst
+    pagination_class = KeysetPagination  # newest first
     model = MoveIn
     input_serializer = MoveInInSerializer
     detail_serializer = MoveInDetailSerializer
@@ -471,11 +473,8 @@ class _Registrations(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModel
         raise NotImplementedError
 
     def create(self, request, *args, **kwargs):
-        if not registrar.has_permission(request, self):
-            self.permission_denied(request, message=registrar.message)
-        data = self.input_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        registrar.check(request.user)
+        d = dict(valid(self.input_serializer, request).validated_data)
         room = visible_rooms(request.user).filter(pk=d.pop("room")).first()
         if room is None:
             raise NotFound(_("房屋不存在或您无权查看。"))
@@ -488,9 +487,7 @@ class _Registrations(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyModel
         record = self.get_object()
         if not rules.may_register(request.user, record.project_id):
             self.permission_denied(request, message=_("您不能在这个项目办理登记。"))
-        body = body_class(data=request.data)
-        body.is_valid(raise_exception=True)
-        run(request.user, record, body.validated_data)
+        run(request.user, record, valid(body_class, request).validated_data)
         return self._detail(request, record)
 
 
@@ -500,15 +497,6 @@ def _repair(actor, record, data):
     if defect is None:
         raise serializers.ValidationError({"defect": [_("缺陷不存在。")]})
     services.defect_to_repair(actor=actor, defect=defect)
-
-
-def _step_schema(summary, body, serializer):
-    return extend_schema(
-        summary=summary,
-        tags=["registrations"],
-        request=body,
-        responses={200: serializer, **ERROR_RESPONSES},
-    )
 
 
 def _schema(listed, one, opened, serializer, input_serializer):
@@ -536,7 +524,13 @@ class MoveInViewSet(_Registrations):
     def open(self, room, data):
         return services.movein_open(actor=self.request.user, room=room, **data)
 
-    @_step_schema(_("核验入住资料"), MoveInCheckInSerializer, MoveInDetailSerializer)
+    @step_schema(
+        _("核验入住资料"),
+        tag="registrations",
+        request=MoveInCheckInSerializer,
+        response=MoveInDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="check", url_name="check")
     def check(self, request, pk=None):
         return self._step(
@@ -547,12 +541,24 @@ class MoveInViewSet(_Registrations):
             ),
         )
 
-    @_step_schema(_("登记预交费用"), FeesSerializer, MoveInDetailSerializer)
+    @step_schema(
+        _("登记预交费用"),
+        tag="registrations",
+        request=FeesSerializer,
+        response=MoveInDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="fees", url_name="fees")
     def fees(self, request, pk=None):
         return self._step(request, FeesSerializer, lambda a, r, d: services.movein_note_fees(actor=a, movein=r, **d))
 
-    @_step_schema(_("登记管理规约已签署"), RegistrationNoteSerializer, MoveInDetailSerializer)
+    @step_schema(
+        _("登记管理规约已签署"),
+        tag="registrations",
+        request=RegistrationNoteSerializer,
+        response=MoveInDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="rules", url_name="rules")
     def sign_rules(self, request, pk=None):
         return self._step(
@@ -561,12 +567,24 @@ class MoveInViewSet(_Registrations):
             lambda a, r, d: services.movein_sign_rules(actor=a, movein=r, note=d["note"]),
         )
 
-    @_step_schema(_("交付钥匙"), KeySerializer, MoveInDetailSerializer)
+    @step_schema(
+        _("交付钥匙"),
+        tag="registrations",
+        request=KeySerializer,
+        response=MoveInDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="key", url_name="key")
     def key(self, request, pk=None):
         return self._step(request, KeySerializer, lambda a, r, d: services.movein_add_key(actor=a, movein=r, **d))
 
-    @_step_schema(_("登记验房完成"), RegistrationNoteSerializer, MoveInDetailSerializer)
+    @step_schema(
+        _("登记验房完成"),
+        tag="registrations",
+        request=RegistrationNoteSerializer,
+        response=MoveInDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="inspect", url_name="inspect")
     def inspect(self, request, pk=None):
         return self._step(
@@ -575,17 +593,35 @@ class MoveInViewSet(_Registrations):
             lambda a, r, d: services.movein_inspect(actor=a, movein=r, note=d["note"]),
         )
 
-    @_step_schema(_("记录验房缺陷"), DefectInSerializer, MoveInDetailSerializer)
+    @step_schema(
+        _("记录验房缺陷"),
+        tag="registrations",
+        request=DefectInSerializer,
+        response=MoveInDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="defect", url_name="defect")
     def defect(self, request, pk=None):
         return self._step(request, DefectInSerializer, lambda a, r, d: services.defect_add(actor=a, movein=r, **d))
 
-    @_step_schema(_("验房缺陷转报修"), DefectRepairSerializer, MoveInDetailSerializer)
+    @step_schema(
+        _("验房缺陷转报修"),
+        tag="registrations",
+        request=DefectRepairSerializer,
+        response=MoveInDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="repair", url_name="repair")
     def repair(self, request, pk=None):
         return self._step(request, DefectRepairSerializer, _repair)
 
-    @_step_schema(_("办结入住"), RegistrationNoteSerializer, MoveInDetailSerializer)
+    @step_schema(
+        _("办结入住"),
+        tag="registrations",
+        request=RegistrationNoteSerializer,
+        response=MoveInDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="complete", url_name="complete")
     def complete(self, request, pk=None):
         return self._step(
@@ -594,7 +630,13 @@ class MoveInViewSet(_Registrations):
             lambda a, r, d: services.movein_complete(actor=a, movein=r, note=d["note"]),
         )
 
-    @_step_schema(_("取消收楼入住"), RegistrationCancelSerializer, MoveInDetailSerializer)
+    @step_schema(
+        _("取消收楼入住"),
+        tag="registrations",
+        request=RegistrationCancelSerializer,
+        response=MoveInDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
         return self._step(
@@ -615,7 +657,13 @@ class LeaseViewSet(_Registrations):
     def open(self, room, data):
         return services.lease_register(actor=self.request.user, room=room, **data)
 
-    @_step_schema(_("登记业主确认出租"), ConfirmOwnerSerializer, LeaseSerializer)
+    @step_schema(
+        _("登记业主确认出租"),
+        tag="registrations",
+        request=ConfirmOwnerSerializer,
+        response=LeaseSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="confirm-owner", url_name="confirm-owner")
     def confirm_owner(self, request, pk=None):
         return self._step(
@@ -624,7 +672,13 @@ class LeaseViewSet(_Registrations):
             lambda a, r, d: services.lease_confirm_owner(actor=a, lease=r, **d),
         )
 
-    @_step_schema(_("租约生效"), RegistrationNoteSerializer, LeaseSerializer)
+    @step_schema(
+        _("租约生效"),
+        tag="registrations",
+        request=RegistrationNoteSerializer,
+        response=LeaseSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="activate", url_name="activate")
     def activate(self, request, pk=None):
         return self._step(
@@ -633,12 +687,24 @@ class LeaseViewSet(_Registrations):
             lambda a, r, d: services.lease_activate(actor=a, lease=r, note=d["note"]),
         )
 
-    @_step_schema(_("办理退租"), MoveOutSerializer, LeaseSerializer)
+    @step_schema(
+        _("办理退租"),
+        tag="registrations",
+        request=MoveOutSerializer,
+        response=LeaseSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="move-out", url_name="move-out")
     def move_out(self, request, pk=None):
         return self._step(request, MoveOutSerializer, lambda a, r, d: services.lease_move_out(actor=a, lease=r, **d))
 
-    @_step_schema(_("取消出租登记"), RegistrationCancelSerializer, LeaseSerializer)
+    @step_schema(
+        _("取消出租登记"),
+        tag="registrations",
+        request=RegistrationCancelSerializer,
+        response=LeaseSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
         return self._step(
@@ -660,7 +726,13 @@ class TransferViewSet(_Registrations):
     def open(self, room, data):
         return services.transfer_open(actor=self.request.user, room=room, **data)
 
-    @_step_schema(_("增加过户待结清事项"), TransferItemInSerializer, TransferDetailSerializer)
+    @step_schema(
+        _("增加过户待结清事项"),
+        tag="registrations",
+        request=TransferItemInSerializer,
+        response=TransferDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="item", url_name="item")
     def item(self, request, pk=None):
         return self._step(
@@ -669,7 +741,13 @@ class TransferViewSet(_Registrations):
             lambda a, r, d: services.transfer_add_item(actor=a, transfer=r, label=d["label"]),
         )
 
-    @_step_schema(_("结清过户事项"), SettleSerializer, TransferDetailSerializer)
+    @step_schema(
+        _("结清过户事项"),
+        tag="registrations",
+        request=SettleSerializer,
+        response=TransferDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="settle", url_name="settle")
     def settle(self, request, pk=None):
         return self._step(
@@ -678,14 +756,26 @@ class TransferViewSet(_Registrations):
             lambda a, r, d: services.transfer_settle_item(actor=a, transfer=r, item_id=d["item"], note=d["note"]),
         )
 
-    @_step_schema(_("过户抄表"), MetersSerializer, TransferDetailSerializer)
+    @step_schema(
+        _("过户抄表"),
+        tag="registrations",
+        request=MetersSerializer,
+        response=TransferDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="meters", url_name="meters")
     def meters(self, request, pk=None):
         return self._step(
             request, MetersSerializer, lambda a, r, d: services.transfer_read_meters(actor=a, transfer=r, **d)
         )
 
-    @_step_schema(_("办结过户"), RegistrationNoteSerializer, TransferDetailSerializer)
+    @step_schema(
+        _("办结过户"),
+        tag="registrations",
+        request=RegistrationNoteSerializer,
+        response=TransferDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="complete", url_name="complete")
     def complete(self, request, pk=None):
         return self._step(
@@ -694,7 +784,13 @@ class TransferViewSet(_Registrations):
             lambda a, r, d: services.transfer_complete(actor=a, transfer=r, note=d["note"]),
         )
 
-    @_step_schema(_("取消过户"), RegistrationCancelSerializer, TransferDetailSerializer)
+    @step_schema(
+        _("取消过户"),
+        tag="registrations",
+        request=RegistrationCancelSerializer,
+        response=TransferDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
         return self._step(
@@ -729,9 +825,7 @@ class AcceptanceViewSet(_Registrations):
     filterset_class = AcceptanceFilter
 
     def create(self, request, *args, **kwargs):
-        data = AcceptanceInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
+        d = dict(valid(AcceptanceInSerializer, request).validated_data)
         ids = request.user.project_ids()
         project = Project.objects.filter(pk=d.pop("project"), pk__in=ids).first()
         if project is None:
@@ -745,7 +839,13 @@ class AcceptanceViewSet(_Registrations):
         record = services.handover_open(actor=request.user, project=project, **d)
         return self._detail(request, record, status=status.HTTP_201_CREATED)
 
-    @_step_schema(_("记录接管验收项"), AcceptanceItemInSerializer, AcceptanceDetailSerializer)
+    @step_schema(
+        _("记录接管验收项"),
+        tag="registrations",
+        request=AcceptanceItemInSerializer,
+        response=AcceptanceDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="item", url_name="item")
     def item(self, request, pk=None):
         return self._step(
@@ -754,17 +854,35 @@ class AcceptanceViewSet(_Registrations):
             lambda a, r, d: services.handover_add_item(actor=a, handover=r, **d),
         )
 
-    @_step_schema(_("记录接管遗留缺陷"), DefectInSerializer, AcceptanceDetailSerializer)
+    @step_schema(
+        _("记录接管遗留缺陷"),
+        tag="registrations",
+        request=DefectInSerializer,
+        response=AcceptanceDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="defect", url_name="defect")
     def defect(self, request, pk=None):
         return self._step(request, DefectInSerializer, lambda a, r, d: services.defect_add(actor=a, handover=r, **d))
 
-    @_step_schema(_("接管缺陷转报修"), DefectRepairSerializer, AcceptanceDetailSerializer)
+    @step_schema(
+        _("接管缺陷转报修"),
+        tag="registrations",
+        request=DefectRepairSerializer,
+        response=AcceptanceDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="repair", url_name="repair")
     def repair(self, request, pk=None):
         return self._step(request, DefectRepairSerializer, _repair)
 
-    @_step_schema(_("项目经理签字确认接管"), AcceptanceSignSerializer, AcceptanceDetailSerializer)
+    @step_schema(
+        _("项目经理签字确认接管"),
+        tag="registrations",
+        request=AcceptanceSignSerializer,
+        response=AcceptanceDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="sign", url_name="sign")
     def sign(self, request, pk=None):
         return self._step(
@@ -773,7 +891,13 @@ class AcceptanceViewSet(_Registrations):
             lambda a, r, d: services.handover_sign(actor=a, handover=r, note=d["note"]),
         )
 
-    @_step_schema(_("取消接管验收"), RegistrationCancelSerializer, AcceptanceDetailSerializer)
+    @step_schema(
+        _("取消接管验收"),
+        tag="registrations",
+        request=RegistrationCancelSerializer,
+        response=AcceptanceDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
         return self._step(

@@ -19,6 +19,7 @@ application as it now is.
 """
 
 import django_filters
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -26,12 +27,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from core.access import Requires
+from core.access import Requires, forbid
+from core.api import step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.paging import KeysetPagination
 from core.text import text_limit
-from desk.api import ERROR_RESPONSES
+from desk.api import ERROR_RESPONSES  # the schema's words so far (404/409 say 工单), kept over step_schema's
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
 from estate.selectors import visible_rooms
 from renovation import rules, selectors, services
@@ -134,6 +136,13 @@ class RenovationDetailSerializer(RenovationSerializer):
         return [name for action_, name in STEP_NAMES.items() if action_ in allowed]
 
 
+# The most rows one body may carry (an application's workers, a refund's deductions): more is a field error.
+LIST_LIMIT = 50
+
+# What the detail shows of an application's own rows, read in one query each, not one per worker.
+DETAIL_ROWS = ("workers__passes", "violations")
+
+
 class WorkerInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=text_limit(Worker, "name"), label=_("姓名"))
     id_number = serializers.CharField(max_length=text_limit(Worker, "id_number"), label=_("身份证号"))
@@ -159,7 +168,7 @@ class ApplicationSerializer(serializers.Serializer):
     owner_phone = serializers.CharField(
         max_length=20, required=False, allow_blank=True, default="", label=_("业主手机")
     )
-    workers = WorkerInSerializer(many=True, required=False, default=list, label=_("施工人员"))
+    workers = WorkerInSerializer(many=True, required=False, default=list, max_length=LIST_LIMIT, label=_("施工人员"))
 
 
 # ---------------------------------------------------------------- the workflow's steps
@@ -304,7 +313,7 @@ class DeductionInSerializer(serializers.Serializer):
 
 
 class RefundSerializer(RenovationStepSerializer):
-    deductions = DeductionInSerializer(many=True, required=False, default=list, label=_("扣款"))
+    deductions = DeductionInSerializer(many=True, required=False, default=list, max_length=LIST_LIMIT, label=_("扣款"))
     receipt_number = serializers.CharField(max_length=text_limit(Renovation, "refund_receipt"), label=_("退款凭证号"))
     note = _note()
 
@@ -317,19 +326,6 @@ class RenovationFilter(django_filters.FilterSet):
     class Meta:
         model = Renovation
         fields = ["project", "room", "state"]
-
-
-class NewestFirst(KeysetPagination):
-    ordering = ("-created_at", "-id")
-
-
-def _step_schema(summary, body):
-    return extend_schema(
-        summary=summary,
-        tags=["renovation"],
-        request=body,
-        responses={200: RenovationDetailSerializer, **ERROR_RESPONSES},
-    )
 
 
 @extend_schema_view(
@@ -347,10 +343,11 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     permission_classes = [browser]
     serializer_class = RenovationSerializer
     filterset_class = RenovationFilter
-    pagination_class = NewestFirst
+    pagination_class = KeysetPagination  # newest first
 
     def get_queryset(self):
-        return selectors.visible_renovations(self.request.user).select_related("room")
+        qs = selectors.visible_renovations(self.request.user).select_related("room")
+        return qs.prefetch_related(*DETAIL_ROWS) if self.action == "retrieve" else qs
 
     def get_serializer_class(self):
         return RenovationDetailSerializer if self.action == "retrieve" else RenovationSerializer
@@ -359,9 +356,7 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         # The service's own question, asked before the body is read: a refusal is a 403, not field errors.
         if not (request.user.is_resident or rules.may_apply_for_others(request.user)):
             self.permission_denied(request, message=_("只有客服人员可以代业主登记装修申请。"))
-        data = ApplicationSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = valid(ApplicationSerializer, request).validated_data
         if not visible_rooms(request.user).filter(pk=d["room"]).exists():
             raise NotFound(_("房屋不存在或您无权查看。"))
         renovation = services.renovation_apply(
@@ -389,39 +384,66 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         """One step, as the page takes it: the application (404 if not the user's to see), the
         role (403), the body (400), then the service; the application as it now is."""
         renovation = self.get_object()
-        reason = rules.role_refusal(request.user, step)
-        if reason:
-            self.permission_denied(request, message=reason)
-        body = body_class(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        forbid(rules.role_refusal(request.user, step))
+        data = dict(valid(body_class, request).validated_data)
         version = data.pop("version", None)
         kwargs = arguments(renovation, data) if arguments else data
         service(actor=request.user, renovation=renovation, expected_version=version, **kwargs)
-        renovation.refresh_from_db()
+        renovation.refresh_from_db()  # which also forgets the rows read before the step
+        prefetch_related_objects([renovation], *DETAIL_ROWS)
         return Response(RenovationDetailSerializer(renovation, context={"request": request}).data)
 
-    @_step_schema(_("批准装修申请"), ApproveSerializer)
+    @step_schema(
+        _("批准装修申请"),
+        tag="renovation",
+        request=ApproveSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="approve", url_name="approve")
     def approve(self, request, pk=None):
         return self._step(request, Action.APPROVE, ApproveSerializer, services.renovation_approve)
 
-    @_step_schema(_("退回修改"), RenovationReasonSerializer)
+    @step_schema(
+        _("退回修改"),
+        tag="renovation",
+        request=RenovationReasonSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="send-back", url_name="send-back")
     def send_back(self, request, pk=None):
         return self._step(request, Action.SEND_BACK, RenovationReasonSerializer, services.renovation_send_back)
 
-    @_step_schema(_("不予批准"), RenovationReasonSerializer)
+    @step_schema(
+        _("不予批准"),
+        tag="renovation",
+        request=RenovationReasonSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="reject", url_name="reject")
     def reject(self, request, pk=None):
         return self._step(request, Action.REJECT, RenovationReasonSerializer, services.renovation_reject)
 
-    @_step_schema(_("撤回装修申请"), RenovationReasonSerializer)
+    @step_schema(
+        _("撤回装修申请"),
+        tag="renovation",
+        request=RenovationReasonSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
         return self._step(request, Action.CANCEL, RenovationReasonSerializer, services.renovation_cancel)
 
-    @_step_schema(_("修改后重新提交"), ResubmitSerializer)
+    @step_schema(
+        _("修改后重新提交"),
+        tag="renovation",
+        request=ResubmitSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="resubmit", url_name="resubmit")
     def resubmit(self, request, pk=None):
         def arguments(renovation, d):
@@ -430,7 +452,13 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
         return self._step(request, Action.RESUBMIT, ResubmitSerializer, services.renovation_resubmit, arguments)
 
-    @_step_schema(_("上传装修图纸"), AddDrawingsSerializer)
+    @step_schema(
+        _("上传装修图纸"),
+        tag="renovation",
+        request=AddDrawingsSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="add-drawings", url_name="add-drawings")
     def add_drawings(self, request, pk=None):
         def arguments(renovation, d):
@@ -440,22 +468,46 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             request, Action.ADD_DRAWINGS, AddDrawingsSerializer, services.renovation_add_drawings, arguments
         )
 
-    @_step_schema(_("登记装修缴费"), PaySerializer)
+    @step_schema(
+        _("登记装修缴费"),
+        tag="renovation",
+        request=PaySerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="pay", url_name="pay")
     def pay(self, request, pk=None):
         return self._step(request, Action.PAY, PaySerializer, services.renovation_pay)
 
-    @_step_schema(_("发放装修许可证"), RenovationNoteSerializer)
+    @step_schema(
+        _("发放装修许可证"),
+        tag="renovation",
+        request=RenovationNoteSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="issue-permit", url_name="issue-permit")
     def issue_permit(self, request, pk=None):
         return self._step(request, Action.ISSUE_PERMIT, RenovationNoteSerializer, services.renovation_issue_permit)
 
-    @_step_schema(_("登记装修工人"), AddWorkerSerializer)
+    @step_schema(
+        _("登记装修工人"),
+        tag="renovation",
+        request=AddWorkerSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="add-worker", url_name="add-worker")
     def add_worker(self, request, pk=None):
         return self._step(request, Action.ADD_WORKER, AddWorkerSerializer, services.renovation_add_worker)
 
-    @_step_schema(_("办理装修工人出入证"), IssuePassSerializer)
+    @step_schema(
+        _("办理装修工人出入证"),
+        tag="renovation",
+        request=IssuePassSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="issue-pass", url_name="issue-pass")
     def issue_pass(self, request, pk=None):
         # another application's worker is not found here: the service's field error
@@ -464,7 +516,13 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
         return self._step(request, Action.ISSUE_PASS, IssuePassSerializer, services.renovation_issue_pass, arguments)
 
-    @_step_schema(_("注销装修工人出入证"), RevokePassSerializer)
+    @step_schema(
+        _("注销装修工人出入证"),
+        tag="renovation",
+        request=RevokePassSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="revoke-pass", url_name="revoke-pass")
     def revoke_pass(self, request, pk=None):
         def arguments(renovation, d):
@@ -477,7 +535,13 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
         return self._step(request, Action.REVOKE_PASS, RevokePassSerializer, services.renovation_revoke_pass, arguments)
 
-    @_step_schema(_("登记装修巡查"), InspectSerializer)
+    @step_schema(
+        _("登记装修巡查"),
+        tag="renovation",
+        request=InspectSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="inspect", url_name="inspect")
     def inspect(self, request, pk=None):
         # as the phone page's form (renovation/forms.py InspectionForm): one violation with its photos
@@ -494,7 +558,13 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
         return self._step(request, Action.INSPECT, InspectSerializer, services.renovation_inspect, arguments)
 
-    @_step_schema(_("确认违规已整改"), RectifySerializer)
+    @step_schema(
+        _("确认违规已整改"),
+        tag="renovation",
+        request=RectifySerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="rectify", url_name="rectify")
     def rectify(self, request, pk=None):
         def arguments(renovation, d):
@@ -505,7 +575,13 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
         return self._step(request, Action.RECTIFY, RectifySerializer, services.renovation_rectify, arguments)
 
-    @_step_schema(_("违规转工单"), ToRequestSerializer)
+    @step_schema(
+        _("违规转工单"),
+        tag="renovation",
+        request=ToRequestSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="to-request", url_name="to-request")
     def to_request(self, request, pk=None):
         # the new request's id is then the violation's `request`
@@ -516,12 +592,24 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             request, Action.TO_REQUEST, ToRequestSerializer, services.renovation_violation_to_request, arguments
         )
 
-    @_step_schema(_("竣工验收"), AcceptSerializer)
+    @step_schema(
+        _("竣工验收"),
+        tag="renovation",
+        request=AcceptSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="accept", url_name="accept")
     def accept(self, request, pk=None):
         return self._step(request, Action.ACCEPT, AcceptSerializer, services.renovation_accept)
 
-    @_step_schema(_("退还装修押金"), RefundSerializer)
+    @step_schema(
+        _("退还装修押金"),
+        tag="renovation",
+        request=RefundSerializer,
+        response=RenovationDetailSerializer,
+        responses=ERROR_RESPONSES,
+    )
     @action(detail=True, methods=["post"], url_path="refund", url_name="refund")
     def refund(self, request, pk=None):
         def arguments(renovation, d):

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from estate.choices import Relation, RoomState
 from estate.models import Occupancy
+from registrations.api import registrar
 from registrations.choices import LeaseState, MoveInState, TransferState
 from registrations.models import Event, Lease, MoveIn, Transfer
 from registrations.tests.test_lease import confirm, register
@@ -148,6 +149,15 @@ def test_a_step_the_service_refuses_changes_nothing(api, world, vacant_room, day
     response = post(api, world.cs, name, record, body)
     assert response.status_code == 403 and response.data["code"] == "refused" and response.data["detail"]
     assert type(record).objects.get(pk=record.pk).state == record.state and events(record) == before
+
+
+def test_a_resident_refused_a_registration_reads_the_guards_message(api, world):
+    # the guard is asked before the body is read; the 403's body is exactly the shared shape
+    api.force_authenticate(world.resident_user)
+    response = api.post(reverse("api:lease-list"), {}, format="json")
+    assert response.status_code == 403
+    assert response.json() == {"detail": str(registrar.message), "code": "permission_denied"}
+    assert not Lease.objects.exists()
 
 
 def test_bad_input_is_a_400_with_field_errors_and_nothing_changes(api, world):

@@ -313,6 +313,8 @@ HANDOVER_BAD = [
     ("handover-item", {"section": "x", "name": ""}, {"section", "name"}),
     ("handover-item", {"section": "building", "name": "外墙"}, {"result"}),  # the service's rule
     ("handover-item", {"section": "keys", "name": "钥匙"}, {"quantity"}),
+    ("handover-item", {"section": "keys", "name": "钥匙", "quantity": 10**20}, {"quantity"}),  # past the column
+    ("handover-item", {"section": "keys", "name": "钥匙", "quantity": 2**31}, {"quantity"}),  # PostgreSQL's integer
     ("handover-defect", {}, {"location", "description"}),
     ("handover-repair", {"defect": 10**6}, {"defect"}),
     ("handover-cancel", {"reason": " "}, {"reason"}),

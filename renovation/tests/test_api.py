@@ -6,15 +6,17 @@ Who may call each URL at all is the access matrix's (tests/test_access_matrix.py
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.choices import Role
-from renovation import services
-from renovation.choices import FeeKind, State
-from renovation.models import Payment, Renovation, RenovationEvent, Violation, Worker, WorkerPass
-from renovation.tests.helpers import ID2, apply, drive, pay, png, violate
+from renovation import rules, services
+from renovation.choices import Action, FeeKind, State
+from renovation.models import Deduction, Payment, Renovation, RenovationEvent, Violation, Worker, WorkerPass
+from renovation.tests.helpers import ID2, apply, drive, make_id, pay, png, violate
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +184,13 @@ def test_a_role_that_may_not_take_the_step_is_403_and_nothing_changes(api, world
     assert Renovation.objects.get(pk=r.pk).version == r.version
 
 
+def test_a_role_refusal_reads_the_rules_reason_in_the_shared_shape(api, world):
+    r = drive(world, State.SUBMITTED)
+    response = post(api, world.cs, "approve", r, {"deposit": "absurd"})  # the role before the body
+    assert response.status_code == 403
+    assert response.json() == {"detail": rules.role_refusal(world.cs, Action.APPROVE), "code": "permission_denied"}
+
+
 @pytest.mark.parametrize("who", ["outsider", "other_tech"])
 def test_another_projects_application_is_404(api, world, who):
     r = drive(world, State.IN_PROGRESS)
@@ -239,6 +248,21 @@ def test_bad_input_is_a_400_with_field_errors_and_nothing_changes(api, world):
     assert Renovation.objects.get(pk=r.pk).version == r.version
 
 
+def test_an_absurd_number_of_workers_or_deductions_is_a_400_and_nothing_changes(api, world):
+    api.force_authenticate(world.cs)
+    workers = [{"name": f"工人{i}", "id_number": make_id(i), "phone": "13700001111"} for i in range(51)]
+    body = {**_resubmission(world), "room": world.room.pk, "workers": workers}
+    response = api.post(reverse("api:renovation-list"), body, format="json")
+    assert response.status_code == 400 and "50" in str(response.data["errors"]["workers"]), response.data
+    assert not Renovation.objects.exists() and not Worker.objects.exists()
+    r = _accepted_and_held(world)
+    deductions = [{"amount": "1", "reason": f"损坏{i}"} for i in range(51)]
+    response = post(api, world.finance, "refund", r, {"deductions": deductions, "receipt_number": "TK-1"})
+    assert response.status_code == 400 and "50" in str(response.data["errors"]["deductions"]), response.data
+    after = Renovation.objects.get(pk=r.pk)
+    assert (after.state, after.version) == (r.state, r.version) and not Deduction.objects.filter(renovation=r).exists()
+
+
 def test_a_step_sent_twice_with_one_key_is_taken_once(api, world):
     r = drive(world, State.IN_PROGRESS)
     pay(world, r, FeeKind.OTHER, "1")  # something in the history before
@@ -250,3 +274,67 @@ def test_a_step_sent_twice_with_one_key_is_taken_once(api, world):
     assert Payment.objects.filter(renovation=r, receipt_number="SJ-50").count() == 1
     other = post(api, world.finance, "pay", r, {**body, "amount": "60"}, HTTP_IDEMPOTENCY_KEY="pay-50")
     assert other.status_code == 409 and Payment.objects.filter(renovation=r, receipt_number="SJ-50").count() == 1
+
+
+# ---------------------------------------------------------------- bounded queries
+
+
+def _with_workers(world, n, room):
+    """An application in progress with `n` workers, each holding a pass, and `n` violations."""
+    r = drive(world, State.IN_PROGRESS, apply(world, room=room))
+    for i in range(n - 1):  # the application's own worker is the first
+        services.renovation_add_worker(
+            actor=world.cs, renovation=r, name=f"工人{i}", id_number=make_id(i + 10), phone="13700002222"
+        )
+    for worker in r.workers.all():
+        services.renovation_issue_pass(actor=world.cs, renovation=r, worker=worker)
+    for _ in range(n):
+        violate(world, r)
+    return Renovation.objects.get(pk=r.pk)
+
+
+def _queries(api, world, r, read):
+    api.force_authenticate(world.cs)
+    with CaptureQueriesContext(connection) as queries:
+        response = read(r)
+    assert response.status_code == 200, response.data
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda api: lambda r: api.get(reverse("api:renovation-detail", args=[r.pk])),
+        lambda api: (
+            lambda r: api.post(
+                url("to-request", r), {"violation": r.violations.filter(request=None).first().pk}, format="json"
+            )
+        ),
+    ],
+    ids=["detail", "step"],
+)
+def test_an_application_costs_the_same_queries_with_3_or_10_workers(api, world, read):
+    few = _with_workers(world, 3, world.room)
+    many = _with_workers(world, 10, world.room2)
+    assert many.workers.count() == 10 and WorkerPass.objects.filter(worker__renovation=many).count() == 10
+    _queries(api, world, few, read(api))  # once before: the day's first request number, the caches
+    assert _queries(api, world, many, read(api)) == _queries(api, world, few, read(api))
+
+
+def test_the_list_costs_the_same_queries_for_3_or_10_applications(api, world):
+    from tests.factories import make_room
+
+    def listed():
+        api.force_authenticate(world.cs)
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(reverse("api:renovation-list"))
+        assert response.status_code == 200
+        return len(response.data["results"]), len(queries)
+
+    for i in range(3):
+        apply(world, room=make_room(world.project, "6", "1", f"{i + 1:02d}01"))
+    three, few = listed()
+    for i in range(3, 10):
+        apply(world, room=make_room(world.project, "6", "1", f"{i + 1:02d}01"))
+    ten, many = listed()
+    assert (three, ten) == (3, 10) and many == few
