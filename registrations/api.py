@@ -33,14 +33,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.access import Requires
-from core.api import step_schema, valid
+from core.api import ERROR_RESPONSES, step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.models import Project
 from core.paging import KeysetPagination
 from core.privacy import mask_id
 from core.text import text_limit
-from desk.api import ERROR_RESPONSES  # the schema's words so far (404/409 say 工单), kept over step_schema's
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
 from estate.models import Building
 from estate.selectors import visible_rooms
@@ -58,6 +57,7 @@ from registrations.choices import (
     TransferState,
 )
 from registrations.models import (
+    QUANTITY_MAX,
     Defect,
     Event,
     Handover,
@@ -395,10 +395,6 @@ class AcceptanceInSerializer(serializers.Serializer):
     )
 
 
-# The column's range (a PositiveIntegerField, 4 bytes on PostgreSQL): a larger count is a field error, not a 500.
-QUANTITY_MAX = 2**31 - 1
-
-
 class AcceptanceItemInSerializer(serializers.Serializer):
     section = serializers.ChoiceField(choices=Section.choices, label=_("类别"))
     name = serializers.CharField(max_length=text_limit(HandoverItem, "name"), label=_("项目名称"))
@@ -529,7 +525,6 @@ class MoveInViewSet(_Registrations):
         tag="registrations",
         request=MoveInCheckInSerializer,
         response=MoveInDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="check", url_name="check")
     def check(self, request, pk=None):
@@ -546,7 +541,6 @@ class MoveInViewSet(_Registrations):
         tag="registrations",
         request=FeesSerializer,
         response=MoveInDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="fees", url_name="fees")
     def fees(self, request, pk=None):
@@ -557,7 +551,6 @@ class MoveInViewSet(_Registrations):
         tag="registrations",
         request=RegistrationNoteSerializer,
         response=MoveInDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="rules", url_name="rules")
     def sign_rules(self, request, pk=None):
@@ -572,7 +565,6 @@ class MoveInViewSet(_Registrations):
         tag="registrations",
         request=KeySerializer,
         response=MoveInDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="key", url_name="key")
     def key(self, request, pk=None):
@@ -583,7 +575,6 @@ class MoveInViewSet(_Registrations):
         tag="registrations",
         request=RegistrationNoteSerializer,
         response=MoveInDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="inspect", url_name="inspect")
     def inspect(self, request, pk=None):
@@ -598,7 +589,6 @@ class MoveInViewSet(_Registrations):
         tag="registrations",
         request=DefectInSerializer,
         response=MoveInDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="defect", url_name="defect")
     def defect(self, request, pk=None):
@@ -609,7 +599,6 @@ class MoveInViewSet(_Registrations):
         tag="registrations",
         request=DefectRepairSerializer,
         response=MoveInDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="repair", url_name="repair")
     def repair(self, request, pk=None):
@@ -620,7 +609,6 @@ class MoveInViewSet(_Registrations):
         tag="registrations",
         request=RegistrationNoteSerializer,
         response=MoveInDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="complete", url_name="complete")
     def complete(self, request, pk=None):
@@ -635,7 +623,6 @@ class MoveInViewSet(_Registrations):
         tag="registrations",
         request=RegistrationCancelSerializer,
         response=MoveInDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
@@ -662,7 +649,6 @@ class LeaseViewSet(_Registrations):
         tag="registrations",
         request=ConfirmOwnerSerializer,
         response=LeaseSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="confirm-owner", url_name="confirm-owner")
     def confirm_owner(self, request, pk=None):
@@ -677,7 +663,6 @@ class LeaseViewSet(_Registrations):
         tag="registrations",
         request=RegistrationNoteSerializer,
         response=LeaseSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="activate", url_name="activate")
     def activate(self, request, pk=None):
@@ -692,7 +677,6 @@ class LeaseViewSet(_Registrations):
         tag="registrations",
         request=MoveOutSerializer,
         response=LeaseSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="move-out", url_name="move-out")
     def move_out(self, request, pk=None):
@@ -703,7 +687,6 @@ class LeaseViewSet(_Registrations):
         tag="registrations",
         request=RegistrationCancelSerializer,
         response=LeaseSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
@@ -731,7 +714,6 @@ class TransferViewSet(_Registrations):
         tag="registrations",
         request=TransferItemInSerializer,
         response=TransferDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="item", url_name="item")
     def item(self, request, pk=None):
@@ -746,7 +728,6 @@ class TransferViewSet(_Registrations):
         tag="registrations",
         request=SettleSerializer,
         response=TransferDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="settle", url_name="settle")
     def settle(self, request, pk=None):
@@ -761,7 +742,6 @@ class TransferViewSet(_Registrations):
         tag="registrations",
         request=MetersSerializer,
         response=TransferDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="meters", url_name="meters")
     def meters(self, request, pk=None):
@@ -774,7 +754,6 @@ class TransferViewSet(_Registrations):
         tag="registrations",
         request=RegistrationNoteSerializer,
         response=TransferDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="complete", url_name="complete")
     def complete(self, request, pk=None):
@@ -789,7 +768,6 @@ class TransferViewSet(_Registrations):
         tag="registrations",
         request=RegistrationCancelSerializer,
         response=TransferDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
@@ -844,7 +822,6 @@ class AcceptanceViewSet(_Registrations):
         tag="registrations",
         request=AcceptanceItemInSerializer,
         response=AcceptanceDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="item", url_name="item")
     def item(self, request, pk=None):
@@ -859,7 +836,6 @@ class AcceptanceViewSet(_Registrations):
         tag="registrations",
         request=DefectInSerializer,
         response=AcceptanceDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="defect", url_name="defect")
     def defect(self, request, pk=None):
@@ -870,7 +846,6 @@ class AcceptanceViewSet(_Registrations):
         tag="registrations",
         request=DefectRepairSerializer,
         response=AcceptanceDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="repair", url_name="repair")
     def repair(self, request, pk=None):
@@ -881,7 +856,6 @@ class AcceptanceViewSet(_Registrations):
         tag="registrations",
         request=AcceptanceSignSerializer,
         response=AcceptanceDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="sign", url_name="sign")
     def sign(self, request, pk=None):
@@ -896,7 +870,6 @@ class AcceptanceViewSet(_Registrations):
         tag="registrations",
         request=RegistrationCancelSerializer,
         response=AcceptanceDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):

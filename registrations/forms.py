@@ -11,7 +11,7 @@ from core.text import text_limit
 from estate.models import Building
 from estate.selectors import room_code_from_text, visible_rooms
 from registrations.choices import ConfirmMethod, IdType, KeyKind, MoveInRelation, Result, Section
-from registrations.models import Event, Handover, Lease, MoveIn, Transfer
+from registrations.models import QUANTITY_MAX, Event, Handover, Lease, MoveIn, Transfer
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -215,5 +215,7 @@ class HandoverItemForm(ActionForm):
     result = forms.ChoiceField(
         label=_("结果"), choices=[("", _("（钥匙、资料不填）"))] + list(Result.choices), required=False
     )
-    quantity = forms.IntegerField(label=_("数量"), min_value=0, required=False, help_text=_("钥匙、资料填接收数量"))
+    quantity = forms.IntegerField(
+        label=_("数量"), min_value=0, max_value=QUANTITY_MAX, required=False, help_text=_("钥匙、资料填接收数量")
+    )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -45,6 +45,11 @@ DEFAULT_TRANSFER_CHECKLIST = "\n".join(
 )
 
 
+# An item's count: the column's range (a PositiveIntegerField, 4 bytes on PostgreSQL). The page's form
+# and the API stop there, so a larger count is a field error, not a 500.
+QUANTITY_MAX = 2**31 - 1
+
+
 class RegistrationSettings(models.Model):
     """Settings of the registrations for a company (project empty) or one of its projects; a
     project's row wins over the company's, and the defaults apply where neither exists."""

@@ -28,12 +28,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.access import Requires, forbid
-from core.api import step_schema, valid
+from core.api import ERROR_RESPONSES, step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.paging import KeysetPagination
 from core.text import text_limit
-from desk.api import ERROR_RESPONSES  # the schema's words so far (404/409 say 工单), kept over step_schema's
 from estate.api import AUTHENTICATION_CLASSES, PhoneField
 from estate.selectors import visible_rooms
 from renovation import rules, selectors, services
@@ -398,7 +397,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=ApproveSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="approve", url_name="approve")
     def approve(self, request, pk=None):
@@ -409,7 +407,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=RenovationReasonSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="send-back", url_name="send-back")
     def send_back(self, request, pk=None):
@@ -420,7 +417,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=RenovationReasonSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="reject", url_name="reject")
     def reject(self, request, pk=None):
@@ -431,7 +427,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=RenovationReasonSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="cancel", url_name="cancel")
     def cancel(self, request, pk=None):
@@ -442,7 +437,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=ResubmitSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="resubmit", url_name="resubmit")
     def resubmit(self, request, pk=None):
@@ -457,7 +451,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=AddDrawingsSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="add-drawings", url_name="add-drawings")
     def add_drawings(self, request, pk=None):
@@ -473,7 +466,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=PaySerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="pay", url_name="pay")
     def pay(self, request, pk=None):
@@ -484,7 +476,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=RenovationNoteSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="issue-permit", url_name="issue-permit")
     def issue_permit(self, request, pk=None):
@@ -495,7 +486,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=AddWorkerSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="add-worker", url_name="add-worker")
     def add_worker(self, request, pk=None):
@@ -506,7 +496,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=IssuePassSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="issue-pass", url_name="issue-pass")
     def issue_pass(self, request, pk=None):
@@ -521,7 +510,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=RevokePassSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="revoke-pass", url_name="revoke-pass")
     def revoke_pass(self, request, pk=None):
@@ -540,7 +528,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=InspectSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="inspect", url_name="inspect")
     def inspect(self, request, pk=None):
@@ -563,7 +550,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=RectifySerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="rectify", url_name="rectify")
     def rectify(self, request, pk=None):
@@ -580,7 +566,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=ToRequestSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="to-request", url_name="to-request")
     def to_request(self, request, pk=None):
@@ -597,7 +582,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=AcceptSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="accept", url_name="accept")
     def accept(self, request, pk=None):
@@ -608,7 +592,6 @@ class RenovationViewSet(Idempotent, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         tag="renovation",
         request=RefundSerializer,
         response=RenovationDetailSerializer,
-        responses=ERROR_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="refund", url_name="refund")
     def refund(self, request, pk=None):
