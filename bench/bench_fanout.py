@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/propdesk_bench_fanout .venv/bin/python bench/bench_fanout.py [--homes 10000]
 
 Uses a database of its own (created and migrated when missing; the one named by DATABASE_URL is
-only the server to use). Makes once: a project of --homes rooms, each with a resident who has an
+only the server to use), or the one named by BENCH_FANOUT_DB: set it to the generated database
+(`propdesk_bench`) to tell the 10,000 homes inside a company of a million households. Makes once: a project of --homes rooms, each with a resident who has an
 account and a phone, every one of whom chose SMS for announcements too (the pessimistic case: by
 default an announcement goes in-app and by WeChat only). Then times:
 - the publishing, as the supervisor's page calls it (community.services.announcement_publish): the
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
 
 BASE = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
-DB = "propdesk_bench_fanout"
+DB = os.environ.get("BENCH_FANOUT_DB", "propdesk_bench_fanout")
 os.environ["DATABASE_URL"] = f"{BASE}/{DB}"
 
 
