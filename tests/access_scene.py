@@ -366,6 +366,10 @@ class Scene(World):
         self.online_entry = services.payment_start_online(
             actor=self.cs, room=self.room, amount_fen=1000, method=Method.WECHAT
         )
+        # a message in the owner's in-app inbox (portal:inbox-open)
+        from core.models import Notification
+
+        self.message = Notification.objects.create(user=self.resident_user, title="甲户的消息", url="/my/")
         # paid online by the owner in the residents' app, waiting for the gateway (portal:sim-pay)
         self.my_online_entry = services.payment_start_online(
             actor=self.resident_user, room=self.room, amount_fen=500, method=Method.WECHAT

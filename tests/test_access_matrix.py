@@ -1365,7 +1365,17 @@ ROWS = [
             ("portal:bills-paid", "GET"),
             ("portal:pay", "POST"),
             ("portal:notice-settings", "GET"),
+            ("portal:inbox", "GET"),
+            ("portal:inbox-read", "POST"),
         )
+    ),
+    Row(
+        "portal:inbox-open",
+        R({"resident"}),
+        kwargs=pk("message"),
+        expect={ANON: to("portal:signin"), "neighbour": HIDDEN, "resident": to("portal:home")},
+        other_as="resident",
+        why="the owner's own message (opening it leads to its page): anybody else's is 404",
     ),
     *(
         Row(
