@@ -35,15 +35,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "propdesk.settings")
 
 
 def ensure_database(fresh: bool) -> None:
-    import psycopg
+    from bench.results import ensure_database as make_database
 
-    with psycopg.connect(f"{SERVER.rstrip('/')}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    make_database(SERVER.rstrip("/"), DB_NAME, rebuild=fresh)
 
 
 def build(households: int) -> None:

@@ -53,15 +53,9 @@ LOOKUP_PAUSE, SUGGEST_PAUSE = 200, 250  # ms the page waits for the typing to st
 
 
 def ensure_database(fresh: bool) -> None:
-    import psycopg
+    from bench.results import ensure_database as make_database
 
-    with psycopg.connect(f"{SERVER.rstrip('/')}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    make_database(SERVER.rstrip("/"), DB_NAME, rebuild=fresh)
     env = dict(os.environ, DATABASE_URL=DATABASE_URL)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)

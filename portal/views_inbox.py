@@ -18,7 +18,7 @@ def _mine(request):
 def _where(url: str) -> str:
     """Only the residents' own pages are followed (a message's link is one of ours; anything else
     stays on the list)."""
-    return url if url.startswith("/my/") and not url.startswith("//") else ""
+    return url if url.startswith("/my/") else ""
 
 
 @resident_page
