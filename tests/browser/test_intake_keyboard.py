@@ -56,6 +56,9 @@ def test_the_best_match_shows_beside_the_list_and_follows_the_arrow_keys(browser
     world = World()
     page = signed_in(browser, live_server, "cs")
     page.goto(f"{live_server.url}/requests/new/")
+    # type only once the cursor is in the lookup, as a person would: on a slow machine the
+    # keystrokes otherwise land before the page has put the focus there and are lost
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'lookup'")
     page.keyboard.type("三栋二单元")
     page.locator("#lookup-results [data-room]").nth(1).wait_for()
     first = page.locator("#household-card .card-header a").first
