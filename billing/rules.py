@@ -196,8 +196,7 @@ def pays_for_room(user, room_id: int | None) -> bool:
     """A resident linked to the room today as owner, co-owner or tenant."""
     if room_id is None or not (user.is_authenticated and user.is_active and user.is_resident):
         return False
-    from estate.models import Occupancy
+    from estate.rules import links_today
 
-    return (
-        Occupancy.objects.current().filter(room_id=room_id, resident__user=user, relation__in=PAYING_RELATIONS).exists()
-    )
+    # from the resident's occupancy scope: no query when the page keeps it (a residents' GET page)
+    return any(rel in PAYING_RELATIONS for rel, _start, _rid in links_today(user, room_id))

@@ -10,17 +10,21 @@ from billing import rules
 from billing.choices import BillState
 from billing.models import Bill, Entry
 from billing.rules import may_view_accounts
-from estate.selectors import resident_records
+from estate.selectors import occupancy_period, resident_scope
 
 
-def paying_rooms(user):
-    """The rooms a resident user pays for today (owner, co-owner, tenant: billing.rules
-    PAYING_RELATIONS), as a sub-query: a family member or an emergency contact sees no money."""
-    from estate.models import Occupancy
+def paying_rooms(scope) -> list[int]:
+    """The rooms a resident pays for today (owner, co-owner, tenant: billing.rules PAYING_RELATIONS),
+    from their occupancy scope (estate.selectors.resident_scope): a family member or an emergency
+    contact sees no money."""
+    return sorted({room for room, relation, _start, _rid in scope.links if relation in rules.PAYING_RELATIONS})
 
-    return (
-        Occupancy.objects.current().filter(resident__user=user, relation__in=rules.PAYING_RELATIONS).values("room_id")
-    )
+
+def _resident_money(qs: QuerySet, user, *, at: str, dated: bool = False) -> QuerySet:
+    """`qs` (bills or entries) narrowed to the resident's occupancy period on the rooms they pay
+    for: the scope read once (or not at all when the page keeps it)."""
+    scope = resident_scope(user)
+    return qs.filter(occupancy_period(scope, at=at, dated=dated), room_id__in=paying_rooms(scope))
 
 
 def visible_bills(user) -> QuerySet[Bill]:
@@ -29,9 +33,7 @@ def visible_bills(user) -> QuerySet[Bill]:
     if user.is_superuser:
         return Bill.objects.all()
     if user.is_resident:  # the rooms they pay for (billing.rules.pays_for_room), their period
-        return resident_records(Bill.objects.all(), user, at="period_end", dated=True).filter(
-            room_id__in=paying_rooms(user)
-        )
+        return _resident_money(Bill.objects.all(), user, at="period_end", dated=True)
     if not may_view_accounts(user):
         return Bill.objects.none()
     return Bill.objects.filter(project_id__in=user.project_ids())
@@ -43,7 +45,7 @@ def visible_entries(user) -> QuerySet[Entry]:
     if user.is_superuser:
         return Entry.objects.all()
     if user.is_resident:
-        return resident_records(Entry.objects.all(), user, at="created_at").filter(room_id__in=paying_rooms(user))
+        return _resident_money(Entry.objects.all(), user, at="created_at")
     if not may_view_accounts(user):
         return Entry.objects.none()
     return Entry.objects.filter(project_id__in=user.project_ids())

@@ -17,6 +17,7 @@ from frontdesk.selectors import visible_goods_passes, visible_parcels, visible_v
 ROOM_KEY = "portal_room"
 # while a message can still be added (the desk's rules: ATTACH)
 MESSAGE_STATES = FROM_STATES[Action.ATTACH]
+HOME_OPEN_READ = 50
 
 
 def my_rooms(user) -> list:
@@ -35,10 +36,6 @@ def current_room(request):
 
 def room_requests(user, room):
     return visible_requests(user).filter(room=room).select_related("department", "assignee").order_by("-created_at")
-
-
-def to_rate(user, room):
-    return room_requests(user, room).filter(state__in=VISIT_STATES, rating="")
 
 
 def waiting_parcels(user, room):
@@ -70,18 +67,22 @@ def home(user, room, rooms=None) -> dict:
     """What needs me now, for the chosen room (`rooms`: all the resident's current rooms, when read)."""
     # The cards show a request's title and link only: no department or assignee joined in (their
     # planning cost PostgreSQL more than running the query).
+    # The open requests and those to rate come from one query: a request to rate (resolved or
+    # replied to, not yet rated) is still open. The newest HOME_OPEN_READ open requests of the
+    # room are read; a room with more open requests than that is not one a household has.
     brief = ("id", "title", "state", "rating", "created_at")
+    still_open = list(
+        room_requests(user, room)
+        .exclude(state__in=(State.CLOSED, State.CANCELLED, State.VISITED))
+        .select_related(None)
+        .only(*brief)[:HOME_OPEN_READ]
+    )
     return {
-        "to_rate": list(to_rate(user, room).select_related(None).only(*brief)[:5]),
+        "to_rate": [sr for sr in still_open if sr.state in VISIT_STATES and not sr.rating][:5],
         "parcels": list(waiting_parcels(user, room)[:10]),
         "unread": list(unread_announcements(user, room, rooms)[:5]),
         "visitors": list(visitors_today(user, room)[:5]),
-        "open": list(
-            room_requests(user, room)
-            .exclude(state__in=(State.CLOSED, State.CANCELLED, State.VISITED))
-            .select_related(None)
-            .only(*brief)[:5]
-        ),
+        "open": still_open[:5],
         "to_confirm": to_confirm(user, room),
     }
 

@@ -89,6 +89,9 @@ def signin(request):
                 if done.ok:
                     setattr(request, CODE_SIGNIN, True)  # the code's own lockout counts it, not axes'
                     login(request, done.result, backend="core.backends.ModelBackend")
+                    # the new session's row in this transaction too; the middleware's save at the
+                    # end then finds nothing new to write (core/sessions)
+                    request.session.save()
             if done.ok:
                 return redirect("portal:home")
         sent = {"phone": request.POST.get("phone", "")}

@@ -65,7 +65,7 @@ def fast_select(bound_field, css: str = "form-select form-select-sm", size: int 
         bound_field.html_name,
         bound_field.auto_id,
         css,
-        format_html(" multiple") if multiple else "",
+        mark_safe(" multiple") if multiple else "",
         format_html(' size="{}"', size) if size else "",
         options,
     )

@@ -231,3 +231,25 @@ def test_a_resident_reports_only_through_the_app_and_only_for_their_rooms(cast, 
                 ),
             )
     assert not ServiceRequest.objects.exists()
+
+
+def test_the_home_lists_what_is_open_and_what_to_rate_from_one_read(client, cast, django_assert_max_num_queries):
+    """The open requests and those to rate come from one query: a resolved request is both open
+    and to rate; a rated one is open but not to rate; a closed one is neither."""
+    world = cast.world
+    to_rate = resolved(cast)
+    rated = resolved(cast)
+    ServiceRequest.objects.filter(pk=rated.pk).update(rating=Rating.SATISFIED)
+    waiting = world.register(actor=world.cs, kind=Kind.REPAIR, title="门铃不响")
+    closed = world.register(actor=world.cs, kind=Kind.REPAIR, title="早已处理")
+    ServiceRequest.objects.filter(pk=closed.pk).update(state=State.CLOSED)
+    client.force_login(cast.owner)
+    client.get(reverse("portal:home"))
+    # session, user, occupancies, rooms, requests, parcels, announcements, visitors, the owner's
+    # passes and leases to confirm, bills, unread messages: one query more fails
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("portal:home"))
+    ctx = response.context
+    assert [sr.pk for sr in ctx["to_rate"]] == [to_rate.pk]
+    assert {sr.pk for sr in ctx["open"]} == {to_rate.pk, rated.pk, waiting.pk}
+    assert 'id="to-rate"' in response.content.decode()

@@ -182,9 +182,33 @@ def test_signing_in_writes_the_new_session_once_and_the_old_one_is_gone(client, 
     with CaptureQueriesContext(connection) as q:
         done = client.post(reverse("portal:signin"), {"phone": "13812345678", "code": last_code("13812345678")})
     assert done.status_code == 302
-    writes = [s["sql"].split()[0] for s in q.captured_queries if "django_session" in s["sql"]]
-    assert writes.count("INSERT") == 1 and "UPDATE" not in writes, writes
+    statements = [s["sql"] for s in q.captured_queries if "django_session" in s["sql"]]
+    writes = [sql.split()[0] for sql in statements if not sql.startswith("SELECT")]
+    # the old row deleted, the new one inserted (no update after it), and no look-up of the new key
+    assert writes == ["DELETE", "INSERT"], writes
+    assert not any(sql.startswith('SELECT 1 AS "a"') for sql in statements), statements
     assert not Session.objects.filter(session_key=old).exists()
     new = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert new != old and Session.objects.filter(session_key=new).exists()
+    assert client.get(reverse("portal:home")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_code_check_commits_once_with_the_new_session_inside(client):
+    """One commit for the whole sign-in (one flush of the database's log): the check, the account,
+    the audit line and the new session's row; the session middleware's save adds nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import World
+
+    World()
+    client.post(reverse("portal:signin"), {"phone": "13812345678"})
+    with CaptureQueriesContext(connection) as q:
+        done = client.post(reverse("portal:signin"), {"phone": "13812345678", "code": last_code("13812345678")})
+    assert done.status_code == 302
+    sql = [s["sql"] for s in q.captured_queries]
+    commits = [i for i, statement in enumerate(sql) if statement.startswith("COMMIT")]
+    inserted = [i for i, statement in enumerate(sql) if statement.startswith('INSERT INTO "django_session"')]
+    assert len(commits) == 1 and len(inserted) == 1 and inserted[0] < commits[0], sql
     assert client.get(reverse("portal:home")).status_code == 200
