@@ -122,3 +122,32 @@ def _replace_axes_logged_in() -> None:
 
 
 _replace_axes_logged_in()
+
+
+# ------------------------------------------------------------------ messages do not outlive their reader
+
+# A message queued for one person and not yet shown (the page they left before it was drawn) must
+# not greet the next person to sign in on a shared desk computer: it can name a resident or a
+# request. Pending messages are dropped when anyone signs in or out; messages added after that
+# (the sign-in page's own) are kept.
+
+
+def _drop_pending_messages(sender, request=None, **kwargs):
+    if request is None or not hasattr(request, "_messages"):
+        return
+    from django.contrib import messages
+
+    storage = messages.get_messages(request)
+    for _message in storage:
+        pass
+    storage.used = True
+
+
+def _connect_message_drop() -> None:
+    from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+    user_logged_in.connect(_drop_pending_messages, dispatch_uid="core.signin.drop_messages_in", weak=False)
+    user_logged_out.connect(_drop_pending_messages, dispatch_uid="core.signin.drop_messages_out", weak=False)
+
+
+_connect_message_drop()

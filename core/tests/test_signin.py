@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -165,3 +166,35 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client, world, sett
     # Five different clients behind the same proxy: no one is locked out by the others.
     assert sign_in(client, "cs", PASSWORD, ip="127.0.0.1").status_code == 302
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {f"10.9.9.{i}" for i in range(5)}
+
+
+def test_a_message_left_unshown_does_not_greet_the_next_person_to_sign_in(client, world):
+    """A shared desk computer: the technician accepts a job and signs out before the page that
+    would show "接单成功" is drawn; the next person to sign in does not see it."""
+    from desk import services
+    from desk.choices import Kind
+
+    sr = world.register(actor=world.cs, kind=Kind.REPAIR, title="楼道灯不亮")
+    services.request_dispatch(actor=world.cs, request=sr, department=world.dept["engineering"], assignee=world.tech)
+    sr.refresh_from_db()
+    assert client.post(reverse("login"), {"username": world.tech.username, "password": PASSWORD}).status_code == 302
+    acted = client.post(reverse("desk:act", args=[sr.pk, "accept"]), {"version": sr.version})
+    assert acted.status_code == 302  # the message waits for the next page
+    client.post(reverse("logout"))
+    page = client.post(
+        reverse("login"), {"username": world.cs.username, "password": PASSWORD}, follow=True
+    ).content.decode()
+    assert "接单成功" not in page and "成功，工单现在是" not in page
+
+
+def test_a_message_added_after_signing_in_is_shown(client, world):
+    """Only what was pending at the sign-in goes: the pages after it show their own messages."""
+    from desk import services
+    from desk.choices import Kind
+
+    sr = world.register(actor=world.cs, kind=Kind.REPAIR, title="楼道灯不亮")
+    services.request_dispatch(actor=world.cs, request=sr, department=world.dept["engineering"], assignee=world.tech)
+    sr.refresh_from_db()
+    client.post(reverse("login"), {"username": world.tech.username, "password": PASSWORD})
+    page = client.post(reverse("desk:act", args=[sr.pk, "accept"]), {"version": sr.version}, follow=True)
+    assert "成功，工单现在是" in page.content.decode()
