@@ -39,7 +39,7 @@ from community import selectors, services
 from community.choices import ActivityState, Audience, NoticeState, SignupState
 from community.models import Activity, Announcement, Feedback, Photo, Signup
 from core.access import Requires
-from core.api import ERROR_RESPONSES, step_schema, valid
+from core.api import ERROR_RESPONSES, FileSerializer, step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.paging import NewestIdFirst
@@ -246,10 +246,12 @@ class PhotoInputSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(FileSerializer):
+    url_name = "community:photo"
+
     class Meta:
         model = Photo
-        fields = ["id", "name", "content_type", "size", "uploaded_at"]
+        fields = ["id", "name", "content_type", "size", "uploaded_at", "url"]
         read_only_fields = fields
 
 

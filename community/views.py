@@ -32,6 +32,7 @@ from community.forms import (
 )
 from community.models import Activity, Announcement, Photo, Signup, VisitGroup
 from core.access import requires
+from core.auth import accepts_api_token
 from core.ids import parse_id, parse_ids
 from core.models import AuditEntry, Project
 from core.pages import act, run_service
@@ -467,6 +468,7 @@ def signup_act(request, pk, action):
 # ---------------------------------------------------------------- photos
 
 
+@accepts_api_token
 @login_required
 def photo_file(request, pk):
     """Photos are served only to those who may see their activity or visit."""

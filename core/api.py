@@ -5,6 +5,7 @@ workflow step."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -91,3 +92,16 @@ def step_schema(summary, *, tag: str, request, response, description=None, respo
         request=request,
         responses={200: response, **ERROR_RESPONSES, **(responses or {})},
     )
+
+
+class FileSerializer(serializers.ModelSerializer):
+    """A stored file (a photo, a drawing, an attachment): its name, type, size and `url`, the
+    address it is downloaded from: a page that takes the API's token too
+    (core.auth.accepts_api_token) and serves the file only to who may see what it belongs to.
+    A subclass names that page (`url_name`) and its model in Meta."""
+
+    url_name = ""
+    url = serializers.SerializerMethodField(label=_("下载地址"))
+
+    def get_url(self, row) -> str:
+        return reverse(self.url_name, args=[row.pk])

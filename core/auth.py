@@ -1,6 +1,6 @@
 """API authentication (kept apart from core.api: DRF imports it while its views module loads)."""
 
-from functools import cache
+from functools import cache, wraps
 
 from django.db import connection
 from rest_framework import authentication
@@ -43,3 +43,30 @@ def _token_sql(vendor: str) -> str:
         f" JOIN {quote(Token._meta.db_table)} t ON t.{quote('user_id')} = u.{quote('id')}"
         f" WHERE t.{quote('key')} = %s"
     )
+
+
+def accepts_api_token(view):
+    """A page that also answers an API client: a file whose address the API gives (a request's
+    attachment, a patrol or activity photo, a renovation drawing). `Authorization: Token <key>`
+    signs the call in with the API's own check; the page's permission rules then decide as for a
+    signed-in person (404 for what they may not see). A wrong or switched-off token is 401 with the
+    API's answer; without the header the session decides, as before."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        scheme = authentication.get_authorization_header(request).split()[:1]
+        if scheme and scheme[0].lower() == b"token":
+            from django.http import JsonResponse
+            from rest_framework import exceptions
+
+            try:
+                found = TokenAuthentication().authenticate(request)
+            except exceptions.AuthenticationFailed as exc:
+                response = JsonResponse({"detail": str(exc.detail), "code": "authentication_failed"}, status=401)
+                response["WWW-Authenticate"] = "Token"
+                return response
+            if found is not None:
+                request.user = found[0]
+        return view(request, *args, **kwargs)
+
+    return wrapper

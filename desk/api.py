@@ -12,7 +12,6 @@ from functools import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
@@ -32,7 +31,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import ERROR_RESPONSES as COMMON_ERRORS
-from core.api import ApiErrorSerializer
+from core.api import ApiErrorSerializer, FileSerializer
 from core.filters import FilterBackend
 from core.idempotency import Idempotent
 from core.ids import ApiIdField
@@ -197,16 +196,13 @@ class EventSerializer(serializers.ModelSerializer):
         return [attachment.pk for attachment in event.attachments.all()]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(label=_("下载地址"))
+class AttachmentSerializer(FileSerializer):
+    url_name = "desk:attachment"
 
     class Meta:
         model = Attachment
         fields = ["id", "name", "content_type", "size", "uploaded_at", "url"]
         read_only_fields = fields
-
-    def get_url(self, attachment) -> str:
-        return reverse("desk:attachment", args=[attachment.pk])
 
 
 # Everything about one request, the actions the current user may take, and its history.

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from core.access import requires
+from core.auth import accepts_api_token
 from core.filters import bind_filters
 from core.ids import parse_id
 from core.models import Project
@@ -379,6 +380,7 @@ def my_jobs(request):
     return render(request, "desk/jobs.html", context)
 
 
+@accepts_api_token
 @login_required
 def attachment_file(request, pk):
     """Files are served only to those who may see their request."""

@@ -28,7 +28,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.access import Requires, forbid
-from core.api import ERROR_RESPONSES, step_schema, valid
+from core.api import ERROR_RESPONSES, FileSerializer, step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.paging import KeysetPagination
@@ -43,6 +43,7 @@ from renovation.models import (
     Payment,
     Renovation,
     RenovationEvent,
+    RenovationFile,
     Violation,
     Worker,
     WorkerPass,
@@ -116,16 +117,26 @@ STEP_NAMES = {
 }
 
 
+class RenovationFileSerializer(FileSerializer):
+    url_name = "renovation:file"
+
+    class Meta:
+        model = RenovationFile
+        fields = ["id", "kind", "violation", "name", "content_type", "size", "uploaded_at", "url"]
+        read_only_fields = fields
+
+
 class RenovationDetailSerializer(RenovationSerializer):
     workers = WorkerOutSerializer(many=True, read_only=True, label=_("施工人员"))
     violations = ViolationOutSerializer(many=True, read_only=True, label=_("违规记录"))
+    files = RenovationFileSerializer(many=True, read_only=True, label=_("图纸与照片"))
     allowed_actions = serializers.SerializerMethodField(
         label=_("当前用户可执行的操作"),
         help_text=_("现在可以执行的步骤；注销出入证、确认整改、转工单针对其中一张出入证或一条违规。"),
     )
 
     class Meta(RenovationSerializer.Meta):
-        fields = [*RenovationSerializer.Meta.fields, "workers", "violations", "allowed_actions"]
+        fields = [*RenovationSerializer.Meta.fields, "workers", "violations", "files", "allowed_actions"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(STEP_NAMES.values()))))
@@ -139,7 +150,7 @@ class RenovationDetailSerializer(RenovationSerializer):
 LIST_LIMIT = 50
 
 # What the detail shows of an application's own rows, read in one query each, not one per worker.
-DETAIL_ROWS = ("workers__passes", "violations")
+DETAIL_ROWS = ("workers__passes", "violations", "files")
 
 
 class WorkerInSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import forbid
+from core.auth import accepts_api_token
 from core.calendar import current_calendar
 from core.ids import parse_id
 from core.models import CalendarDay
@@ -354,6 +355,7 @@ def passes_pdf(request, pk):
     return _pdf(request, "renovation/passes_pdf.html", context, f"passes-{renovation.number}.pdf")
 
 
+@accepts_api_token
 @login_required
 def renovation_file(request, pk):
     """Drawings and photos are served only to those who may see their renovation."""

@@ -30,7 +30,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from core.access import Requires
-from core.api import ERROR_RESPONSES, step_schema, valid
+from core.api import ERROR_RESPONSES, FileSerializer, step_schema, valid
 from core.idempotency import Idempotent
 from core.ids import ApiIdField, IdFilter
 from core.models import Project
@@ -101,10 +101,12 @@ class StopFindingSerializer(FindingSerializer):
         read_only_fields = fields
 
 
-class StopPhotoSerializer(serializers.ModelSerializer):
+class StopPhotoSerializer(FileSerializer):
+    url_name = "safety:photo"
+
     class Meta:
         model = StopPhoto
-        fields = ["id", "name", "content_type", "size"]
+        fields = ["id", "name", "content_type", "size", "url"]
         read_only_fields = fields
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import requires
+from core.auth import accepts_api_token
 from core.errors import ServiceError
 from core.ids import parse_id, parse_ids
 from core.models import Project
@@ -237,6 +238,7 @@ def missed(request):
     return render(request, "safety/missed.html", {"stops": selectors.missed_today(user)})
 
 
+@accepts_api_token
 @staff_only
 def photo(request, pk):
     photo = get_object_or_404(StopPhoto.objects.select_related("stop"), pk=pk)

@@ -121,3 +121,12 @@ class World:
         data = dict(project_id=self.other_project.pk, kind=Kind.REPAIR, title="门禁坏了", room_id=self.other_room.pk)
         data.update(kw)
         return request_register(actor=self.outsider, data=Intake(**data))
+
+
+def get_with_token(user, path: str, **extra):
+    """GET `path` as an API client: a fresh client (no session) with the user's API token."""
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.get_or_create(user=user)[0].key
+    return Client().get(path, HTTP_AUTHORIZATION=f"Token {key}", **extra)

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from community import services
 from community.choices import ActivityState, Audience, NoticeState, SignupState
 from community.models import Activity, Announcement, Feedback, Photo, Signup
+from tests.factories import get_with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -390,6 +391,11 @@ def test_staff_add_photos_and_a_file_that_is_not_an_image_is_refused(api, world,
     added = api.post(url, {"files": [_png(), _png("第二张.png")]}, format="multipart")
     assert added.status_code == 201, added.data
     assert [p["name"] for p in added.data] == ["合影.png", "第二张.png"] and activity.photos.count() == 2
+    # each photo's `url` is downloaded with the API's token, by who may see the activity only
+    photo_url = added.data[0]["url"]
+    assert photo_url == reverse("community:photo", args=[activity.photos.first().pk])
+    assert get_with_token(world.cs, photo_url).status_code == 200
+    assert get_with_token(world.outsider, photo_url).status_code == 404
     for user, code in ((world.resident_user, 403), (world.outsider, 404)):
         api.force_authenticate(user)
         assert api.post(url, {"files": [_png()]}, format="multipart").status_code == code

@@ -343,6 +343,27 @@ def test_attachments_are_served_only_to_those_who_see_the_request(client, world)
     assert client.get(url).status_code == 302
 
 
+def test_an_api_client_downloads_an_attachment_with_its_token_from_the_url_the_api_gives(world):
+    """The API gives each attachment's `url`; that page takes the API's token too, with the same
+    rule (404 for who may not see the request), and a wrong token is 401, not a sign-in page."""
+    from django.test import Client
+
+    from tests.factories import get_with_token as by_token
+
+    sr = world.register(kind=Kind.REPAIR)
+    request_dispatch(actor=world.cs, request=sr, assignee=world.tech)
+    request_attach(actor=world.tech, request=sr, files=[png()])
+    detail = by_token(world.cs, f"/api/requests/{sr.pk}/").json()
+    url = detail["attachments"][0]["url"]
+    assert url == reverse("desk:attachment", args=[Attachment.objects.get().pk])
+    response = by_token(world.cs, url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert by_token(world.outsider, url).status_code == 404
+    bad = Client().get(url, HTTP_AUTHORIZATION="Token not-a-token")
+    assert bad.status_code == 401 and bad.json()["code"] == "authentication_failed"
+    assert Client().get(url).status_code == 302  # no token: the sign-in page, as before
+
+
 def test_an_html_file_dressed_as_a_pdf_is_refused_with_a_message(client, world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     sr = world.register(kind=Kind.REPAIR)

@@ -338,3 +338,17 @@ def test_the_list_costs_the_same_queries_for_3_or_10_applications(api, world):
         apply(world, room=make_room(world.project, "6", "1", f"{i + 1:02d}01"))
     ten, many = listed()
     assert (three, ten) == (3, 10) and many == few
+
+
+def test_the_detail_lists_the_drawings_and_each_is_downloaded_with_the_api_token(api, world):
+    """`files`: the drawings and violation photos, each with the `url` a client downloads it from
+    with its token; another project's staff get 404 there."""
+    from tests.factories import get_with_token
+
+    r = apply(world)
+    api.force_authenticate(world.cs)
+    files = api.get(reverse("api:renovation-detail", args=[r.pk])).data["files"]
+    assert [(f["kind"], f["content_type"]) for f in files] == [("drawing", "image/png")]
+    response = get_with_token(world.cs, files[0]["url"])
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert get_with_token(world.outsider, files[0]["url"]).status_code == 404

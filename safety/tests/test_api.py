@@ -16,6 +16,7 @@ from desk.models import ServiceRequest
 from safety import services
 from safety.choices import FindingState, IncidentState, RunState, StopState
 from safety.models import Finding, Incident, PatrolRun, RunStop, StopPhoto
+from tests.factories import get_with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,10 @@ def test_a_stop_check_with_photos_as_multipart_once_per_key(api, world, patrol, 
     stop = checked.data["stops"][0]
     assert stop["state"] == StopState.DONE and [f["note"] for f in stop["findings"]] == ["纸箱堵住"]
     assert [p["name"] for p in stop["photos"]] == ["消防栓.png", "第二张.png"]
+    # each photo's `url` is downloaded with the API's token, by who may see the run only
+    photo_url = stop["photos"][0]["url"]
+    assert get_with_token(world.guard, photo_url).status_code == 200
+    assert get_with_token(world.outsider, photo_url).status_code == 404
     again = api.post(url, _check_form(fire, photos=[_png(), _png("第二张.png")]), format="multipart",
                      HTTP_IDEMPOTENCY_KEY="c-1")  # fmt: skip
     assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
