@@ -222,8 +222,14 @@ class OnBehalfSerializer(serializers.Serializer):
 class AttendanceSerializer(serializers.Serializer):
     attended = serializers.ListField(
         child=ApiIdField(), allow_empty=True, max_length=10000, label=_("到场的报名"),
-        help_text=_("到场的已报名（非候补）记录的 id；未列出的记为未到。"),
+        help_text=_("到场的已报名（非候补）记录的 id；未列出的记为未到。multipart 里一个空值（attended=）表示无人到场。"),
     )  # fmt: skip
+
+    def to_internal_value(self, data):
+        # A form (multipart) cannot send an empty list: one empty value says "nobody came".
+        if hasattr(data, "getlist") and data.getlist("attended") == [""]:
+            data = {"attended": []}
+        return super().to_internal_value(data)
 
 
 class FeedbackInputSerializer(serializers.Serializer):

@@ -400,3 +400,19 @@ def test_staff_add_photos_and_a_file_that_is_not_an_image_is_refused(api, world,
         api.force_authenticate(user)
         assert api.post(url, {"files": [_png()]}, format="multipart").status_code == code
     assert activity.photos.count() == 2
+
+
+def test_attendance_over_a_form_one_empty_value_says_nobody_came(api, world, make_activity):
+    """multipart cannot carry an empty list: `attended=` (one empty value) records nobody, as `[]`
+    does in JSON; ids as repeated values record those."""
+    activity = make_activity()
+    mine = services.activity_signup(actor=world.cs, activity=activity, resident=world.resident)
+    attendance = reverse("api:activity-attendance", args=[activity.pk])
+    api.force_authenticate(world.cs)
+    with time_machine.travel(activity.starts_at + timedelta(hours=1)):
+        came = api.post(attendance, {"attended": [mine.pk]}, format="multipart")
+        assert came.status_code == 200 and came.data[0]["attended"] is True, came.data
+        nobody = api.post(attendance, {"attended": ""}, format="multipart")
+        assert nobody.status_code == 200 and nobody.data[0]["attended"] is False, nobody.data
+        missing = api.post(attendance, {}, format="multipart")
+        assert missing.status_code == 400 and "attended" in missing.data["errors"]
