@@ -472,6 +472,7 @@ def seed_demo(*, seed: int = 2026, requests_per_project: int = 300) -> dict[str,
     Resident.objects.filter(pk=owner_occ.resident_id).update(user=resident_user)
     users["yezhu"] = resident_user
     make_requests(projects["cuihu"], users, rooms, rng, requests_per_project)
+    owner_requests(projects["cuihu"], users, owner_occ)
     jj_users = dict(
         users,
         kefu=users["jj_kefu"],
@@ -488,6 +489,28 @@ def seed_demo(*, seed: int = 2026, requests_per_project: int = 300) -> dict[str,
     make_requests(projects["jinjiang"], jj_users, jj_rooms, rng, requests_per_project // 5)
     seed_other_apps(company=company, projects=projects, users=users, rng=rng)
     return users
+
+
+def owner_requests(project: Project, users: dict[str, User], occupancy: Occupancy) -> None:
+    """The demo owner's own reports from the residents' app, so that its home shows one on its way
+    (dispatched to the technician, who has accepted it) and one done, waiting for the owner's rating."""
+    from portal.services import report_submit
+
+    owner, desk, tech = users["yezhu"], users["kefu"], users["weixiu"]
+    engineering = Department.objects.get(project=project, kind=DepartmentKind.ENGINEERING)
+
+    def report(title: str, description: str) -> ServiceRequest:
+        sr = report_submit(
+            actor=owner, room_id=occupancy.room_id, kind=Kind.REPAIR, title=title, description=description
+        )
+        services.request_dispatch(actor=desk, request=sr, department=engineering, assignee=tech)
+        services.request_accept(actor=tech, request=sr)
+        return sr
+
+    done = report("卫生间吸顶灯不亮", "换了灯泡还是不亮，可能是线路问题。")
+    services.request_arrive(actor=tech, request=done)
+    services.request_resolve(actor=tech, request=done, result="灯座接线松动，已重新接线并更换灯座，照明恢复。")
+    report("厨房水槽下水管漏水", "水槽下面一直滴水，柜子里都湿了，麻烦尽快派人看看。")
 
 
 def seed_other_apps(**context) -> None:

@@ -36,3 +36,14 @@ def test_demo_and_scale_phones_are_valid_numbers():
     rng = random.Random(7)
     phones = [random_phone(rng) for _ in range(2000)]
     assert [p for p in phones if normalize_phone(p) != p] == []
+
+
+def test_the_demo_owner_finds_a_repair_on_its_way_and_one_to_rate_in_the_app(client):
+    """A new user trying the residents' app as 程欣怡 sees what the app is for: a report from the app
+    accepted by the technician, and a finished one asking for her rating."""
+    from django.urls import reverse
+
+    seed_demo(requests_per_project=5)
+    client.force_login(User.objects.get(username="yezhu"))
+    page = client.get(reverse("portal:home")).content.decode()
+    assert 'id="to-rate"' in page and "卫生间吸顶灯不亮" in page and "厨房水槽下水管漏水" in page
