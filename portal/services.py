@@ -212,7 +212,7 @@ def report_submit(*, actor, room_id: int, kind: str, title: str, description: st
     if len(files) > MAX_PHOTOS:
         raise ValidationError({"photos": [_("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}]})
     checked = check_uploads(files, field="photos", images_only=True) if files else []
-    room = Occupancy.objects.current().filter(room_id=room_id).select_related("room").first()
+    room = Occupancy.objects.current().filter(room_id=room_id, resident__user=actor).select_related("room").first()
     if room is None:
         raise ActionRefused(_("只能为自己居住的房屋报事。"))
     sr = request_register(

@@ -233,6 +233,17 @@ def test_a_resident_reports_only_through_the_app_and_only_for_their_rooms(cast, 
     assert not ServiceRequest.objects.exists()
 
 
+def test_reporting_for_a_room_that_is_not_theirs_says_so(cast, world):
+    """The app's own report service refuses another household's room with its own words (the
+    room has residents, just not this one)."""
+    from core.errors import ActionRefused
+    from portal.services import report_submit
+
+    with pytest.raises(ActionRefused, match="只能为自己居住的房屋报事"):
+        report_submit(actor=cast.owner, room_id=world.other_room.pk, kind=Kind.REPAIR, title="漏水")
+    assert not ServiceRequest.objects.exists()
+
+
 def test_the_home_lists_what_is_open_and_what_to_rate_from_one_read(client, cast, django_assert_max_num_queries):
     """The open requests and those to rate come from one query: a resolved request is both open
     and to rate; a rated one is open but not to rate; a closed one is neither."""
