@@ -264,3 +264,20 @@ def test_the_home_lists_what_is_open_and_what_to_rate_from_one_read(client, cast
     assert [sr.pk for sr in ctx["to_rate"]] == [to_rate.pk]
     assert {sr.pk for sr in ctx["open"]} == {to_rate.pk, rated.pk, waiting.pk}
     assert 'id="to-rate"' in response.content.decode()
+
+
+def test_a_resident_switches_the_app_to_english_and_back_and_it_stays_on_their_account(client, cast):
+    """The company speaks Chinese by default; a resident who reads English switches on the home
+    page, and the choice follows them (kept on their account, as the staff's navbar switch does)."""
+    from core.models import User
+
+    client.force_login(cast.tenant)
+    home = reverse("portal:home")
+    assert "English" in client.get(home).content.decode()
+    switched = client.post(reverse("set_language"), {"language": "en", "next": home})
+    assert switched.status_code == 302 and switched["Location"] == home
+    assert User.objects.get(pk=cast.tenant.pk).language == "en"
+    page = client.get(home).content.decode()
+    assert "Report a repair / complaint" in page and "Log out" in page and "中文" in page
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": home})
+    assert "退出" in client.get(home).content.decode()
