@@ -3,7 +3,8 @@
 from functools import cache, wraps
 
 from django.db import connection
-from rest_framework import authentication
+from django.http import JsonResponse
+from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from core import sql
@@ -54,19 +55,14 @@ def accepts_api_token(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        scheme = authentication.get_authorization_header(request).split()[:1]
-        if scheme and scheme[0].lower() == b"token":
-            from django.http import JsonResponse
-            from rest_framework import exceptions
-
-            try:
-                found = TokenAuthentication().authenticate(request)
-            except exceptions.AuthenticationFailed as exc:
-                response = JsonResponse({"detail": str(exc.detail), "code": "authentication_failed"}, status=401)
-                response["WWW-Authenticate"] = "Token"
-                return response
-            if found is not None:
-                request.user = found[0]
+        try:
+            found = TokenAuthentication().authenticate(request)  # None without a Token header
+        except exceptions.AuthenticationFailed as exc:
+            response = JsonResponse({"detail": str(exc.detail), "code": exc.get_codes()}, status=401)
+            response["WWW-Authenticate"] = TokenAuthentication.keyword
+            return response
+        if found is not None:
+            request.user = found[0]
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -104,6 +104,7 @@ def _current_residents(phone: str) -> list[Resident]:
 
 
 def _staff_phone(phone: str) -> bool:
+    """An active staff account has this phone (asked in SQL by `_check_state_sql` too: keep alike)."""
     return User.objects.filter(phone=phone, is_active=True).exclude(role=Role.RESIDENT).exists()
 
 

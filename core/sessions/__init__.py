@@ -26,7 +26,7 @@ class DeferredCycle:
         return (self.session_key, self.serializer().dumps(self._session))
 
     def save(self, must_create=False):
-        if not must_create and self.session_key is not None and self._written == self._state():
+        if not must_create and self._written is not None and self._written == self._state():
             return
         super().save(must_create=must_create)
         if self.session_key is not None:
