@@ -79,7 +79,8 @@ def test_owner_keeps_the_household_and_joins_the_community(browser, live_server,
     assert page.url.endswith("/my/home/")
 
     # my household: a family member added
-    page.click("nav.tabs >> text=我家")
+    with page.expect_navigation():
+        page.click("nav.tabs >> text=我家")
     no_sideways_scroll(page)
     page.click("#add-person summary")
     page.fill("#id_p-name", "张小妹")
@@ -100,9 +101,10 @@ def test_owner_keeps_the_household_and_joins_the_community(browser, live_server,
     assert page.locator("#passes").count() == 0
 
     # community: sign up, then read the announcement
-    page.click("nav.tabs >> text=通知")
-    page.click("text=社区活动")
-    page.click("text=中秋游园会")
+    # each click opens a page: wait for it before measuring it (the measure ran mid-navigation)
+    for link in ("nav.tabs >> text=通知", "text=社区活动", "text=中秋游园会"):
+        with page.expect_navigation():
+            page.click(link)
     no_sideways_scroll(page)
     with page.expect_navigation():
         page.click("#signup-button")
